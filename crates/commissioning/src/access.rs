@@ -1,0 +1,257 @@
+//! Who may do what: the one place that answers "may this person do this to this thing".
+//!
+//! Every route of the web layer and every use case of `app` asks [`decide`]; nothing else
+//! inspects roles. The answer depends on the person's roles and organisation and, for owned
+//! things, on the thing's owner. A person who may not see an owned thing gets
+//! [`Decision::NotFound`], never `Forbidden`, so that nothing leaks about what exists.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::org::{OdsCode, OrgKind};
+
+/// A role a user holds. A user may hold several.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Administrator,
+    Commissioner,
+    Analyst,
+    Finance,
+    Evaluator,
+    ClinicalLead,
+    Provider,
+    Scrutiny,
+    Public,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("'{0}' is not a role")]
+pub struct RoleError(pub String);
+
+impl Role {
+    pub const ALL: [Role; 9] = [
+        Role::Administrator,
+        Role::Commissioner,
+        Role::Analyst,
+        Role::Finance,
+        Role::Evaluator,
+        Role::ClinicalLead,
+        Role::Provider,
+        Role::Scrutiny,
+        Role::Public,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Administrator => "administrator",
+            Role::Commissioner => "commissioner",
+            Role::Analyst => "analyst",
+            Role::Finance => "finance",
+            Role::Evaluator => "evaluator",
+            Role::ClinicalLead => "clinical_lead",
+            Role::Provider => "provider",
+            Role::Scrutiny => "scrutiny",
+            Role::Public => "public",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Administrator => "Administrator",
+            Role::Commissioner => "Commissioning manager",
+            Role::Analyst => "Public health analyst",
+            Role::Finance => "Finance and contract manager",
+            Role::Evaluator => "Evaluator",
+            Role::ClinicalLead => "Clinical lead",
+            Role::Provider => "Provider",
+            Role::Scrutiny => "Scrutiny committee member",
+            Role::Public => "Member of the public",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Role, RoleError> {
+        Role::ALL.into_iter().find(|role| role.code() == text.trim()).ok_or_else(|| RoleError(text.to_owned()))
+    }
+
+    /// Roles that work for the commissioner and see its whole picture.
+    pub fn is_commissioner_side(self) -> bool {
+        matches!(
+            self,
+            Role::Administrator | Role::Commissioner | Role::Analyst | Role::Finance | Role::Evaluator | Role::ClinicalLead
+        )
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(self.code())
+    }
+}
+
+/// A signed-in person (or an API token acting for an organisation).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Principal {
+    pub user_id: i64,
+    pub name: String,
+    pub organisation: OdsCode,
+    pub organisation_kind: OrgKind,
+    pub roles: BTreeSet<Role>,
+}
+
+impl Principal {
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    pub fn is_commissioner_side(&self) -> bool {
+        self.roles.iter().any(|role| role.is_commissioner_side())
+    }
+}
+
+/// A stage of the commissioning cycle, plus strategy which steers them all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    Plan,
+    Procure,
+    Monitor,
+    Strategy,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 4] = [Stage::Plan, Stage::Procure, Stage::Monitor, Stage::Strategy];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Stage::Plan => "plan",
+            Stage::Procure => "procure",
+            Stage::Monitor => "monitor",
+            Stage::Strategy => "strategy",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Stage::Plan => "Plan",
+            Stage::Procure => "Procure",
+            Stage::Monitor => "Monitor",
+            Stage::Strategy => "Strategy",
+        }
+    }
+}
+
+/// Something a person wants to do. Owned things carry their owner so the decision can
+/// compare organisations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Pages anyone may see, signed in or not (sign-in, health, public information).
+    ViewPublic,
+    /// The person's own profile and home page.
+    ViewOwnProfile,
+    /// Reference data: organisations and areas with their populations and deprivation.
+    ViewReferenceData,
+    /// The commissioner's dashboard: its population, practices and providers.
+    ViewCommissionerDashboard,
+    /// The landing page of a stage of the cycle.
+    ViewStage(Stage),
+    /// Data owned by one organisation (a provider's submissions, say).
+    ViewOwnedBy(OdsCode),
+    /// Users, organisations and the audit log.
+    Administer,
+}
+
+/// The outcome of a decision, mapped to HTTP by `web` (200, redirect to sign-in, 403, 404).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Allow,
+    SignInRequired,
+    Forbidden,
+    /// Not allowed, and the person must not learn that the thing exists.
+    NotFound,
+}
+
+/// Decides whether `principal` (or an anonymous visitor, `None`) may take `action`.
+pub fn decide(principal: Option<&Principal>, action: &Action) -> Decision {
+    if *action == Action::ViewPublic {
+        return Decision::Allow;
+    }
+    let Some(principal) = principal else {
+        return Decision::SignInRequired;
+    };
+    let allowed = match action {
+        Action::ViewPublic | Action::ViewOwnProfile => true,
+        Action::ViewReferenceData => !principal.roles.is_empty(),
+        Action::ViewCommissionerDashboard => principal.is_commissioner_side(),
+        Action::ViewStage(stage) => match stage {
+            Stage::Plan => principal.is_commissioner_side(),
+            Stage::Procure | Stage::Monitor => principal.is_commissioner_side() || principal.has(Role::Provider),
+            Stage::Strategy => principal.is_commissioner_side() || principal.has(Role::Scrutiny),
+        },
+        Action::ViewOwnedBy(owner) => {
+            let allowed = principal.is_commissioner_side() || principal.organisation == *owner;
+            return if allowed { Decision::Allow } else { Decision::NotFound };
+        }
+        Action::Administer => principal.has(Role::Administrator),
+    };
+    if allowed { Decision::Allow } else { Decision::Forbidden }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn principal(org: &str, kind: OrgKind, roles: &[Role]) -> Principal {
+        Principal {
+            user_id: 1,
+            name: "Test".into(),
+            organisation: OdsCode::parse(org).unwrap(),
+            organisation_kind: kind,
+            roles: roles.iter().copied().collect(),
+        }
+    }
+
+    #[test]
+    fn anonymous_visitors_see_only_public_pages() {
+        assert_eq!(decide(None, &Action::ViewPublic), Decision::Allow);
+        assert_eq!(decide(None, &Action::ViewReferenceData), Decision::SignInRequired);
+        assert_eq!(decide(None, &Action::Administer), Decision::SignInRequired);
+    }
+
+    #[test]
+    fn table_of_roles_and_actions() {
+        let commissioner = principal("Q99", OrgKind::Commissioner, &[Role::Commissioner]);
+        let admin = principal("Q99", OrgKind::Commissioner, &[Role::Administrator]);
+        let provider = principal("R9A", OrgKind::Provider, &[Role::Provider]);
+        let scrutiny = principal("S9A", OrgKind::ScrutinyCommittee, &[Role::Scrutiny]);
+        let own = OdsCode::parse("R9A").unwrap();
+        let other = OdsCode::parse("R9B").unwrap();
+        let cases: Vec<(&Principal, Action, Decision)> = vec![
+            (&commissioner, Action::ViewCommissionerDashboard, Decision::Allow),
+            (&provider, Action::ViewCommissionerDashboard, Decision::Forbidden),
+            (&provider, Action::ViewStage(Stage::Monitor), Decision::Allow),
+            (&provider, Action::ViewStage(Stage::Plan), Decision::Forbidden),
+            (&scrutiny, Action::ViewStage(Stage::Strategy), Decision::Allow),
+            (&scrutiny, Action::ViewStage(Stage::Procure), Decision::Forbidden),
+            (&provider, Action::ViewOwnedBy(own.clone()), Decision::Allow),
+            (&provider, Action::ViewOwnedBy(other.clone()), Decision::NotFound),
+            (&commissioner, Action::ViewOwnedBy(other), Decision::Allow),
+            (&commissioner, Action::Administer, Decision::Forbidden),
+            (&admin, Action::Administer, Decision::Allow),
+            (&provider, Action::ViewReferenceData, Decision::Allow),
+        ];
+        for (who, action, expected) in cases {
+            assert_eq!(decide(Some(who), &action), expected, "{:?} doing {action:?}", who.roles);
+        }
+    }
+
+    #[test]
+    fn roles_round_trip() {
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.code()), Ok(role));
+        }
+        assert!(Role::parse("superuser").is_err());
+    }
+}
