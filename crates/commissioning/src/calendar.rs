@@ -27,13 +27,17 @@ pub enum CalendarError {
     #[error("line {line}: expected 'date,title'")]
     Shape { line: usize },
     #[error("line {line}: {source}")]
-    Date { line: usize, source: crate::period::PeriodError },
+    Date {
+        line: usize,
+        source: crate::period::PeriodError,
+    },
 }
 
 impl WorkingCalendar {
     /// England and Wales bank holidays, from the embedded table.
     pub fn england_and_wales() -> WorkingCalendar {
-        WorkingCalendar::from_csv(ENGLAND_AND_WALES).expect("the embedded bank holiday table is valid")
+        WorkingCalendar::from_csv(ENGLAND_AND_WALES)
+            .expect("the embedded bank holiday table is valid")
     }
 
     /// Reads a `date,title` table with a header row.
@@ -59,7 +63,9 @@ impl WorkingCalendar {
     pub fn holidays_in(&self, year: i32) -> impl Iterator<Item = (NaiveDate, &str)> {
         let start = NaiveDate::from_ymd_opt(year, 1, 1).expect("1 January");
         let end = NaiveDate::from_ymd_opt(year, 12, 31).expect("31 December");
-        self.holidays.range(start..=end).map(|(date, title)| (*date, title.as_str()))
+        self.holidays
+            .range(start..=end)
+            .map(|(date, title)| (*date, title.as_str()))
     }
 
     pub fn is_working_day(&self, date: NaiveDate) -> bool {
@@ -118,15 +124,93 @@ mod tests {
     fn bank_holidays_match_published_years() {
         let calendar = WorkingCalendar::england_and_wales();
         let published: [(i32, &[&str]); 6] = [
-            (2019, &["2019-01-01", "2019-04-19", "2019-04-22", "2019-05-06", "2019-05-27", "2019-08-26", "2019-12-25", "2019-12-26"]),
-            (2020, &["2020-01-01", "2020-04-10", "2020-04-13", "2020-05-08", "2020-05-25", "2020-08-31", "2020-12-25", "2020-12-28"]),
-            (2022, &["2022-01-03", "2022-04-15", "2022-04-18", "2022-05-02", "2022-06-02", "2022-06-03", "2022-08-29", "2022-09-19", "2022-12-26", "2022-12-27"]),
-            (2023, &["2023-01-02", "2023-04-07", "2023-04-10", "2023-05-01", "2023-05-08", "2023-05-29", "2023-08-28", "2023-12-25", "2023-12-26"]),
-            (2026, &["2026-01-01", "2026-04-03", "2026-04-06", "2026-05-04", "2026-05-25", "2026-08-31", "2026-12-25", "2026-12-28"]),
-            (2027, &["2027-01-01", "2027-03-26", "2027-03-29", "2027-05-03", "2027-05-31", "2027-08-30", "2027-12-27", "2027-12-28"]),
+            (
+                2019,
+                &[
+                    "2019-01-01",
+                    "2019-04-19",
+                    "2019-04-22",
+                    "2019-05-06",
+                    "2019-05-27",
+                    "2019-08-26",
+                    "2019-12-25",
+                    "2019-12-26",
+                ],
+            ),
+            (
+                2020,
+                &[
+                    "2020-01-01",
+                    "2020-04-10",
+                    "2020-04-13",
+                    "2020-05-08",
+                    "2020-05-25",
+                    "2020-08-31",
+                    "2020-12-25",
+                    "2020-12-28",
+                ],
+            ),
+            (
+                2022,
+                &[
+                    "2022-01-03",
+                    "2022-04-15",
+                    "2022-04-18",
+                    "2022-05-02",
+                    "2022-06-02",
+                    "2022-06-03",
+                    "2022-08-29",
+                    "2022-09-19",
+                    "2022-12-26",
+                    "2022-12-27",
+                ],
+            ),
+            (
+                2023,
+                &[
+                    "2023-01-02",
+                    "2023-04-07",
+                    "2023-04-10",
+                    "2023-05-01",
+                    "2023-05-08",
+                    "2023-05-29",
+                    "2023-08-28",
+                    "2023-12-25",
+                    "2023-12-26",
+                ],
+            ),
+            (
+                2026,
+                &[
+                    "2026-01-01",
+                    "2026-04-03",
+                    "2026-04-06",
+                    "2026-05-04",
+                    "2026-05-25",
+                    "2026-08-31",
+                    "2026-12-25",
+                    "2026-12-28",
+                ],
+            ),
+            (
+                2027,
+                &[
+                    "2027-01-01",
+                    "2027-03-26",
+                    "2027-03-29",
+                    "2027-05-03",
+                    "2027-05-31",
+                    "2027-08-30",
+                    "2027-12-27",
+                    "2027-12-28",
+                ],
+            ),
         ];
         for (year, expected) in published {
-            let actual: Vec<String> = calendar.holidays_in(year).map(|(d, _)| d.to_string()).collect();
+            let actual: Vec<String> = calendar
+                .holidays_in(year)
+                .map(|(d, _)| d.to_string())
+                .collect();
             assert_eq!(actual, expected.to_vec(), "bank holidays in {year}");
         }
     }
@@ -143,7 +227,10 @@ mod tests {
             };
             assert_eq!(count, expected, "{year}");
             for (day, title) in calendar.holidays_in(year) {
-                assert!(!matches!(day.weekday(), Weekday::Sat | Weekday::Sun), "{day} {title} is a weekend");
+                assert!(
+                    !matches!(day.weekday(), Weekday::Sat | Weekday::Sun),
+                    "{day} {title} is a weekend"
+                );
             }
         }
     }
@@ -153,20 +240,24 @@ mod tests {
     fn adding_working_days_skips_weekends_and_bank_holidays() {
         let calendar = WorkingCalendar::england_and_wales();
         let cases = [
-            ("2025-06-02", 8, "2025-06-12"),  // Monday + 8: no holidays.
-            ("2025-06-06", 1, "2025-06-09"),  // Friday + 1 → Monday.
-            ("2025-04-16", 8, "2025-04-30"),  // Over Good Friday and Easter Monday.
-            ("2025-12-19", 8, "2026-01-05"),  // Over Christmas, Boxing Day and New Year.
-            ("2026-12-24", 1, "2026-12-29"),  // Boxing Day substitute on the 28th.
-            ("2022-09-16", 1, "2022-09-20"),  // The State Funeral on the 19th.
-            ("2023-05-05", 1, "2023-05-09"),  // The Coronation on the 8th.
+            ("2025-06-02", 8, "2025-06-12"), // Monday + 8: no holidays.
+            ("2025-06-06", 1, "2025-06-09"), // Friday + 1 → Monday.
+            ("2025-04-16", 8, "2025-04-30"), // Over Good Friday and Easter Monday.
+            ("2025-12-19", 8, "2026-01-05"), // Over Christmas, Boxing Day and New Year.
+            ("2026-12-24", 1, "2026-12-29"), // Boxing Day substitute on the 28th.
+            ("2022-09-16", 1, "2022-09-20"), // The State Funeral on the 19th.
+            ("2023-05-05", 1, "2023-05-09"), // The Coronation on the 8th.
             ("2025-06-07", 0, "2025-06-07"),
         ];
         for (start, count, expected) in cases {
             let end = calendar.add_working_days(date(start), count);
             assert_eq!(end, date(expected), "{start} + {count}");
             if count > 0 {
-                assert_eq!(calendar.working_days_between(date(start), end), count, "{start}..{expected}");
+                assert_eq!(
+                    calendar.working_days_between(date(start), end),
+                    count,
+                    "{start}..{expected}"
+                );
             }
         }
     }
@@ -174,13 +265,22 @@ mod tests {
     #[test]
     fn next_working_day_rolls_forward() {
         let calendar = WorkingCalendar::england_and_wales();
-        assert_eq!(calendar.next_working_day(date("2025-12-25")), date("2025-12-29"));
-        assert_eq!(calendar.next_working_day(date("2025-12-29")), date("2025-12-29"));
+        assert_eq!(
+            calendar.next_working_day(date("2025-12-25")),
+            date("2025-12-29")
+        );
+        assert_eq!(
+            calendar.next_working_day(date("2025-12-29")),
+            date("2025-12-29")
+        );
     }
 
     #[test]
     fn rejects_a_malformed_table() {
-        assert_eq!(WorkingCalendar::from_csv("date,title\nnot-a-row\n").unwrap_err(), CalendarError::Shape { line: 2 });
+        assert_eq!(
+            WorkingCalendar::from_csv("date,title\nnot-a-row\n").unwrap_err(),
+            CalendarError::Shape { line: 2 }
+        );
         assert!(matches!(
             WorkingCalendar::from_csv("date,title\n2025-13-01,Oops\n").unwrap_err(),
             CalendarError::Date { line: 2, .. }

@@ -11,7 +11,9 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 /// An amount of money in pence. May be negative (a credit or a deduction).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct Money(i64);
 
@@ -38,7 +40,11 @@ impl Money {
 
     /// Parses pounds written as a decimal: `1234.56`, `-3.5`, `12`, `£1,234.56`.
     pub fn parse_pounds(text: &str) -> Result<Money, MoneyError> {
-        let cleaned: String = text.trim().chars().filter(|c| *c != ',' && *c != '£').collect();
+        let cleaned: String = text
+            .trim()
+            .chars()
+            .filter(|c| *c != ',' && *c != '£')
+            .collect();
         let decimal = Decimal::parse(&cleaned).map_err(|_| MoneyError::Invalid(text.to_owned()))?;
         if decimal.scale > 2 {
             return Err(MoneyError::TooPrecise(text.to_owned()));
@@ -80,7 +86,12 @@ impl fmt::Display for Money {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         let sign = if self.0 < 0 { "-" } else { "" };
         let abs = self.0.unsigned_abs();
-        write!(formatter, "{sign}£{}.{:02}", group_thousands(abs / 100), abs % 100)
+        write!(
+            formatter,
+            "{sign}£{}.{:02}",
+            group_thousands(abs / 100),
+            abs % 100
+        )
     }
 }
 
@@ -142,7 +153,10 @@ pub struct Decimal {
 pub struct DecimalError(pub String);
 
 impl Decimal {
-    pub const ONE: Decimal = Decimal { mantissa: 1, scale: 0 };
+    pub const ONE: Decimal = Decimal {
+        mantissa: 1,
+        scale: 0,
+    };
 
     /// The most decimal places a factor may carry.
     pub const MAX_SCALE: u32 = 12;
@@ -162,7 +176,9 @@ impl Decimal {
         if whole.is_empty() && fraction.is_empty() {
             return Err(error());
         }
-        if !whole.bytes().all(|b| b.is_ascii_digit()) || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+        if !whole.bytes().all(|b| b.is_ascii_digit())
+            || !fraction.bytes().all(|b| b.is_ascii_digit())
+        {
             return Err(error());
         }
         let scale = fraction.len() as u32;
@@ -176,7 +192,10 @@ impl Decimal {
                 .and_then(|m| m.checked_add(i64::from(byte - b'0')))
                 .ok_or_else(error)?;
         }
-        Ok(Decimal { mantissa: if negative { -mantissa } else { mantissa }, scale })
+        Ok(Decimal {
+            mantissa: if negative { -mantissa } else { mantissa },
+            scale,
+        })
     }
 
     pub fn mantissa(self) -> i64 {
@@ -200,7 +219,13 @@ impl fmt::Display for Decimal {
             return write!(formatter, "{sign}{abs}");
         }
         let divisor = 10_u64.pow(self.scale);
-        write!(formatter, "{sign}{}.{:0width$}", abs / divisor, abs % divisor, width = self.scale as usize)
+        write!(
+            formatter,
+            "{sign}{}.{:0width$}",
+            abs / divisor,
+            abs % divisor,
+            width = self.scale as usize
+        )
     }
 }
 
@@ -242,7 +267,11 @@ mod tests {
     use super::*;
 
     fn check_parse(text: &str, expected: Result<i64, MoneyError>) {
-        assert_eq!(Money::parse_pounds(text).map(Money::pence), expected, "parsing {text:?}");
+        assert_eq!(
+            Money::parse_pounds(text).map(Money::pence),
+            expected,
+            "parsing {text:?}"
+        );
     }
 
     #[test]

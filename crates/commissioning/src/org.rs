@@ -21,8 +21,14 @@ impl OdsCode {
     pub fn parse(text: &str) -> Result<OdsCode, OdsCodeError> {
         let trimmed = text.trim();
         let valid = (3..=6).contains(&trimmed.len())
-            && trimmed.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
-        if valid { Ok(OdsCode(trimmed.to_owned())) } else { Err(OdsCodeError(text.to_owned())) }
+            && trimmed
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+        if valid {
+            Ok(OdsCode(trimmed.to_owned()))
+        } else {
+            Err(OdsCodeError(text.to_owned()))
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -68,19 +74,24 @@ pub enum OrgKind {
     LocalAuthority,
     /// A Health Overview and Scrutiny Committee.
     ScrutinyCommittee,
+    /// Not an organisation: the home of accounts held by members of the public and patients.
+    Public,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("'{0}' is not an organisation kind (commissioner, provider, gp_practice, local_authority or scrutiny_committee)")]
+#[error(
+    "'{0}' is not an organisation kind (commissioner, provider, gp_practice, local_authority, scrutiny_committee or public)"
+)]
 pub struct OrgKindError(pub String);
 
 impl OrgKind {
-    pub const ALL: [OrgKind; 5] = [
+    pub const ALL: [OrgKind; 6] = [
         OrgKind::Commissioner,
         OrgKind::Provider,
         OrgKind::GpPractice,
         OrgKind::LocalAuthority,
         OrgKind::ScrutinyCommittee,
+        OrgKind::Public,
     ];
 
     pub fn code(self) -> &'static str {
@@ -90,6 +101,7 @@ impl OrgKind {
             OrgKind::GpPractice => "gp_practice",
             OrgKind::LocalAuthority => "local_authority",
             OrgKind::ScrutinyCommittee => "scrutiny_committee",
+            OrgKind::Public => "public",
         }
     }
 
@@ -100,6 +112,7 @@ impl OrgKind {
             OrgKind::GpPractice => "GP practice",
             OrgKind::LocalAuthority => "Local authority",
             OrgKind::ScrutinyCommittee => "Scrutiny committee",
+            OrgKind::Public => "Public and patients",
         }
     }
 
@@ -123,7 +136,9 @@ pub enum ProviderType {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("'{0}' is not a provider type (acute, community, mental_health, ambulance or independent_sector)")]
+#[error(
+    "'{0}' is not a provider type (acute, community, mental_health, ambulance or independent_sector)"
+)]
 pub struct ProviderTypeError(pub String);
 
 impl ProviderType {
@@ -182,7 +197,8 @@ pub struct Organisation {
 
 impl Organisation {
     pub fn is_open_on(&self, date: NaiveDate) -> bool {
-        self.opened.is_none_or(|opened| opened <= date) && self.closed.is_none_or(|closed| closed > date)
+        self.opened.is_none_or(|opened| opened <= date)
+            && self.closed.is_none_or(|closed| closed > date)
     }
 
     /// Turns an upper-case ODS register name into the title case people expect to read
@@ -233,7 +249,11 @@ mod tests {
             assert!(OdsCode::parse(good).is_ok(), "{good}");
         }
         for bad in ["", "R0", "r0a", "R0A!", "ABCDEFG", "R 0A"] {
-            assert_eq!(OdsCode::parse(bad), Err(OdsCodeError(bad.to_owned())), "{bad}");
+            assert_eq!(
+                OdsCode::parse(bad),
+                Err(OdsCodeError(bad.to_owned())),
+                "{bad}"
+            );
         }
     }
 
@@ -251,9 +271,18 @@ mod tests {
     #[test]
     fn register_names_become_readable() {
         let cases = [
-            ("MANCHESTER UNIVERSITY NHS FOUNDATION TRUST", "Manchester University NHS Foundation Trust"),
-            ("SOUTH TYNESIDE AND SUNDERLAND NHS FOUNDATION TRUST", "South Tyneside and Sunderland NHS Foundation Trust"),
-            ("GUY'S AND ST THOMAS' NHS FOUNDATION TRUST", "Guy's and St Thomas' NHS Foundation Trust"),
+            (
+                "MANCHESTER UNIVERSITY NHS FOUNDATION TRUST",
+                "Manchester University NHS Foundation Trust",
+            ),
+            (
+                "SOUTH TYNESIDE AND SUNDERLAND NHS FOUNDATION TRUST",
+                "South Tyneside and Sunderland NHS Foundation Trust",
+            ),
+            (
+                "GUY'S AND ST THOMAS' NHS FOUNDATION TRUST",
+                "Guy's and St Thomas' NHS Foundation Trust",
+            ),
             ("Already Mixed Case", "Already Mixed Case"),
         ];
         for (input, expected) in cases {

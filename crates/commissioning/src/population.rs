@@ -112,7 +112,11 @@ impl AgeBand {
         let error = || AgeBandError(text.to_owned());
         let trimmed = text.trim();
         if let Some(lower) = trimmed.strip_suffix('+') {
-            return if lower == "90" { Ok(AgeBand(18)) } else { Err(error()) };
+            return if lower == "90" {
+                Ok(AgeBand(18))
+            } else {
+                Err(error())
+            };
         }
         let (lower, upper) = trimmed.split_once('-').ok_or_else(error)?;
         let lower: u32 = lower.trim().parse().map_err(|_| error())?;

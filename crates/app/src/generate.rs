@@ -1,0 +1,482 @@
+//! `commissioner generate`: writes a realistic synthetic commissioner to a directory, from a
+//! seed. The same seed and row count always give byte-identical files.
+//!
+//! Files written (all CSV with a header row, in the formats `import` reads):
+//! `organisations.csv`, `areas.csv` (with IMD 2019-style deciles and ranks),
+//! `population.csv`, `practices.csv`, `services.csv`, `tariff.csv`, `mff.csv`,
+//! `activity.csv` (patient-level, one financial year) and `manifest.json`.
+
+mod activity;
+mod geography;
+mod rng;
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+use commissioning::money::Money;
+use commissioning::org::ProviderType;
+use commissioning::period::FinancialYear;
+use commissioning::population::AgeBand;
+use commissioning::service::TreatmentFunction;
+
+use crate::progress::Progress;
+
+/// ODS code of the generated commissioner (an ICB).
+pub const ICB_CODE: &str = "Q99";
+/// ONS code of the generated ICB area, the commissioner's footprint.
+pub const ICB_AREA_CODE: &str = "E54900001";
+/// Year of the generated mid-year population estimates.
+pub const POPULATION_YEAR: i32 = 2024;
+
+/// What to generate.
+#[derive(Debug, Clone)]
+pub struct GenerateOptions {
+    pub seed: u64,
+    /// Rows of patient-level activity.
+    pub rows: u64,
+    pub financial_year: FinancialYear,
+    /// Worker threads; the output does not depend on it.
+    pub threads: usize,
+}
+
+impl GenerateOptions {
+    pub fn new(seed: u64, rows: u64) -> GenerateOptions {
+        GenerateOptions {
+            seed,
+            rows,
+            financial_year: FinancialYear::starting(2025),
+            threads: std::thread::available_parallelism()
+                .map(usize::from)
+                .unwrap_or(2),
+        }
+    }
+}
+
+/// What was written.
+#[derive(Debug, Clone)]
+pub struct GenerateReport {
+    pub dir: PathBuf,
+    pub n_lsoas: usize,
+    pub n_practices: usize,
+    pub n_providers: usize,
+    pub population: u64,
+    pub n_activity_rows: u64,
+}
+
+/// File names inside a generated directory.
+pub mod files {
+    pub const ORGANISATIONS: &str = "organisations.csv";
+    pub const AREAS: &str = "areas.csv";
+    pub const POPULATION: &str = "population.csv";
+    pub const PRACTICES: &str = "practices.csv";
+    pub const SERVICES: &str = "services.csv";
+    pub const TARIFF: &str = "tariff.csv";
+    pub const MFF: &str = "mff.csv";
+    pub const ACTIVITY: &str = "activity.csv";
+    pub const MANIFEST: &str = "manifest.json";
+}
+
+/// Generates the commissioner into `dir` (created if missing).
+pub fn generate(
+    options: &GenerateOptions,
+    dir: &Path,
+    progress: &dyn Progress,
+) -> anyhow::Result<GenerateReport> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let commissioner = geography::build(options.seed);
+    write_organisations(&commissioner, &dir.join(files::ORGANISATIONS))?;
+    write_areas(&commissioner, &dir.join(files::AREAS))?;
+    let population = write_population(&commissioner, &dir.join(files::POPULATION))?;
+    write_practices(
+        &commissioner,
+        options.financial_year,
+        &dir.join(files::PRACTICES),
+    )?;
+    write_services(&commissioner, &dir.join(files::SERVICES))?;
+    write_tariff(&dir.join(files::TARIFF))?;
+    write_mff(&commissioner, &dir.join(files::MFF))?;
+    write_activity(&commissioner, options, &dir.join(files::ACTIVITY), progress)?;
+    let manifest = serde_json::json!({
+        "generator": "commissioner generate",
+        "seed": options.seed,
+        "rows": options.rows,
+        "financial_year": options.financial_year.to_string(),
+        "population_year": geography::POPULATION_YEAR,
+        "commissioner": geography::ICB_CODE,
+        "footprint": geography::ICB_AREA_CODE,
+    });
+    std::fs::write(
+        dir.join(files::MANIFEST),
+        serde_json::to_string_pretty(&manifest)? + "\n",
+    )?;
+    Ok(GenerateReport {
+        dir: dir.to_owned(),
+        n_lsoas: commissioner.lsoas.len(),
+        n_practices: commissioner.practices.len(),
+        n_providers: commissioner.providers.len(),
+        population,
+        n_activity_rows: options.rows,
+    })
+}
+
+fn create(path: &Path) -> anyhow::Result<BufWriter<File>> {
+    let file = File::create(path).with_context(|| format!("creating {}", path.display()))?;
+    Ok(BufWriter::with_capacity(1 << 20, file))
+}
+
+fn write_organisations(
+    commissioner: &geography::SyntheticCommissioner,
+    path: &Path,
+) -> anyhow::Result<()> {
+    let mut out = create(path)?;
+    writeln!(
+        out,
+        "org_code,name,kind,provider_type,parent_code,region_code,postcode,open_date,close_date"
+    )?;
+    let region = geography::NHS_REGION_CODE;
+    writeln!(
+        out,
+        "{},{},commissioner,,,{region},AM1 1AA,2022-07-01,",
+        geography::ICB_CODE,
+        geography::ICB_NAME
+    )?;
+    for provider in commissioner.providers {
+        let opened = if provider.provider_type == ProviderType::IndependentSector {
+            "2015-04-01"
+        } else {
+            "2001-04-01"
+        };
+        writeln!(
+            out,
+            "{},{},provider,{},{},{region},AM{} 2BB,{opened},",
+            provider.code,
+            provider.name,
+            provider.provider_type.code(),
+            geography::ICB_CODE,
+            provider.code.as_bytes()[2] - b'A' + 2,
+        )?;
+    }
+    for (idx, practice) in commissioner.practices.iter().enumerate() {
+        writeln!(
+            out,
+            "{},{},gp_practice,,{},{region},AM{} {}CD,1990-04-01,",
+            practice.code,
+            practice.name,
+            geography::ICB_CODE,
+            idx % 9 + 1,
+            idx % 10
+        )?;
+    }
+    for la in &commissioner.local_authorities {
+        writeln!(
+            out,
+            "{},{} Council,local_authority,,,{region},,,",
+            la.org_code, la.name
+        )?;
+    }
+    writeln!(
+        out,
+        "{},Ashmere and Dunmore Joint Health Overview and Scrutiny Committee,scrutiny_committee,,{},{region},,,",
+        geography::SCRUTINY_CODE,
+        geography::ICB_CODE
+    )?;
+    // Accounts of members of the public belong to this pseudo-organisation.
+    writeln!(
+        out,
+        "{},Members of the public,public,,,,,,",
+        crate::demo::PUBLIC_ORG_CODE
+    )?;
+    out.flush()?;
+    Ok(())
+}
+
+fn write_areas(commissioner: &geography::SyntheticCommissioner, path: &Path) -> anyhow::Result<()> {
+    let mut out = create(path)?;
+    writeln!(out, "area_code,area_name,parent_code,imd_rank,imd_decile")?;
+    writeln!(
+        out,
+        "{},{},,,",
+        geography::REGION_CODE,
+        geography::REGION_NAME
+    )?;
+    writeln!(
+        out,
+        "{},{},{},,",
+        geography::ICB_AREA_CODE,
+        geography::ICB_AREA_NAME,
+        geography::REGION_CODE
+    )?;
+    for la in &commissioner.local_authorities {
+        writeln!(
+            out,
+            "{},{},{},,",
+            la.code,
+            la.name,
+            geography::ICB_AREA_CODE
+        )?;
+    }
+    for msoa in &commissioner.msoas {
+        writeln!(
+            out,
+            "{},{},{},,",
+            msoa.code, msoa.name, commissioner.local_authorities[msoa.la_idx].code
+        )?;
+    }
+    for lsoa in &commissioner.lsoas {
+        let msoa = &commissioner.msoas[lsoa.msoa_idx];
+        writeln!(
+            out,
+            "{},{},{},{},{}",
+            lsoa.code, lsoa.name, msoa.code, lsoa.imd_rank, lsoa.imd_decile
+        )?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn write_population(
+    commissioner: &geography::SyntheticCommissioner,
+    path: &Path,
+) -> anyhow::Result<u64> {
+    let mut out = create(path)?;
+    writeln!(out, "area_code,year,sex,age_band,persons")?;
+    let mut total = 0;
+    for lsoa in &commissioner.lsoas {
+        for (sex_idx, bands) in lsoa.population.iter().enumerate() {
+            for (band, persons) in AgeBand::all().zip(bands) {
+                writeln!(
+                    out,
+                    "{},{},{},{band},{persons}",
+                    lsoa.code,
+                    geography::POPULATION_YEAR,
+                    sex_idx + 1
+                )?;
+                total += u64::from(*persons);
+            }
+        }
+    }
+    out.flush()?;
+    Ok(total)
+}
+
+fn write_practices(
+    commissioner: &geography::SyntheticCommissioner,
+    year: FinancialYear,
+    path: &Path,
+) -> anyhow::Result<()> {
+    let mut out = create(path)?;
+    writeln!(out, "PRACTICE_CODE,TOTAL,as_of")?;
+    for practice in &commissioner.practices {
+        writeln!(
+            out,
+            "{},{},{}",
+            practice.code,
+            practice.registered,
+            year.first_day()
+        )?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn write_services(
+    commissioner: &geography::SyntheticCommissioner,
+    path: &Path,
+) -> anyhow::Result<()> {
+    let mut out = create(path)?;
+    writeln!(out, "service_id,name,provider_code,pod,tfc")?;
+    for service in &commissioner.services {
+        let provider = commissioner.providers[service.provider_idx].code;
+        let tfc =
+            TreatmentFunction::parse(&service.tfc.to_string()).expect("generated codes are valid");
+        let name = tfc.name().unwrap_or("Other");
+        writeln!(
+            out,
+            "{provider}-{}-{},{name} ({}),{provider},{},{}",
+            service.pod.code(),
+            service.tfc,
+            service.pod.label(),
+            service.pod.code(),
+            service.tfc
+        )?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn write_tariff(path: &Path) -> anyhow::Result<()> {
+    let mut out = create(path)?;
+    writeln!(
+        out,
+        "hrg,pod,unit_price,trim_point_days,excess_bed_day_price"
+    )?;
+    let mut written = std::collections::BTreeSet::new();
+    for hrg in geography::HRGS {
+        if !written.insert((hrg.hrg, hrg.pod.code())) {
+            continue;
+        }
+        let trim = hrg
+            .trim_point_days
+            .map(|d| d.to_string())
+            .unwrap_or_default();
+        let excess = hrg
+            .excess_bed_day_pence
+            .map(|p| Money::from_pence(p).to_pounds_string())
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "{},{},{},{trim},{excess}",
+            hrg.hrg,
+            hrg.pod.code(),
+            Money::from_pence(hrg.unit_price_pence).to_pounds_string()
+        )?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn write_mff(commissioner: &geography::SyntheticCommissioner, path: &Path) -> anyhow::Result<()> {
+    let mut out = create(path)?;
+    writeln!(out, "provider_code,mff")?;
+    for provider in commissioner.providers {
+        if let Some(mff) = provider.mff {
+            writeln!(out, "{},{mff}", provider.code)?;
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// Generates activity in waves of chunks on worker threads, writing chunks in order.
+fn write_activity(
+    commissioner: &geography::SyntheticCommissioner,
+    options: &GenerateOptions,
+    path: &Path,
+    progress: &dyn Progress,
+) -> anyhow::Result<()> {
+    let model = activity::ActivityModel::new(commissioner, options.seed, options.financial_year);
+    let mut out = create(path)?;
+    out.write_all(activity::HEADER.as_bytes())?;
+    let n_chunks = options.rows.div_ceil(activity::CHUNK_ROWS);
+    let threads = options.threads.max(1);
+    let wave = (threads * 2) as u64;
+    progress.start("Generating activity", options.rows);
+    let mut chunk_idx = 0;
+    while chunk_idx < n_chunks {
+        let wave_end = (chunk_idx + wave).min(n_chunks);
+        let mut buffers: Vec<Vec<u8>> = (chunk_idx..wave_end).map(|_| Vec::new()).collect();
+        std::thread::scope(|scope| {
+            let model = &model;
+            let per_thread = buffers.len().div_ceil(threads);
+            for (slot, group) in buffers.chunks_mut(per_thread).enumerate() {
+                let first = chunk_idx + (slot * per_thread) as u64;
+                scope.spawn(move || {
+                    for (offset, buffer) in group.iter_mut().enumerate() {
+                        let idx = first + offset as u64;
+                        let n_rows =
+                            (options.rows - idx * activity::CHUNK_ROWS).min(activity::CHUNK_ROWS);
+                        buffer.reserve(n_rows as usize * 96);
+                        model.write_chunk(idx, n_rows, buffer);
+                    }
+                });
+            }
+        });
+        for buffer in &buffers {
+            out.write_all(buffer)?;
+        }
+        chunk_idx = wave_end;
+        progress.advance((chunk_idx * activity::CHUNK_ROWS).min(options.rows));
+    }
+    out.flush()?;
+    progress.finish();
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::progress::Silent;
+
+    fn generate_into(dir: &Path, seed: u64, rows: u64, threads: usize) -> GenerateReport {
+        let mut options = GenerateOptions::new(seed, rows);
+        options.threads = threads;
+        generate(&options, dir, &Silent).unwrap()
+    }
+
+    #[test]
+    fn same_seed_gives_the_same_bytes_whatever_the_threads() {
+        let a = tempfile::tempdir().unwrap();
+        let b = tempfile::tempdir().unwrap();
+        generate_into(a.path(), 7, 120_000, 1);
+        generate_into(b.path(), 7, 120_000, 3);
+        for name in [
+            files::ORGANISATIONS,
+            files::AREAS,
+            files::POPULATION,
+            files::PRACTICES,
+            files::ACTIVITY,
+            files::TARIFF,
+        ] {
+            let left = std::fs::read(a.path().join(name)).unwrap();
+            let right = std::fs::read(b.path().join(name)).unwrap();
+            assert!(left == right, "{name} differs between runs");
+        }
+        let c = tempfile::tempdir().unwrap();
+        generate_into(c.path(), 8, 1_000, 1);
+        assert_ne!(
+            std::fs::read(a.path().join(files::AREAS)).unwrap(),
+            std::fs::read(c.path().join(files::AREAS)).unwrap()
+        );
+    }
+
+    #[test]
+    fn activity_has_the_requested_rows_and_plausible_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let report = generate_into(dir.path(), 3, 60_000, 2);
+        let text = std::fs::read_to_string(dir.path().join(files::ACTIVITY)).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], activity::HEADER.trim_end());
+        assert_eq!(lines.len() as u64, report.n_activity_rows + 1);
+        let rows: Vec<Vec<&str>> = lines[1..].iter().map(|l| l.split(',').collect()).collect();
+        assert!(rows.iter().all(|r| r.len() == 12));
+        let share = |predicate: &dyn Fn(&Vec<&str>) -> bool| {
+            rows.iter().filter(|r| predicate(r)).count() as f64 / rows.len() as f64
+        };
+        // Faults are present but rare.
+        let wrong_commissioner = share(&|r| r[2] != "Q99");
+        assert!(
+            (0.001..0.01).contains(&wrong_commissioner),
+            "{wrong_commissioner}"
+        );
+        let bad_sex = share(&|r| r[6] == "3");
+        assert!(bad_sex > 0.0 && bad_sex < 0.002, "{bad_sex}");
+        // Points of delivery in roughly the intended mix.
+        let ae = share(&|r| r[7] == "AE");
+        assert!((0.20..0.26).contains(&ae), "{ae}");
+        // Emergency admissions are older than A&E attendances on average.
+        let mean_age = |pod: &str| {
+            let ages: Vec<f64> = rows
+                .iter()
+                .filter(|r| r[7] == pod)
+                .filter_map(|r| r[5].parse::<f64>().ok())
+                .filter(|a| *a < 126.0)
+                .collect();
+            ages.iter().sum::<f64>() / ages.len() as f64
+        };
+        assert!(mean_age("NEL") > mean_age("AE") + 5.0);
+        // Planned care falls on weekdays (out-of-period faults aside).
+        let year = FinancialYear::starting(2025);
+        for row in rows.iter().filter(|r| r[7] == "EL") {
+            if let Ok(date) = commissioning::period::parse_date(row[10])
+                .map_err(|_| ())
+                .and_then(|d| if year.contains(d) { Ok(d) } else { Err(()) })
+            {
+                use chrono::Datelike;
+                assert!(date.weekday().number_from_monday() <= 5, "{}", row[10]);
+            }
+        }
+    }
+}
