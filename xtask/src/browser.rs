@@ -21,7 +21,9 @@ pub(crate) fn run_journeys(root: &Path) -> anyhow::Result<()> {
         );
     };
     run(root, "cargo", &["build", "--bin", "commissioner"])?;
-    let target_dir = std::env::var("CARGO_TARGET_DIR").map(std::path::PathBuf::from).unwrap_or_else(|_| root.join("target"));
+    let target_dir = std::env::var("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| root.join("target"));
     let binary = target_dir.join("debug/commissioner");
     let browser_dir = root.join("tests/browser");
     if !browser_dir.join("node_modules").exists() {

@@ -26,7 +26,18 @@ fn main() -> anyhow::Result<()> {
         Some("test") => test(&root),
         Some("ci") => {
             run(&root, "cargo", &["fmt", "--all", "--", "--check"])?;
-            run(&root, "cargo", &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
+            run(
+                &root,
+                "cargo",
+                &[
+                    "clippy",
+                    "--workspace",
+                    "--all-targets",
+                    "--",
+                    "-D",
+                    "warnings",
+                ],
+            )?;
             test(&root)
         }
         Some("vendor-nhsuk") => vendor::vendor_nhsuk(&root),
@@ -47,7 +58,11 @@ fn test(root: &Path) -> anyhow::Result<()> {
 /// Runs a command in `dir`, failing if it fails.
 pub(crate) fn run(dir: &Path, program: &str, args: &[&str]) -> anyhow::Result<()> {
     eprintln!("$ {program} {}", args.join(" "));
-    let status = Command::new(program).args(args).current_dir(dir).status().with_context(|| format!("starting {program}"))?;
+    let status = Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .status()
+        .with_context(|| format!("starting {program}"))?;
     if !status.success() {
         bail!("{program} {} failed ({status})", args.join(" "));
     }
@@ -55,5 +70,8 @@ pub(crate) fn run(dir: &Path, program: &str, args: &[&str]) -> anyhow::Result<()
 }
 
 pub(crate) fn project_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask sits in the project root").to_owned()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask sits in the project root")
+        .to_owned()
 }

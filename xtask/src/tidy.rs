@@ -38,7 +38,11 @@ mod tests {
             .filter(|path| !fs::read_to_string(path).unwrap().starts_with("//!"))
             .map(|path| path.display().to_string())
             .collect();
-        assert!(missing.is_empty(), "these files do not open with a //! doc:\n{}", missing.join("\n"));
+        assert!(
+            missing.is_empty(),
+            "these files do not open with a //! doc:\n{}",
+            missing.join("\n")
+        );
     }
 
     #[test]
@@ -53,13 +57,18 @@ mod tests {
             })
             .map(|path| path.display().to_string())
             .collect();
-        assert!(offenders.is_empty(), "unfinished work markers in:\n{}", offenders.join("\n"));
+        assert!(
+            offenders.is_empty(),
+            "unfinished work markers in:\n{}",
+            offenders.join("\n")
+        );
     }
 
     #[test]
     fn vendored_nhsuk_frontend_matches_the_pinned_version() {
         let root = project_root();
-        let lock = fs::read_to_string(root.join("crates/nhsuk/frontend/package-lock.json")).unwrap();
+        let lock =
+            fs::read_to_string(root.join("crates/nhsuk/frontend/package-lock.json")).unwrap();
         let pinned = lock
             .split("\"node_modules/nhsuk-frontend\"")
             .nth(1)
@@ -67,6 +76,10 @@ mod tests {
             .and_then(|rest| rest.split('"').next())
             .expect("nhsuk-frontend in package-lock.json");
         let vendored = fs::read_to_string(root.join("crates/nhsuk/vendor/VERSION")).unwrap();
-        assert_eq!(vendored.trim(), pinned, "run `cargo xtask vendor-nhsuk` after changing the pin");
+        assert_eq!(
+            vendored.trim(),
+            pinned,
+            "run `cargo xtask vendor-nhsuk` after changing the pin"
+        );
     }
 }

@@ -128,13 +128,32 @@ impl App {
         })
     }
 
+    /// Organisations, optionally of one kind, under one parent, or matching a search.
     pub async fn organisations(
         &self,
         principal: &Principal,
-        filter: &OrgFilter,
+        kind: Option<OrgKind>,
+        parent: Option<OdsCode>,
+        search: Option<String>,
     ) -> Result<Vec<Organisation>> {
         authorize(Some(principal), &Action::ViewReferenceData)?;
-        Ok(self.store().organisations(filter).await?)
+        Ok(self
+            .store()
+            .organisations(&OrgFilter {
+                kind,
+                parent,
+                search,
+            })
+            .await?)
+    }
+
+    /// The area the principal's commissioner is responsible for, if recorded.
+    pub async fn footprint_of(&self, principal: &Principal) -> Result<Option<AreaCode>> {
+        match self.commissioner_of(principal).await {
+            Ok(commissioner) => Ok(self.store().footprint(&commissioner.code).await?),
+            Err(AppError::NotFound) => Ok(None),
+            Err(error) => Err(error),
+        }
     }
 
     pub async fn organisation(
@@ -248,7 +267,37 @@ impl App {
             .await?)
     }
 
-    /// Providers, with service counts and activity (for the Procure and Monitor pages).
+    /// Every provider with its services (the Procure page).
+    pub async fn providers(
+        &self,
+        principal: &Principal,
+    ) -> Result<Vec<(Organisation, Vec<Service>)>> {
+        authorize(
+            Some(principal),
+            &Action::ViewStage(commissioning::access::Stage::Procure),
+        )?;
+        let providers = self
+            .store()
+            .organisations(&OrgFilter {
+                kind: Some(OrgKind::Provider),
+                ..Default::default()
+            })
+            .await?;
+        let services = self.store().services(None).await?;
+        Ok(providers
+            .into_iter()
+            .map(|provider| {
+                let own = services
+                    .iter()
+                    .filter(|s| s.provider == provider.code)
+                    .cloned()
+                    .collect();
+                (provider, own)
+            })
+            .collect())
+    }
+
+    /// Providers, with service counts and activity (for the dashboard).
     pub async fn provider_summaries(
         &self,
         parent: Option<&OdsCode>,

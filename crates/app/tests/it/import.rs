@@ -7,7 +7,6 @@ use app::{Actor, App, AppError};
 use commissioning::access::{Principal, Role};
 use commissioning::area::{AreaCode, AreaKind};
 use commissioning::org::{OdsCode, OrgKind};
-use store::org::OrgFilter;
 use test_support::shared_data;
 
 use crate::app;
@@ -62,7 +61,7 @@ async fn real_ods_trusts_import_and_reimport_without_duplicates() {
     assert_eq!(again.sha256, report.sha256);
     let principal = analyst();
     let all = app
-        .organisations(&principal, &OrgFilter::default())
+        .organisations(&principal, None, None, None)
         .await
         .unwrap();
     assert_eq!(all.len(), 273, "re-importing must not duplicate");

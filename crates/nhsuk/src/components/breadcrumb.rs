@@ -19,7 +19,13 @@ pub struct BreadcrumbItem {
 impl Breadcrumb {
     pub fn new(items: &[(&str, &str)]) -> Breadcrumb {
         Breadcrumb {
-            items: items.iter().map(|(href, text)| BreadcrumbItem { href: (*href).to_owned(), text: (*text).to_owned() }).collect(),
+            items: items
+                .iter()
+                .map(|(href, text)| BreadcrumbItem {
+                    href: (*href).to_owned(),
+                    text: (*text).to_owned(),
+                })
+                .collect(),
         }
     }
 }

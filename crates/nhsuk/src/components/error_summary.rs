@@ -30,7 +30,13 @@ impl ErrorSummary {
             description: None,
             error_list: errors
                 .iter()
-                .map(|(field, message)| Some(ErrorItem { href: Some(format!("#{field}")), text: Some(message.clone()), html: None }))
+                .map(|(field, message)| {
+                    Some(ErrorItem {
+                        href: Some(format!("#{field}")),
+                        text: Some(message.clone()),
+                        html: None,
+                    })
+                })
                 .collect(),
         }
     }

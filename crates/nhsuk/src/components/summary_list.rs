@@ -39,7 +39,16 @@ impl SummaryList {
     /// A list of plain key–value rows.
     pub fn of(rows: Vec<(String, Content)>) -> SummaryList {
         SummaryList {
-            rows: rows.into_iter().map(|(key, value)| Some(SummaryRow { key: Content::text(key), value, actions: None })).collect(),
+            rows: rows
+                .into_iter()
+                .map(|(key, value)| {
+                    Some(SummaryRow {
+                        key: Content::text(key),
+                        value,
+                        actions: None,
+                    })
+                })
+                .collect(),
             classes: None,
         }
     }
@@ -48,7 +57,9 @@ impl SummaryList {
 impl Render for SummaryList {
     fn render(&self) -> Markup {
         let rows: Vec<&SummaryRow> = self.rows.iter().flatten().collect();
-        let any_actions = rows.iter().any(|row| row.actions.as_ref().is_some_and(|a| !a.items.is_empty()));
+        let any_actions = rows
+            .iter()
+            .any(|row| row.actions.as_ref().is_some_and(|a| !a.items.is_empty()));
         html! {
             dl class=(classes(&["nhsuk-summary-list", self.classes.as_deref().unwrap_or("")])) {
                 @for row in rows {

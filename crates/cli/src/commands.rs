@@ -1,0 +1,7 @@
+//! One module per command.
+
+pub(crate) mod generate;
+pub(crate) mod import;
+pub(crate) mod serve;
+pub(crate) mod store;
+pub(crate) mod user;

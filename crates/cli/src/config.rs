@@ -1,0 +1,177 @@
+//! Command-line flags and environment variables, parsed once. Each flag's doc comment is
+//! its help text; secrets (the database URL) never appear in `Debug` output or logs.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use secrecy::{ExposeSecret, SecretString};
+
+use app::AppSettings;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "commissioner",
+    version,
+    about = "Clinical commissioning: plan, procure and monitor health services"
+)]
+pub(crate) struct Cli {
+    #[command(flatten)]
+    pub(crate) global: Global,
+    /// Log more detail (or set RUST_LOG).
+    #[arg(long, short, global = true)]
+    pub(crate) verbose: bool,
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct Global {
+    /// Where the embedded store and data files live.
+    #[arg(long, env = "COMMISSIONER_DATA_DIR", global = true)]
+    pub(crate) data_dir: Option<PathBuf>,
+    /// PostgreSQL instead of the embedded SQLite store: postgres://user:password@host/database.
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    pub(crate) database_url: Option<SecretString>,
+}
+
+impl Global {
+    /// Settings for the app, with `default_dir` when no data directory is given.
+    pub(crate) fn app_settings(&self, default_dir: &str) -> AppSettings {
+        let mut settings = AppSettings::new(
+            self.data_dir
+                .clone()
+                .unwrap_or_else(|| PathBuf::from(default_dir)),
+        );
+        settings.database_url = self
+            .database_url
+            .as_ref()
+            .map(|url| url.expose_secret().to_owned());
+        settings
+    }
+}
+
+/// The data directory used by `serve`, `import` and the other store commands.
+pub(crate) const DEFAULT_DATA_DIR: &str = ".commissioner/data";
+/// The data directory used by `demo`, kept apart from real data.
+pub(crate) const DEMO_DATA_DIR: &str = ".commissioner/demo";
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Generate a synthetic commissioner, load it, create a demo account per role and serve.
+    Demo(DemoArgs),
+    /// Serve the web application and API.
+    Serve(ServeArgs),
+    /// Write a realistic synthetic commissioner to a directory.
+    Generate(GenerateArgs),
+    /// Import a CSV file of reference data (one transaction; a bad file writes nothing).
+    Import(ImportArgs),
+    /// Create or update the database schema.
+    Migrate,
+    /// Write every table of the store to one JSON file.
+    Backup(BackupArgs),
+    /// Load a backup into an empty store.
+    Restore(RestoreArgs),
+    /// Manage user accounts.
+    User(UserArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, env = "COMMISSIONER_BIND", default_value = "127.0.0.1:8080")]
+    pub(crate) bind: String,
+    /// Send cookies without the Secure flag (only for plain HTTP to hosts other than localhost).
+    #[arg(long)]
+    pub(crate) insecure_cookies: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DemoArgs {
+    #[command(flatten)]
+    pub(crate) serve: ServeArgs,
+    /// Seed of the generated commissioner.
+    #[arg(long, default_value_t = 7)]
+    pub(crate) seed: u64,
+    /// Rows of patient-level activity to generate.
+    #[arg(long, default_value_t = 200_000)]
+    pub(crate) rows: u64,
+    /// Load and print the logins, but do not serve.
+    #[arg(long)]
+    pub(crate) no_serve: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct GenerateArgs {
+    /// Seed: the same seed and rows always give the same bytes.
+    #[arg(long, default_value_t = 7)]
+    pub(crate) seed: u64,
+    /// Directory to write into (created if missing).
+    #[arg(long)]
+    pub(crate) out: PathBuf,
+    /// Rows of patient-level activity.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub(crate) rows: u64,
+    /// Financial year of the activity, such as 2025/26.
+    #[arg(long, default_value = "2025/26")]
+    pub(crate) year: String,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum ImportWhat {
+    Organisations,
+    Areas,
+    Population,
+    Practices,
+    Services,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ImportArgs {
+    /// What the file holds.
+    pub(crate) what: ImportWhat,
+    /// The CSV file.
+    pub(crate) file: PathBuf,
+    /// Population year, when the file has no year column.
+    #[arg(long)]
+    pub(crate) year: Option<i32>,
+    /// Date of practice list sizes (YYYY-MM-DD), when the file has no as_of column.
+    #[arg(long)]
+    pub(crate) as_of: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct BackupArgs {
+    /// File to write.
+    #[arg(long)]
+    pub(crate) out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RestoreArgs {
+    /// Backup file written by `commissioner backup`.
+    pub(crate) file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct UserArgs {
+    #[command(subcommand)]
+    pub(crate) command: UserCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum UserCommand {
+    /// Create an account. The password is read from standard input.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// ODS code of the user's organisation.
+        #[arg(long)]
+        org: String,
+        /// Role (repeat for several): administrator, commissioner, analyst, finance,
+        /// evaluator, clinical_lead, provider, scrutiny, public.
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+    },
+}

@@ -1,0 +1,4 @@
+//! The `commissioner` binary run as a user runs it: real files (including malformed ones),
+//! exit codes and messages.
+
+mod commands;

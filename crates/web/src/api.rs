@@ -1,0 +1,511 @@
+//! The JSON API under `/api/v1`, and its OpenAPI document at `/api/v1/openapi.json`.
+//!
+//! Responses are plain data transfer types defined here (so the API can stay stable while
+//! domain types evolve); errors are `{ "error": "…" }` with the matching status.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use serde::Serialize;
+use utoipa::{OpenApi, ToSchema};
+
+use commissioning::area::{AreaCode, AreaKind};
+use commissioning::org::{OdsCode, Organisation};
+
+use crate::auth::SignedIn;
+use crate::error::{ApiError, Error};
+use crate::pages::areas::AreaQuery;
+use crate::pages::organisations::OrgQuery;
+use crate::state::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Commissioner API",
+        version = "1",
+        description = "Clinical commissioning: reference data, needs, procurement, contracts and monitoring. Authenticate with the session cookie from /sign-in (send X-CSRF-Token on writes) or a bearer token."
+    ),
+    paths(
+        health,
+        me,
+        dashboard,
+        organisations,
+        organisation,
+        areas,
+        area,
+        activity_summary
+    ),
+    components(schemas(
+        Health,
+        Me,
+        DashboardDto,
+        PopulationBandDto,
+        DecileDto,
+        AreaSummaryDto,
+        ProviderDto,
+        PracticeDto,
+        OrganisationDto,
+        OrganisationDetailDto,
+        ServiceDto,
+        ActivityMonthDto,
+        AreaDetailDto,
+        AreaDto,
+        ApiErrorDto
+    ))
+)]
+pub(crate) struct ApiDoc;
+
+pub(crate) async fn openapi() -> impl IntoResponse {
+    Json(ApiDoc::openapi())
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ApiErrorDto {
+    error: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct Health {
+    status: String,
+    store: String,
+}
+
+/// Reports whether the service and its store answer.
+#[utoipa::path(get, path = "/health", responses((status = 200, body = Health), (status = 503, body = Health)))]
+pub(crate) async fn health(State(state): State<AppState>) -> impl IntoResponse {
+    match state.app.health().await {
+        Ok(()) => (
+            StatusCode::OK,
+            Json(Health {
+                status: "ok".into(),
+                store: state.app.backend_name().into(),
+            }),
+        ),
+        Err(error) => {
+            tracing::error!(error = %error, "health check failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(Health {
+                    status: "unavailable".into(),
+                    store: state.app.backend_name().into(),
+                }),
+            )
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct Me {
+    name: String,
+    email: String,
+    organisation: String,
+    organisation_kind: String,
+    roles: Vec<String>,
+}
+
+/// The signed-in person.
+#[utoipa::path(get, path = "/api/v1/me", responses((status = 200, body = Me), (status = 401, body = ApiErrorDto)))]
+pub(crate) async fn me(SignedIn(session): SignedIn) -> Json<Me> {
+    let principal = &session.principal;
+    Json(Me {
+        name: principal.name.clone(),
+        email: session.email.clone(),
+        organisation: principal.organisation.to_string(),
+        organisation_kind: principal.organisation_kind.code().into(),
+        roles: principal
+            .roles
+            .iter()
+            .map(|r| r.code().to_owned())
+            .collect(),
+    })
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct PopulationBandDto {
+    age_band: String,
+    males: i64,
+    females: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct DecileDto {
+    imd_decile: u8,
+    lsoas: i64,
+    residents: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct AreaSummaryDto {
+    code: String,
+    name: String,
+    kind: String,
+    residents: i64,
+    lsoas: i64,
+    imd_decile: Option<u8>,
+    mean_imd_decile: Option<f64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ProviderDto {
+    code: String,
+    name: String,
+    provider_type: Option<String>,
+    services: usize,
+    activity: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct PracticeDto {
+    code: String,
+    name: String,
+    registered: i64,
+    as_of: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct DashboardDto {
+    commissioner: OrganisationDto,
+    footprint: Option<String>,
+    population_year: Option<i32>,
+    residents: i64,
+    population: Vec<PopulationBandDto>,
+    deprivation: Vec<DecileDto>,
+    local_authorities: Vec<AreaSummaryDto>,
+    practices: Vec<PracticeDto>,
+    providers: Vec<ProviderDto>,
+}
+
+/// The signed-in commissioner's dashboard.
+#[utoipa::path(get, path = "/api/v1/dashboard", responses((status = 200, body = DashboardDto), (status = 401, body = ApiErrorDto), (status = 403, body = ApiErrorDto)))]
+pub(crate) async fn dashboard(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+) -> Result<Json<DashboardDto>, ApiError> {
+    let dashboard = state.app.dashboard(&session.principal).await?;
+    Ok(Json(DashboardDto {
+        commissioner: OrganisationDto::from(&dashboard.commissioner),
+        footprint: dashboard.footprint.as_ref().map(|a| a.code.to_string()),
+        population_year: dashboard.population.year,
+        residents: dashboard.population.total,
+        population: dashboard
+            .population
+            .bands
+            .iter()
+            .map(|b| PopulationBandDto {
+                age_band: b.band.to_string(),
+                males: b.male,
+                females: b.female,
+            })
+            .collect(),
+        deprivation: dashboard
+            .deciles
+            .iter()
+            .map(|d| DecileDto {
+                imd_decile: d.decile.value(),
+                lsoas: d.n_lsoas,
+                residents: d.population,
+            })
+            .collect(),
+        local_authorities: dashboard
+            .local_authorities
+            .iter()
+            .map(|a| AreaSummaryDto {
+                code: a.area.code.to_string(),
+                name: a.area.name.clone(),
+                kind: a.area.kind().code().into(),
+                residents: a.population,
+                lsoas: a.n_lsoas,
+                imd_decile: a.deprivation.map(|d| d.imd_decile.value()),
+                mean_imd_decile: a.mean_imd_decile,
+            })
+            .collect(),
+        practices: dashboard
+            .practices
+            .iter()
+            .map(|p| PracticeDto {
+                code: p.code.to_string(),
+                name: p.name.clone(),
+                registered: p.registered,
+                as_of: p.as_of.to_string(),
+            })
+            .collect(),
+        providers: dashboard
+            .providers
+            .iter()
+            .map(|p| ProviderDto {
+                code: p.organisation.code.to_string(),
+                name: p.organisation.name.clone(),
+                provider_type: p.organisation.provider_type.map(|t| t.code().to_owned()),
+                services: p.n_services,
+                activity: p.activity,
+            })
+            .collect(),
+    }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct OrganisationDto {
+    code: String,
+    name: String,
+    kind: String,
+    provider_type: Option<String>,
+    parent: Option<String>,
+    region: Option<String>,
+    postcode: Option<String>,
+    opened: Option<String>,
+    closed: Option<String>,
+}
+
+impl From<&Organisation> for OrganisationDto {
+    fn from(org: &Organisation) -> OrganisationDto {
+        OrganisationDto {
+            code: org.code.to_string(),
+            name: org.name.clone(),
+            kind: org.kind.code().into(),
+            provider_type: org.provider_type.map(|t| t.code().to_owned()),
+            parent: org.parent.as_ref().map(ToString::to_string),
+            region: org.region.clone(),
+            postcode: org.postcode.clone(),
+            opened: org.opened.map(|d| d.to_string()),
+            closed: org.closed.map(|d| d.to_string()),
+        }
+    }
+}
+
+/// Organisations, filtered by kind, parent or a search on name and code.
+#[utoipa::path(get, path = "/api/v1/organisations",
+    params(
+        ("kind" = Option<String>, Query, description = "commissioner, provider, gp_practice, local_authority, scrutiny_committee or public"),
+        ("parent" = Option<String>, Query, description = "ODS code of the parent organisation"),
+        ("q" = Option<String>, Query, description = "Part of the name or ODS code"),
+    ),
+    responses((status = 200, body = [OrganisationDto]), (status = 400, body = ApiErrorDto), (status = 401, body = ApiErrorDto)))]
+pub(crate) async fn organisations(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Query(query): Query<OrgQuery>,
+) -> Result<Json<Vec<OrganisationDto>>, ApiError> {
+    let (kind, parent, search) = query.parse()?;
+    let organisations = state
+        .app
+        .organisations(&session.principal, kind, parent, search)
+        .await?;
+    Ok(Json(
+        organisations.iter().map(OrganisationDto::from).collect(),
+    ))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ServiceDto {
+    id: String,
+    name: String,
+    pod: String,
+    tfc: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ActivityMonthDto {
+    provider_code: String,
+    pod: String,
+    month: String,
+    activity: i64,
+    los_days: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct OrganisationDetailDto {
+    organisation: OrganisationDto,
+    children: Vec<OrganisationDto>,
+    services: Vec<ServiceDto>,
+    registered_patients: Option<i64>,
+    /// Present only to those allowed to see the provider's activity.
+    activity: Option<Vec<ActivityMonthDto>>,
+}
+
+/// One organisation, with what belongs to it.
+#[utoipa::path(get, path = "/api/v1/organisations/{code}",
+    params(("code" = String, Path, description = "ODS code")),
+    responses((status = 200, body = OrganisationDetailDto), (status = 401, body = ApiErrorDto), (status = 404, body = ApiErrorDto)))]
+pub(crate) async fn organisation(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path(code): Path<String>,
+) -> Result<Json<OrganisationDetailDto>, ApiError> {
+    let code = OdsCode::parse(&code).map_err(|_| Error::NotFound)?;
+    let view = state.app.organisation(&session.principal, &code).await?;
+    Ok(Json(OrganisationDetailDto {
+        organisation: OrganisationDto::from(&view.organisation),
+        children: view.children.iter().map(OrganisationDto::from).collect(),
+        services: view
+            .services
+            .iter()
+            .map(|s| ServiceDto {
+                id: s.id.clone(),
+                name: s.name.clone(),
+                pod: s.pod.code().into(),
+                tfc: s.tfc.to_string(),
+            })
+            .collect(),
+        registered_patients: view.practice_list.as_ref().map(|p| p.registered),
+        activity: view.activity.as_ref().map(|rows| {
+            rows.iter()
+                .map(|r| ActivityMonthDto {
+                    provider_code: r.provider.to_string(),
+                    pod: r.pod.code().into(),
+                    month: r.month.clone(),
+                    activity: r.activity,
+                    los_days: r.los_days,
+                })
+                .collect()
+        }),
+    }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct AreaDto {
+    code: String,
+    name: String,
+    kind: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct AreaDetailDto {
+    area: AreaDto,
+    parent: Option<String>,
+    ancestors: Vec<AreaDto>,
+    population_year: Option<i32>,
+    residents: i64,
+    population: Vec<PopulationBandDto>,
+    imd_rank: Option<u32>,
+    imd_decile: Option<u8>,
+    deprivation: Vec<DecileDto>,
+    children: Vec<AreaSummaryDto>,
+}
+
+/// Areas below a parent area, or all areas of one kind.
+#[utoipa::path(get, path = "/api/v1/areas",
+    params(
+        ("parent" = Option<String>, Query, description = "ONS code of the parent area"),
+        ("kind" = Option<String>, Query, description = "lsoa, msoa, local_authority, icb or region"),
+    ),
+    responses((status = 200, body = [AreaSummaryDto]), (status = 400, body = ApiErrorDto), (status = 401, body = ApiErrorDto)))]
+pub(crate) async fn areas(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Query(query): Query<AreaQuery>,
+) -> Result<Json<Vec<AreaSummaryDto>>, ApiError> {
+    let parent = query
+        .parent
+        .as_deref()
+        .filter(|p| !p.is_empty())
+        .map(AreaCode::parse)
+        .transpose()
+        .map_err(|e| Error::BadRequest(e.to_string()))?;
+    let kind = match query.kind.as_deref().filter(|k| !k.is_empty()) {
+        Some(kind) => Some(
+            AreaKind::parse(kind)
+                .ok_or_else(|| Error::BadRequest(format!("'{kind}' is not a kind of area")))?,
+        ),
+        None => None,
+    };
+    let areas = state
+        .app
+        .areas(&session.principal, parent.as_ref(), kind)
+        .await
+        .map_err(|e| ApiError(Error::from(e)))?;
+    Ok(Json(
+        areas
+            .iter()
+            .map(|a| AreaSummaryDto {
+                code: a.area.code.to_string(),
+                name: a.area.name.clone(),
+                kind: a.area.kind().code().into(),
+                residents: a.population,
+                lsoas: a.n_lsoas,
+                imd_decile: a.deprivation.map(|d| d.imd_decile.value()),
+                mean_imd_decile: a.mean_imd_decile,
+            })
+            .collect(),
+    ))
+}
+
+/// One area with its population, deprivation and the areas within it.
+#[utoipa::path(get, path = "/api/v1/areas/{code}",
+    params(("code" = String, Path, description = "ONS area code, such as E01000001")),
+    responses((status = 200, body = AreaDetailDto), (status = 401, body = ApiErrorDto), (status = 404, body = ApiErrorDto)))]
+pub(crate) async fn area(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path(code): Path<String>,
+) -> Result<Json<AreaDetailDto>, ApiError> {
+    let code = AreaCode::parse(&code).map_err(|_| Error::NotFound)?;
+    let view = state.app.area(&session.principal, &code).await?;
+    let area_dto = |a: &commissioning::area::Area| AreaDto {
+        code: a.code.to_string(),
+        name: a.name.clone(),
+        kind: a.kind().code().into(),
+    };
+    Ok(Json(AreaDetailDto {
+        area: area_dto(&view.area),
+        parent: view.area.parent.as_ref().map(ToString::to_string),
+        ancestors: view.ancestors.iter().map(area_dto).collect(),
+        population_year: view.population.year,
+        residents: view.population.total,
+        population: view
+            .population
+            .bands
+            .iter()
+            .map(|b| PopulationBandDto {
+                age_band: b.band.to_string(),
+                males: b.male,
+                females: b.female,
+            })
+            .collect(),
+        imd_rank: view.deprivation.and_then(|d| d.imd_rank),
+        imd_decile: view.deprivation.map(|d| d.imd_decile.value()),
+        deprivation: view
+            .deciles
+            .iter()
+            .map(|d| DecileDto {
+                imd_decile: d.decile.value(),
+                lsoas: d.n_lsoas,
+                residents: d.population,
+            })
+            .collect(),
+        children: view
+            .children
+            .iter()
+            .map(|a| AreaSummaryDto {
+                code: a.area.code.to_string(),
+                name: a.area.name.clone(),
+                kind: a.area.kind().code().into(),
+                residents: a.population,
+                lsoas: a.n_lsoas,
+                imd_decile: a.deprivation.map(|d| d.imd_decile.value()),
+                mean_imd_decile: a.mean_imd_decile,
+            })
+            .collect(),
+    }))
+}
+
+/// Activity by provider, point of delivery and month: every provider for the
+/// commissioner's staff, only its own for a provider.
+#[utoipa::path(get, path = "/api/v1/activity/summary", responses((status = 200, body = [ActivityMonthDto]), (status = 401, body = ApiErrorDto)))]
+pub(crate) async fn activity_summary(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+) -> Result<Json<Vec<ActivityMonthDto>>, ApiError> {
+    let rows = state.app.activity_summary(&session.principal).await?;
+    Ok(Json(
+        rows.iter()
+            .map(|r| ActivityMonthDto {
+                provider_code: r.provider.to_string(),
+                pod: r.pod.code().into(),
+                month: r.month.clone(),
+                activity: r.activity,
+                los_days: r.los_days,
+            })
+            .collect(),
+    ))
+}

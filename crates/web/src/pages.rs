@@ -1,0 +1,67 @@
+//! Server-rendered pages, one module per area of the site; stage pages are named by stage.
+
+pub(crate) mod areas;
+pub(crate) mod dashboard;
+pub(crate) mod home;
+pub(crate) mod monitor;
+pub(crate) mod organisations;
+pub(crate) mod plan;
+pub(crate) mod procure;
+pub(crate) mod strategy;
+
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use maud::{Markup, html};
+
+use nhsuk::components::summary_list::{SummaryList, SummaryRow};
+use nhsuk::content::Content;
+
+use crate::format::csv_field;
+
+/// A summary list from (key, value) pairs.
+pub(crate) fn summary(rows: Vec<(&str, Markup)>) -> SummaryList {
+    SummaryList {
+        rows: rows
+            .into_iter()
+            .map(|(key, value)| {
+                Some(SummaryRow {
+                    key: Content::text(key),
+                    value: Content::html(value),
+                    actions: None,
+                })
+            })
+            .collect(),
+        classes: None,
+    }
+}
+
+/// A CSV file download.
+pub(crate) fn csv_download(file_name: &str, header: &[&str], rows: Vec<Vec<String>>) -> Response {
+    let mut body = header.join(",");
+    body.push('\n');
+    for row in rows {
+        body.push_str(
+            &row.iter()
+                .map(|field| csv_field(field))
+                .collect::<Vec<_>>()
+                .join(","),
+        );
+        body.push('\n');
+    }
+    (
+        [
+            (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file_name}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// "Download this data (CSV)" under a chart.
+pub(crate) fn download_link(href: &str, what: &str) -> Markup {
+    html! { p class="nhsuk-body-s" { a href=(href) download { "Download " (what) " (CSV)" } } }
+}

@@ -1,0 +1,45 @@
+//! The start page and the signed-in person's profile.
+
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use maud::html;
+
+use nhsuk::components::button::Button;
+
+use crate::auth::{CurrentUser, SignedIn};
+use crate::layout::{self, Section};
+use crate::pages::summary;
+
+pub(crate) async fn start(user: CurrentUser) -> Response {
+    if let Some(session) = &user.session {
+        return Redirect::to(&layout::home_path(&session.principal)).into_response();
+    }
+    let content = html! {
+        div class="nhsuk-grid-row" {
+            div class="nhsuk-grid-column-two-thirds" {
+                h1 { "Commissioner" }
+                p class="nhsuk-lede-text" { "Plan, buy and monitor health services for a population, in one open system." }
+                p { "Commissioners use it to assess the health needs of their population, review what is provided, "
+                    "set priorities, run fair procurements, manage contracts and payments, and monitor activity, "
+                    "money, quality and outcomes." }
+                p { "Providers use it to bid for contracts and to submit and check their monthly activity." }
+                (Button::link("Sign in", "/sign-in"))
+            }
+        }
+    };
+    Html(layout::bare_page("Commissioner", content)).into_response()
+}
+
+pub(crate) async fn profile(SignedIn(session): SignedIn) -> Html<String> {
+    let principal = &session.principal;
+    let roles: Vec<&str> = principal.roles.iter().map(|r| r.label()).collect();
+    let content = html! {
+        h1 { "Your profile" }
+        (summary(vec![
+            ("Name", html! { (principal.name) }),
+            ("Email address", html! { (session.email) }),
+            ("Organisation", html! { a href={ "/organisations/" (principal.organisation) } { (principal.organisation) } " (" (principal.organisation_kind.label()) ")" }),
+            ("Roles", html! { (roles.join(", ")) }),
+        ]))
+    };
+    layout::page_for(&session, Section::Profile, "Your profile", None, content)
+}

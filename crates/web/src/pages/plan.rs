@@ -1,0 +1,72 @@
+//! Plan: the population and its needs. Starts from the commissioner's area, its local
+//! authorities and their deprivation.
+
+use axum::extract::State;
+use axum::response::Html;
+use maud::html;
+
+use commissioning::access::Stage;
+use commissioning::area::AreaKind;
+use nhsuk::components::card::Card;
+use nhsuk::components::table::{Cell, Table};
+
+use crate::auth::SignedIn;
+use crate::error::Error;
+use crate::format::thousands;
+use crate::layout::{self, Section};
+use crate::state::AppState;
+
+pub(crate) async fn plan(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+) -> Result<Html<String>, Error> {
+    let footprint = state.app.footprint_of(&session.principal).await?;
+    let local_authorities = match &footprint {
+        Some(area) => {
+            state
+                .app
+                .areas(
+                    &session.principal,
+                    Some(area),
+                    Some(AreaKind::LocalAuthority),
+                )
+                .await?
+        }
+        None => Vec::new(),
+    };
+    let content = html! {
+        h1 { "Plan" }
+        p class="nhsuk-lede-text" { "Who lives in the area, what they need, and how that differs by deprivation." }
+        ul class="nhsuk-grid-row nhsuk-card-group" {
+            @if let Some(area) = &footprint {
+                li class="nhsuk-grid-column-one-half nhsuk-card-group__item" {
+                    (Card::new("Population and deprivation").linked(format!("/areas/{area}"))
+                        .with_description("Residents by age and sex, and small areas by deprivation, for the whole area and every place in it."))
+                }
+            }
+            li class="nhsuk-grid-column-one-half nhsuk-card-group__item" {
+                (Card::new("Organisations").linked("/organisations?kind=gp_practice")
+                    .with_description("GP practices and their registered lists."))
+            }
+        }
+        @if !local_authorities.is_empty() {
+            (Table::new(
+                "Local authorities in the area",
+                vec![Cell::text("Local authority"), Cell::numeric("Residents"), Cell::numeric("LSOAs"), Cell::numeric("Mean IMD decile")],
+                local_authorities.iter().map(|la| vec![
+                    Cell::html(html! { a href={ "/areas/" (la.area.code) } { (la.area.name) } }),
+                    Cell::numeric(thousands(la.population)),
+                    Cell::numeric(thousands(la.n_lsoas)),
+                    Cell::numeric(la.mean_imd_decile.map(|d| format!("{d:.1}")).unwrap_or_else(|| "–".into())),
+                ]).collect(),
+            ))
+        }
+    };
+    Ok(layout::page_for(
+        &session,
+        Section::Stage(Stage::Plan),
+        "Plan",
+        None,
+        content,
+    ))
+}

@@ -1,0 +1,228 @@
+//! The one place where routes meet the access policy.
+//!
+//! [`ROUTES`] gives every route of the router a [`Rule`]; [`authorize`] runs before every
+//! matched route, looks the route up and asks `commissioning::access::decide`. A route
+//! missing from the table is refused (fail closed), and the route matrix test checks that
+//! the table and the router list the same routes. The same middleware checks the CSRF token
+//! of every state-changing request that a browser session makes.
+
+use axum::body::Body;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use commissioning::access::{Action, Decision, Stage, decide};
+
+use crate::auth::{CurrentUser, PRE_SESSION_CSRF_COOKIE, read_cookie};
+use crate::error::{ApiError, Error};
+use crate::state::AppState;
+
+/// What a route requires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Rule {
+    /// Anyone, signed in or not.
+    Public,
+    /// Any signed-in person (their own profile, home, sign-out).
+    SignedIn,
+    /// Organisations and areas.
+    ReferenceData,
+    /// The commissioner's dashboard.
+    CommissionerDashboard,
+    /// A stage's pages.
+    Stage(Stage),
+}
+
+impl Rule {
+    pub(crate) fn action(self) -> Action {
+        match self {
+            Rule::Public => Action::ViewPublic,
+            Rule::SignedIn => Action::ViewOwnProfile,
+            Rule::ReferenceData => Action::ViewReferenceData,
+            Rule::CommissionerDashboard => Action::ViewCommissionerDashboard,
+            Rule::Stage(stage) => Action::ViewStage(stage),
+        }
+    }
+}
+
+/// A route and its rule.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RouteRule {
+    pub(crate) method: &'static str,
+    pub(crate) path: &'static str,
+    pub(crate) rule: Rule,
+}
+
+const fn route(method: &'static str, path: &'static str, rule: Rule) -> RouteRule {
+    RouteRule { method, path, rule }
+}
+
+/// Every route of the router, with its rule.
+pub(crate) const ROUTES: &[RouteRule] = &[
+    route("GET", "/", Rule::Public),
+    route("GET", "/health", Rule::Public),
+    route("GET", "/assets/{*path}", Rule::Public),
+    route("GET", "/sign-in", Rule::Public),
+    route("POST", "/sign-in", Rule::Public),
+    route("POST", "/sign-out", Rule::SignedIn),
+    route("GET", "/profile", Rule::SignedIn),
+    route("GET", "/dashboard", Rule::CommissionerDashboard),
+    route(
+        "GET",
+        "/dashboard/population.csv",
+        Rule::CommissionerDashboard,
+    ),
+    route(
+        "GET",
+        "/dashboard/deprivation.csv",
+        Rule::CommissionerDashboard,
+    ),
+    route("GET", "/organisations", Rule::ReferenceData),
+    route("GET", "/organisations/{code}", Rule::ReferenceData),
+    route("GET", "/areas", Rule::ReferenceData),
+    route("GET", "/areas/{code}", Rule::ReferenceData),
+    route("GET", "/areas/{code}/population.csv", Rule::ReferenceData),
+    route("GET", "/plan", Rule::Stage(Stage::Plan)),
+    route("GET", "/procure", Rule::Stage(Stage::Procure)),
+    route("GET", "/monitor", Rule::Stage(Stage::Monitor)),
+    route("GET", "/strategy", Rule::Stage(Stage::Strategy)),
+    route("GET", "/api/v1/openapi.json", Rule::Public),
+    route("GET", "/api/v1/me", Rule::SignedIn),
+    route("GET", "/api/v1/dashboard", Rule::CommissionerDashboard),
+    route("GET", "/api/v1/organisations", Rule::ReferenceData),
+    route("GET", "/api/v1/organisations/{code}", Rule::ReferenceData),
+    route("GET", "/api/v1/areas", Rule::ReferenceData),
+    route("GET", "/api/v1/areas/{code}", Rule::ReferenceData),
+    route("GET", "/api/v1/activity/summary", Rule::SignedIn),
+];
+
+pub(crate) fn rule_for(method: &Method, path: &str) -> Option<Rule> {
+    let method = if *method == Method::HEAD {
+        "GET"
+    } else {
+        method.as_str()
+    };
+    ROUTES
+        .iter()
+        .find(|r| r.method == method && r.path == path)
+        .map(|r| r.rule)
+}
+
+/// Applies the route's rule, then checks CSRF on state-changing browser requests.
+pub(crate) async fn authorize(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let is_api = request.uri().path().starts_with("/api/");
+    let refuse = |error: Error| {
+        if is_api {
+            ApiError(error).into_response()
+        } else {
+            error.into_response()
+        }
+    };
+    let Some(matched) = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_owned())
+    else {
+        return refuse(Error::NotFound);
+    };
+    let Some(rule) = rule_for(request.method(), &matched) else {
+        tracing::error!(method = %request.method(), route = matched, "route has no access rule; refusing");
+        return refuse(Error::Unexpected(anyhow::anyhow!(
+            "route {matched} has no access rule"
+        )));
+    };
+    let user = request
+        .extensions()
+        .get::<CurrentUser>()
+        .cloned()
+        .unwrap_or_default();
+    let principal = user.session.as_ref().map(|s| &s.principal);
+    match decide(principal, &rule.action()) {
+        Decision::Allow => {}
+        Decision::SignInRequired => {
+            let next = request
+                .uri()
+                .path_and_query()
+                .map(|p| p.as_str().to_owned())
+                .unwrap_or_else(|| "/".into());
+            return refuse(Error::SignInRequired { next });
+        }
+        Decision::Forbidden => return refuse(Error::Forbidden),
+        Decision::NotFound => return refuse(Error::NotFound),
+    }
+    let changes_state = !matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    if !changes_state || user.via_token {
+        return next.run(request).await;
+    }
+    // A browser request that changes state must prove it came from our own page.
+    let expected = match &user.session {
+        Some(session) => Some(session.csrf_token.clone()),
+        None => read_cookie(request.headers(), PRE_SESSION_CSRF_COOKIE),
+    };
+    let (request, presented) = if is_api {
+        let header = request
+            .headers()
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        (request, header)
+    } else {
+        match form_csrf_token(request, state.settings.max_body_bytes).await {
+            Ok(pair) => pair,
+            Err(response) => return response,
+        }
+    };
+    match (expected, presented) {
+        (Some(expected), Some(presented))
+            if constant_time_eq(expected.as_bytes(), presented.as_bytes()) =>
+        {
+            next.run(request).await
+        }
+        _ => {
+            tracing::warn!(route = matched, "CSRF token missing or wrong");
+            refuse(Error::BadRequest(
+                "Your form expired or did not come from this service. Go back, reload the page and try again.".into(),
+            ))
+        }
+    }
+}
+
+/// Reads `csrf_token` from a URL-encoded form body and puts the body back.
+async fn form_csrf_token(
+    request: Request,
+    limit: usize,
+) -> Result<(Request, Option<String>), Response> {
+    let (parts, body) = request.into_parts();
+    let bytes = axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| (StatusCode::PAYLOAD_TOO_LARGE, "request body too large").into_response())?;
+    let is_form = parts
+        .headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let token = if is_form {
+        serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+            .ok()
+            .and_then(|fields| {
+                fields
+                    .into_iter()
+                    .find(|(name, _)| name == "csrf_token")
+                    .map(|(_, value)| value)
+            })
+    } else {
+        None
+    };
+    Ok((Request::from_parts(parts, Body::from(bytes)), token))
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

@@ -1,0 +1,107 @@
+//! The router: every route, the policy and session middleware, security headers and limits.
+//!
+//! Each `.route(…)` here must have an entry in `policy::ROUTES`; the route matrix test reads
+//! this file to check it.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue};
+use axum::middleware;
+use axum::routing::{get, post};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use app::App;
+
+use crate::state::{AppState, WebSettings};
+use crate::{api, assets, auth, pages, policy};
+
+/// Builds the whole web application over an [`App`].
+pub fn router(app: App, settings: WebSettings) -> Router {
+    let max_body = settings.max_body_bytes;
+    let state = AppState {
+        app,
+        settings: Arc::new(settings),
+    };
+    let routes = Router::new()
+        .route("/", get(pages::home::start))
+        .route("/health", get(api::health))
+        .route("/assets/{*path}", get(assets::asset))
+        .route("/sign-in", get(auth::sign_in_page).post(auth::sign_in))
+        .route("/sign-out", post(auth::sign_out))
+        .route("/profile", get(pages::home::profile))
+        .route("/dashboard", get(pages::dashboard::dashboard))
+        .route(
+            "/dashboard/population.csv",
+            get(pages::dashboard::population_csv),
+        )
+        .route(
+            "/dashboard/deprivation.csv",
+            get(pages::dashboard::deprivation_csv),
+        )
+        .route("/organisations", get(pages::organisations::list))
+        .route("/organisations/{code}", get(pages::organisations::show))
+        .route("/areas", get(pages::areas::list))
+        .route("/areas/{code}", get(pages::areas::show))
+        .route(
+            "/areas/{code}/population.csv",
+            get(pages::areas::population_csv),
+        )
+        .route("/plan", get(pages::plan::plan))
+        .route("/procure", get(pages::procure::procure))
+        .route("/monitor", get(pages::monitor::monitor))
+        .route("/strategy", get(pages::strategy::strategy))
+        .route("/api/v1/openapi.json", get(api::openapi))
+        .route("/api/v1/me", get(api::me))
+        .route("/api/v1/dashboard", get(api::dashboard))
+        .route("/api/v1/organisations", get(api::organisations))
+        .route("/api/v1/organisations/{code}", get(api::organisation))
+        .route("/api/v1/areas", get(api::areas))
+        .route("/api/v1/areas/{code}", get(api::area))
+        .route("/api/v1/activity/summary", get(api::activity_summary));
+    routes
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            policy::authorize,
+        ))
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::load_session,
+        ))
+        .layer(RequestBodyLimitLayer::new(max_body))
+        .layer(security_header(
+            "content-security-policy",
+            CONTENT_SECURITY_POLICY,
+        ))
+        .layer(security_header("x-content-type-options", "nosniff"))
+        .layer(security_header("x-frame-options", "DENY"))
+        .layer(security_header("referrer-policy", "same-origin"))
+        .layer(security_header(
+            "permissions-policy",
+            "camera=(), microphone=(), geolocation=()",
+        ))
+        .layer(security_header("cross-origin-opener-policy", "same-origin"))
+        .with_state(state)
+}
+
+/// No inline scripts or styles, nothing from other sites, never framed.
+pub(crate) const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+     font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+
+fn security_header(name: &'static str, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::if_not_present(
+        HeaderName::from_static(name),
+        HeaderValue::from_static(value),
+    )
+}
+
+async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if uri.path().starts_with("/api/") {
+        crate::error::ApiError(crate::error::Error::NotFound).into_response()
+    } else {
+        crate::error::Error::NotFound.into_response()
+    }
+}

@@ -1,0 +1,173 @@
+//! A demo-loaded app behind the router, and typed request helpers.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+use app::demo::{DEMO_PASSWORD, DemoOptions};
+use app::progress::Silent;
+use app::{App, AppSettings};
+use test_support::TestDb;
+use web::WebSettings;
+
+pub(crate) struct TestWeb {
+    pub(crate) router: Router,
+    pub(crate) app: App,
+    _db: TestDb,
+    _dir: tempfile::TempDir,
+}
+
+/// A response, read whole.
+pub(crate) struct Reply {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: axum::http::HeaderMap,
+    pub(crate) body: String,
+}
+
+impl Reply {
+    pub(crate) fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    pub(crate) fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
+    /// The value of a hidden `csrf_token` field in the page.
+    pub(crate) fn csrf_token(&self) -> String {
+        let marker = "name=\"csrf_token\" value=\"";
+        let start = self.body.find(marker).expect("a CSRF field") + marker.len();
+        self.body[start..start + 64].to_owned()
+    }
+
+    /// The `name=value` part of a Set-Cookie header for a cookie.
+    pub(crate) fn cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with(&format!("{name}=")))
+            .map(|v| v.split(';').next().unwrap().to_owned())
+    }
+}
+
+/// A browser-like client: keeps its cookies.
+pub(crate) struct Client<'a> {
+    web: &'a TestWeb,
+    cookies: Vec<String>,
+}
+
+impl TestWeb {
+    /// The demo commissioner (small) on SQLite, behind the router.
+    pub(crate) async fn demo() -> TestWeb {
+        let db = TestDb::sqlite().await;
+        let dir = tempfile::tempdir().unwrap();
+        let app = App::with_store(db.store.clone(), AppSettings::new(dir.path().to_owned()));
+        app.load_demo(
+            &DemoOptions {
+                seed: 11,
+                rows: 3_000,
+            },
+            &Silent,
+        )
+        .await
+        .unwrap();
+        let router = web::router(app.clone(), WebSettings::default());
+        TestWeb {
+            router,
+            app,
+            _db: db,
+            _dir: dir,
+        }
+    }
+
+    pub(crate) fn client(&self) -> Client<'_> {
+        Client {
+            web: self,
+            cookies: Vec::new(),
+        }
+    }
+
+    /// A client signed in as a demo account.
+    pub(crate) async fn signed_in(&self, email: &str) -> Client<'_> {
+        let mut client = self.client();
+        let reply = client.sign_in(email, DEMO_PASSWORD).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::SEE_OTHER,
+            "{email} signs in: {}",
+            reply.body
+        );
+        client
+    }
+}
+
+impl Client<'_> {
+    pub(crate) async fn send(&mut self, request: Request<Body>) -> Reply {
+        let response = self.web.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        for value in headers.get_all(header::SET_COOKIE) {
+            let pair = value
+                .to_str()
+                .unwrap()
+                .split(';')
+                .next()
+                .unwrap()
+                .to_owned();
+            let name = pair.split('=').next().unwrap().to_owned();
+            self.cookies.retain(|c| !c.starts_with(&format!("{name}=")));
+            if !pair.ends_with('=') {
+                self.cookies.push(pair);
+            }
+        }
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        Reply {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    fn request(&self, method: &str, path: &str) -> axum::http::request::Builder {
+        let mut builder = Request::builder().method(method).uri(path);
+        if !self.cookies.is_empty() {
+            builder = builder.header(header::COOKIE, self.cookies.join("; "));
+        }
+        builder
+    }
+
+    pub(crate) async fn get(&mut self, path: &str) -> Reply {
+        let request = self.request("GET", path).body(Body::empty()).unwrap();
+        self.send(request).await
+    }
+
+    pub(crate) async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> Reply {
+        let body = serde_urlencoded::to_string(fields).unwrap();
+        let request = self
+            .request("POST", path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap();
+        self.send(request).await
+    }
+
+    pub(crate) async fn sign_in(&mut self, email: &str, password: &str) -> Reply {
+        let page = self.get("/sign-in").await;
+        let csrf = page.csrf_token();
+        self.post_form(
+            "/sign-in",
+            &[
+                ("csrf_token", &csrf),
+                ("email", email),
+                ("password", password),
+            ],
+        )
+        .await
+    }
+}
