@@ -7,7 +7,7 @@
 //! - `vendor-nhsuk`: refreshes `crates/nhsuk/vendor` from the pinned `nhsuk-frontend` npm
 //!   package (needs npm; running the app never does).
 //!
-//! The tidy checks (module docs on every file, no TODO markers) are ordinary tests in
+//! The tidy checks (module docs on every file, no unfinished-work markers) are ordinary tests in
 //! `xtask/src/tidy.rs`, so `cargo test` runs them.
 
 mod browser;
@@ -26,18 +26,7 @@ fn main() -> anyhow::Result<()> {
         Some("test") => test(&root),
         Some("ci") => {
             run(&root, "cargo", &["fmt", "--all", "--", "--check"])?;
-            run(
-                &root,
-                "cargo",
-                &[
-                    "clippy",
-                    "--workspace",
-                    "--all-targets",
-                    "--",
-                    "-D",
-                    "warnings",
-                ],
-            )?;
+            run(&root, "cargo", &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
             test(&root)
         }
         Some("vendor-nhsuk") => vendor::vendor_nhsuk(&root),
@@ -58,11 +47,8 @@ fn test(root: &Path) -> anyhow::Result<()> {
 /// Runs a command in `dir`, failing if it fails.
 pub(crate) fn run(dir: &Path, program: &str, args: &[&str]) -> anyhow::Result<()> {
     eprintln!("$ {program} {}", args.join(" "));
-    let status = Command::new(program)
-        .args(args)
-        .current_dir(dir)
-        .status()
-        .with_context(|| format!("starting {program}"))?;
+    let status =
+        Command::new(program).args(args).current_dir(dir).status().with_context(|| format!("starting {program}"))?;
     if !status.success() {
         bail!("{program} {} failed ({status})", args.join(" "));
     }
@@ -70,8 +56,5 @@ pub(crate) fn run(dir: &Path, program: &str, args: &[&str]) -> anyhow::Result<()
 }
 
 pub(crate) fn project_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask sits in the project root")
-        .to_owned()
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask sits in the project root").to_owned()
 }

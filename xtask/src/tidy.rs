@@ -1,5 +1,5 @@
 //! Tidy checks that run as ordinary tests: every Rust source file opens with a `//!` module
-//! doc saying what it is for, no source file carries a TODO or FIXME marker, and the vendored
+//! doc saying what it is for, no source file carries an unfinished-work marker, and the vendored
 //! design-system assets match the pinned npm version.
 
 #[cfg(test)]
@@ -38,11 +38,7 @@ mod tests {
             .filter(|path| !fs::read_to_string(path).unwrap().starts_with("//!"))
             .map(|path| path.display().to_string())
             .collect();
-        assert!(
-            missing.is_empty(),
-            "these files do not open with a //! doc:\n{}",
-            missing.join("\n")
-        );
+        assert!(missing.is_empty(), "these files do not open with a //! doc:\n{}", missing.join("\n"));
     }
 
     #[test]
@@ -57,18 +53,13 @@ mod tests {
             })
             .map(|path| path.display().to_string())
             .collect();
-        assert!(
-            offenders.is_empty(),
-            "unfinished work markers in:\n{}",
-            offenders.join("\n")
-        );
+        assert!(offenders.is_empty(), "unfinished work markers in:\n{}", offenders.join("\n"));
     }
 
     #[test]
     fn vendored_nhsuk_frontend_matches_the_pinned_version() {
         let root = project_root();
-        let lock =
-            fs::read_to_string(root.join("crates/nhsuk/frontend/package-lock.json")).unwrap();
+        let lock = fs::read_to_string(root.join("crates/nhsuk/frontend/package-lock.json")).unwrap();
         let pinned = lock
             .split("\"node_modules/nhsuk-frontend\"")
             .nth(1)
@@ -76,10 +67,6 @@ mod tests {
             .and_then(|rest| rest.split('"').next())
             .expect("nhsuk-frontend in package-lock.json");
         let vendored = fs::read_to_string(root.join("crates/nhsuk/vendor/VERSION")).unwrap();
-        assert_eq!(
-            vendored.trim(),
-            pinned,
-            "run `cargo xtask vendor-nhsuk` after changing the pin"
-        );
+        assert_eq!(vendored.trim(), pinned, "run `cargo xtask vendor-nhsuk` after changing the pin");
     }
 }

@@ -52,20 +52,10 @@ pub(crate) fn vendor_nhsuk(root: &Path) -> anyhow::Result<()> {
     fs::create_dir_all(vendor.join("images"))?;
     fs::create_dir_all(vendor.join("fixtures"))?;
 
-    let css = fs::read_to_string(dist.join("nhsuk-frontend.min.css"))
-        .context("reading the compiled CSS")?;
-    fs::write(
-        vendor.join("nhsuk-frontend.min.css"),
-        strip_font_faces(&css),
-    )?;
-    fs::copy(
-        dist.join("nhsuk-frontend.min.js"),
-        vendor.join("nhsuk-frontend.min.js"),
-    )?;
-    fs::copy(
-        dist.join("assets/manifest.json"),
-        vendor.join("manifest.json"),
-    )?;
+    let css = fs::read_to_string(dist.join("nhsuk-frontend.min.css")).context("reading the compiled CSS")?;
+    fs::write(vendor.join("nhsuk-frontend.min.css"), strip_font_faces(&css))?;
+    fs::copy(dist.join("nhsuk-frontend.min.js"), vendor.join("nhsuk-frontend.min.js"))?;
+    fs::copy(dist.join("assets/manifest.json"), vendor.join("manifest.json"))?;
     for entry in fs::read_dir(dist.join("assets/images"))? {
         let entry = entry?;
         fs::copy(entry.path(), vendor.join("images").join(entry.file_name()))?;
@@ -80,18 +70,11 @@ pub(crate) fn vendor_nhsuk(root: &Path) -> anyhow::Result<()> {
     let manifest = fs::read_to_string(package.join("package.json"))?;
     let version = manifest
         .lines()
-        .find_map(|line| {
-            line.trim()
-                .strip_prefix("\"version\": \"")
-                .and_then(|rest| rest.split('"').next())
-        })
+        .find_map(|line| line.trim().strip_prefix("\"version\": \"").and_then(|rest| rest.split('"').next()))
         .context("reading the package version")?;
     fs::write(vendor.join("VERSION"), format!("{version}\n"))?;
     fs::remove_dir_all(frontend.join("node_modules"))?;
-    eprintln!(
-        "vendored nhsuk-frontend {version} into {}",
-        vendor.display()
-    );
+    eprintln!("vendored nhsuk-frontend {version} into {}", vendor.display());
     Ok(())
 }
 

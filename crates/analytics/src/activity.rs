@@ -40,35 +40,21 @@ pub struct MonthSummary {
 /// Streams an activity CSV and counts rows by provider, point of delivery and month.
 /// Rows whose date or length of stay cannot be read are counted in the second value.
 pub fn summarise_csv(path: &Path) -> Result<(Vec<MonthSummary>, u64), AnalyticsError> {
-    let io = |source| AnalyticsError::Io {
-        file: path.to_owned(),
-        source,
-    };
+    let io = |source| AnalyticsError::Io { file: path.to_owned(), source };
     let mut reader = BufReader::with_capacity(1 << 20, File::open(path).map_err(io)?);
     let mut header_line = String::new();
     reader.read_line(&mut header_line).map_err(io)?;
-    let header: Vec<String> = header_line
-        .trim_start_matches('\u{feff}')
-        .trim_end()
-        .split(',')
-        .map(str::to_owned)
-        .collect();
+    let header: Vec<String> =
+        header_line.trim_start_matches('\u{feff}').trim_end().split(',').map(str::to_owned).collect();
     let index = |name: &str| {
-        header
-            .iter()
-            .position(|h| *h == name)
-            .ok_or_else(|| AnalyticsError::Data {
-                file: path.to_owned(),
-                line: 1,
-                message: format!("missing column '{name}'"),
-            })
+        header.iter().position(|h| *h == name).ok_or_else(|| AnalyticsError::Data {
+            file: path.to_owned(),
+            line: 1,
+            message: format!("missing column '{name}'"),
+        })
     };
-    let (provider_idx, pod_idx, date_idx, los_idx) = (
-        index("provider_code")?,
-        index("pod")?,
-        index("activity_date")?,
-        index("los")?,
-    );
+    let (provider_idx, pod_idx, date_idx, los_idx) =
+        (index("provider_code")?, index("pod")?, index("activity_date")?, index("los")?);
     let mut totals: BTreeMap<(String, String, String), (i64, i64)> = BTreeMap::new();
     let mut n_unreadable = 0;
     let mut line = String::new();
@@ -78,39 +64,30 @@ pub fn summarise_csv(path: &Path) -> Result<(Vec<MonthSummary>, u64), AnalyticsE
             break;
         }
         let fields: Vec<&str> = line.trim_end().split(',').collect();
-        let (Some(provider), Some(pod), Some(date), Some(los)) = (
-            fields.get(provider_idx),
-            fields.get(pod_idx),
-            fields.get(date_idx),
-            fields.get(los_idx),
-        ) else {
+        let (Some(provider), Some(pod), Some(date), Some(los)) =
+            (fields.get(provider_idx), fields.get(pod_idx), fields.get(date_idx), fields.get(los_idx))
+        else {
             n_unreadable += 1;
             continue;
         };
-        let month = date
-            .get(..7)
-            .filter(|m| m.as_bytes().get(4) == Some(&b'-') && date.len() == 10);
+        let month = date.get(..7).filter(|m| m.as_bytes().get(4) == Some(&b'-') && date.len() == 10);
         let (Some(month), Ok(los)) = (month, los.parse::<i64>()) else {
             n_unreadable += 1;
             continue;
         };
-        let entry = totals
-            .entry(((*provider).to_owned(), (*pod).to_owned(), month.to_owned()))
-            .or_default();
+        let entry = totals.entry(((*provider).to_owned(), (*pod).to_owned(), month.to_owned())).or_default();
         entry.0 += 1;
         entry.1 += los.max(0);
     }
     let summary = totals
         .into_iter()
-        .map(
-            |((provider_code, pod, month), (activity, los_days))| MonthSummary {
-                provider_code,
-                pod,
-                month,
-                activity,
-                los_days,
-            },
-        )
+        .map(|((provider_code, pod, month), (activity, los_days))| MonthSummary {
+            provider_code,
+            pod,
+            month,
+            activity,
+            los_days,
+        })
         .collect();
     Ok((summary, n_unreadable))
 }
@@ -135,22 +112,8 @@ mod tests {
         let (summary, n_unreadable) = summarise_csv(&path).unwrap();
         assert_eq!(n_unreadable, 1);
         assert_eq!(summary.len(), 2);
-        assert_eq!(
-            (
-                summary[0].pod.as_str(),
-                summary[0].activity,
-                summary[0].los_days
-            ),
-            ("AE", 1, 0)
-        );
-        assert_eq!(
-            (
-                summary[1].month.as_str(),
-                summary[1].activity,
-                summary[1].los_days
-            ),
-            ("2025-04", 2, 5)
-        );
+        assert_eq!((summary[0].pod.as_str(), summary[0].activity, summary[0].los_days), ("AE", 1, 0));
+        assert_eq!((summary[1].month.as_str(), summary[1].activity, summary[1].los_days), ("2025-04", 2, 5));
     }
 
     #[test]

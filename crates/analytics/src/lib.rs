@@ -15,11 +15,7 @@ use std::path::PathBuf;
 pub enum AnalyticsError {
     /// The input is wrong: a missing column, a malformed header.
     #[error("{file}:{line}: {message}")]
-    Data {
-        file: PathBuf,
-        line: u64,
-        message: String,
-    },
+    Data { file: PathBuf, line: u64, message: String },
     #[error("reading {file}")]
     Io {
         file: PathBuf,

@@ -95,11 +95,7 @@ impl App {
                 tx.audit(&audit("lock"), now).await?;
             }
             tx.commit().await?;
-            return Ok(if locked {
-                SignInOutcome::Locked
-            } else {
-                SignInOutcome::Invalid
-            });
+            return Ok(if locked { SignInOutcome::Locked } else { SignInOutcome::Invalid });
         }
         let token = random_token();
         let csrf_token = random_token();
@@ -107,8 +103,7 @@ impl App {
         if user.failed_sign_ins > 0 {
             tx.clear_sign_in_failures(user.id).await?;
         }
-        tx.create_session(&token_hash(&token), user.id, &csrf_token, now)
-            .await?;
+        tx.create_session(&token_hash(&token), user.id, &csrf_token, now).await?;
         tx.audit(&audit("sign_in"), now).await?;
         tx.commit().await?;
         Ok(SignInOutcome::SignedIn(SignedIn {
@@ -207,10 +202,7 @@ impl App {
         let id = match tx.create_user(&user, now).await {
             Ok(id) => id,
             Err(StoreError::Conflict { constraint }) if constraint == "users_email_key" => {
-                return Err(AppError::Invalid(format!(
-                    "An account with the email {} already exists",
-                    account.email
-                )));
+                return Err(AppError::Invalid(format!("An account with the email {} already exists", account.email)));
             }
             Err(error) => return Err(error.into()),
         };
@@ -244,9 +236,7 @@ impl App {
 /// Rejects passwords that are too short to resist guessing.
 pub fn check_password_rules(password: &str) -> Result<()> {
     if password.chars().count() < MIN_PASSWORD_LENGTH {
-        return Err(AppError::Invalid(format!(
-            "Password must be {MIN_PASSWORD_LENGTH} characters or more"
-        )));
+        return Err(AppError::Invalid(format!("Password must be {MIN_PASSWORD_LENGTH} characters or more")));
     }
     Ok(())
 }
@@ -255,9 +245,7 @@ pub fn check_password_rules(password: &str) -> Result<()> {
 pub async fn hash_password(password: String) -> Result<String> {
     let hash = tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
-        Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|hash| hash.to_string())
+        Argon2::default().hash_password(password.as_bytes(), &salt).map(|hash| hash.to_string())
     })
     .await
     .context("password hashing task")?
@@ -268,11 +256,7 @@ pub async fn hash_password(password: String) -> Result<String> {
 /// Checks a password against a stored argon2 hash.
 pub async fn verify_password(password: String, hash: String) -> Result<bool> {
     let matches = tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&hash).map(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
+        PasswordHash::new(&hash).map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
     })
     .await
     .context("password checking task")?
@@ -296,9 +280,6 @@ fn dummy_hash() -> &'static str {
     static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     HASH.get_or_init(|| {
         let salt = SaltString::generate(&mut OsRng);
-        Argon2::default()
-            .hash_password(b"not a real password", &salt)
-            .expect("hashing works")
-            .to_string()
+        Argon2::default().hash_password(b"not a real password", &salt).expect("hashing works").to_string()
     })
 }

@@ -23,31 +23,19 @@ impl App {
         let text = serde_json::to_vec(&backup).context("serialising the backup")?;
         let partial = path.with_extension("partial");
         std::fs::write(&partial, text).with_context(|| format!("writing {}", partial.display()))?;
-        std::fs::rename(&partial, path)
-            .with_context(|| format!("moving the backup to {}", path.display()))?;
+        std::fs::rename(&partial, path).with_context(|| format!("moving the backup to {}", path.display()))?;
         Ok(BackupReport { n_tables, n_rows })
     }
 
     /// Loads a backup into this (empty) store, in one transaction.
     pub async fn restore_from(&self, path: &Path) -> Result<BackupReport> {
         let text = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-        let backup: store::backup::Backup = serde_json::from_slice(&text).map_err(|error| {
-            AppError::Invalid(format!(
-                "{} is not a Commissioner backup: {error}",
-                path.display()
-            ))
+        let backup: store::backup::Backup = serde_json::from_slice(&text)
+            .map_err(|error| AppError::Invalid(format!("{} is not a Commissioner backup: {error}", path.display())))?;
+        let n_rows = self.store().restore(&backup).await.map_err(|error| match error {
+            store::StoreError::Config(message) => AppError::Invalid(message),
+            other => other.into(),
         })?;
-        let n_rows = self
-            .store()
-            .restore(&backup)
-            .await
-            .map_err(|error| match error {
-                store::StoreError::Config(message) => AppError::Invalid(message),
-                other => other.into(),
-            })?;
-        Ok(BackupReport {
-            n_tables: backup.tables.len(),
-            n_rows,
-        })
+        Ok(BackupReport { n_tables: backup.tables.len(), n_rows })
     }
 }

@@ -48,12 +48,7 @@ pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
         organisation: "Q99",
         role: Role::Commissioner,
     },
-    DemoAccount {
-        email: "analyst@demo.commissioner.test",
-        name: "Ana Lyst",
-        organisation: "Q99",
-        role: Role::Analyst,
-    },
+    DemoAccount { email: "analyst@demo.commissioner.test", name: "Ana Lyst", organisation: "Q99", role: Role::Analyst },
     DemoAccount {
         email: "finance@demo.commissioner.test",
         name: "Fran Finance",
@@ -117,28 +112,15 @@ pub struct DemoReport {
 impl App {
     /// Generates (into `<data dir>/generated`) and loads the demo commissioner, unless the
     /// store already has accounts, in which case it is left as it is.
-    pub async fn load_demo(
-        &self,
-        options: &DemoOptions,
-        progress: &dyn Progress,
-    ) -> Result<DemoReport> {
+    pub async fn load_demo(&self, options: &DemoOptions, progress: &dyn Progress) -> Result<DemoReport> {
         let generated_dir = self.settings().data_dir.join("generated");
         if self.has_accounts().await? {
-            return Ok(DemoReport {
-                generated_dir,
-                loaded: false,
-                n_activity_rows: 0,
-            });
+            return Ok(DemoReport { generated_dir, loaded: false, n_activity_rows: 0 });
         }
         let generate_options = GenerateOptions::new(options.seed, options.rows);
-        generate::generate(&generate_options, &generated_dir, progress)
-            .context("generating the demo commissioner")?;
+        generate::generate(&generate_options, &generated_dir, progress).context("generating the demo commissioner")?;
         self.load_generated(&generated_dir).await?;
-        Ok(DemoReport {
-            generated_dir,
-            loaded: true,
-            n_activity_rows: options.rows,
-        })
+        Ok(DemoReport { generated_dir, loaded: true, n_activity_rows: options.rows })
     }
 
     /// Loads a directory written by `commissioner generate`: reference data through the
@@ -157,10 +139,8 @@ impl App {
         }
         let commissioner = OdsCode::parse(generate::ICB_CODE).expect("valid code");
         let footprint = AreaCode::parse(generate::ICB_AREA_CODE).expect("valid code");
-        self.set_footprint(&actor, &commissioner, &footprint)
-            .await?;
-        self.load_activity_summary(&dir.join(files::ACTIVITY))
-            .await?;
+        self.set_footprint(&actor, &commissioner, &footprint).await?;
+        self.load_activity_summary(&dir.join(files::ACTIVITY)).await?;
         for account in DEMO_ACCOUNTS {
             self.create_account(
                 &actor,
@@ -182,17 +162,13 @@ impl App {
     /// overview pages, replacing any earlier summary of the same providers.
     pub async fn load_activity_summary(&self, path: &Path) -> Result<u64> {
         let path = path.to_owned();
-        let (summary, _unreadable) =
-            tokio::task::spawn_blocking(move || analytics::activity::summarise_csv(&path))
-                .await
-                .context("activity summary task")?
-                .context("summarising activity")?;
+        let (summary, _unreadable) = tokio::task::spawn_blocking(move || analytics::activity::summarise_csv(&path))
+            .await
+            .context("activity summary task")?
+            .context("summarising activity")?;
         let known: BTreeSet<OdsCode> = self
             .store()
-            .organisations(&store::org::OrgFilter {
-                kind: Some(OrgKind::Provider),
-                ..Default::default()
-            })
+            .organisations(&store::org::OrgFilter { kind: Some(OrgKind::Provider), ..Default::default() })
             .await?
             .into_iter()
             .map(|org| org.code)
@@ -200,9 +176,7 @@ impl App {
         let rows: Vec<ActivitySummaryRow> = summary
             .into_iter()
             .filter_map(|row| {
-                let provider = OdsCode::parse(&row.provider_code)
-                    .ok()
-                    .filter(|code| known.contains(code))?;
+                let provider = OdsCode::parse(&row.provider_code).ok().filter(|code| known.contains(code))?;
                 let pod = PointOfDelivery::parse(&row.pod).ok()?;
                 Some(ActivitySummaryRow {
                     provider,

@@ -48,9 +48,7 @@ impl GenerateOptions {
             seed,
             rows,
             financial_year: FinancialYear::starting(2025),
-            threads: std::thread::available_parallelism()
-                .map(usize::from)
-                .unwrap_or(2),
+            threads: std::thread::available_parallelism().map(usize::from).unwrap_or(2),
         }
     }
 }
@@ -80,21 +78,13 @@ pub mod files {
 }
 
 /// Generates the commissioner into `dir` (created if missing).
-pub fn generate(
-    options: &GenerateOptions,
-    dir: &Path,
-    progress: &dyn Progress,
-) -> anyhow::Result<GenerateReport> {
+pub fn generate(options: &GenerateOptions, dir: &Path, progress: &dyn Progress) -> anyhow::Result<GenerateReport> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let commissioner = geography::build(options.seed);
     write_organisations(&commissioner, &dir.join(files::ORGANISATIONS))?;
     write_areas(&commissioner, &dir.join(files::AREAS))?;
     let population = write_population(&commissioner, &dir.join(files::POPULATION))?;
-    write_practices(
-        &commissioner,
-        options.financial_year,
-        &dir.join(files::PRACTICES),
-    )?;
+    write_practices(&commissioner, options.financial_year, &dir.join(files::PRACTICES))?;
     write_services(&commissioner, &dir.join(files::SERVICES))?;
     write_tariff(&dir.join(files::TARIFF))?;
     write_mff(&commissioner, &dir.join(files::MFF))?;
@@ -108,10 +98,7 @@ pub fn generate(
         "commissioner": geography::ICB_CODE,
         "footprint": geography::ICB_AREA_CODE,
     });
-    std::fs::write(
-        dir.join(files::MANIFEST),
-        serde_json::to_string_pretty(&manifest)? + "\n",
-    )?;
+    std::fs::write(dir.join(files::MANIFEST), serde_json::to_string_pretty(&manifest)? + "\n")?;
     Ok(GenerateReport {
         dir: dir.to_owned(),
         n_lsoas: commissioner.lsoas.len(),
@@ -127,28 +114,14 @@ fn create(path: &Path) -> anyhow::Result<BufWriter<File>> {
     Ok(BufWriter::with_capacity(1 << 20, file))
 }
 
-fn write_organisations(
-    commissioner: &geography::SyntheticCommissioner,
-    path: &Path,
-) -> anyhow::Result<()> {
+fn write_organisations(commissioner: &geography::SyntheticCommissioner, path: &Path) -> anyhow::Result<()> {
     let mut out = create(path)?;
-    writeln!(
-        out,
-        "org_code,name,kind,provider_type,parent_code,region_code,postcode,open_date,close_date"
-    )?;
+    writeln!(out, "org_code,name,kind,provider_type,parent_code,region_code,postcode,open_date,close_date")?;
     let region = geography::NHS_REGION_CODE;
-    writeln!(
-        out,
-        "{},{},commissioner,,,{region},AM1 1AA,2022-07-01,",
-        geography::ICB_CODE,
-        geography::ICB_NAME
-    )?;
+    writeln!(out, "{},{},commissioner,,,{region},AM1 1AA,2022-07-01,", geography::ICB_CODE, geography::ICB_NAME)?;
     for provider in commissioner.providers {
-        let opened = if provider.provider_type == ProviderType::IndependentSector {
-            "2015-04-01"
-        } else {
-            "2001-04-01"
-        };
+        let opened =
+            if provider.provider_type == ProviderType::IndependentSector { "2015-04-01" } else { "2001-04-01" };
         writeln!(
             out,
             "{},{},provider,{},{},{region},AM{} 2BB,{opened},",
@@ -171,11 +144,7 @@ fn write_organisations(
         )?;
     }
     for la in &commissioner.local_authorities {
-        writeln!(
-            out,
-            "{},{} Council,local_authority,,,{region},,,",
-            la.org_code, la.name
-        )?;
+        writeln!(out, "{},{} Council,local_authority,,,{region},,,", la.org_code, la.name)?;
     }
     writeln!(
         out,
@@ -184,11 +153,7 @@ fn write_organisations(
         geography::ICB_CODE
     )?;
     // Accounts of members of the public belong to this pseudo-organisation.
-    writeln!(
-        out,
-        "{},Members of the public,public,,,,,,",
-        crate::demo::PUBLIC_ORG_CODE
-    )?;
+    writeln!(out, "{},Members of the public,public,,,,,,", crate::demo::PUBLIC_ORG_CODE)?;
     out.flush()?;
     Ok(())
 }
@@ -196,64 +161,30 @@ fn write_organisations(
 fn write_areas(commissioner: &geography::SyntheticCommissioner, path: &Path) -> anyhow::Result<()> {
     let mut out = create(path)?;
     writeln!(out, "area_code,area_name,parent_code,imd_rank,imd_decile")?;
-    writeln!(
-        out,
-        "{},{},,,",
-        geography::REGION_CODE,
-        geography::REGION_NAME
-    )?;
-    writeln!(
-        out,
-        "{},{},{},,",
-        geography::ICB_AREA_CODE,
-        geography::ICB_AREA_NAME,
-        geography::REGION_CODE
-    )?;
+    writeln!(out, "{},{},,,", geography::REGION_CODE, geography::REGION_NAME)?;
+    writeln!(out, "{},{},{},,", geography::ICB_AREA_CODE, geography::ICB_AREA_NAME, geography::REGION_CODE)?;
     for la in &commissioner.local_authorities {
-        writeln!(
-            out,
-            "{},{},{},,",
-            la.code,
-            la.name,
-            geography::ICB_AREA_CODE
-        )?;
+        writeln!(out, "{},{},{},,", la.code, la.name, geography::ICB_AREA_CODE)?;
     }
     for msoa in &commissioner.msoas {
-        writeln!(
-            out,
-            "{},{},{},,",
-            msoa.code, msoa.name, commissioner.local_authorities[msoa.la_idx].code
-        )?;
+        writeln!(out, "{},{},{},,", msoa.code, msoa.name, commissioner.local_authorities[msoa.la_idx].code)?;
     }
     for lsoa in &commissioner.lsoas {
         let msoa = &commissioner.msoas[lsoa.msoa_idx];
-        writeln!(
-            out,
-            "{},{},{},{},{}",
-            lsoa.code, lsoa.name, msoa.code, lsoa.imd_rank, lsoa.imd_decile
-        )?;
+        writeln!(out, "{},{},{},{},{}", lsoa.code, lsoa.name, msoa.code, lsoa.imd_rank, lsoa.imd_decile)?;
     }
     out.flush()?;
     Ok(())
 }
 
-fn write_population(
-    commissioner: &geography::SyntheticCommissioner,
-    path: &Path,
-) -> anyhow::Result<u64> {
+fn write_population(commissioner: &geography::SyntheticCommissioner, path: &Path) -> anyhow::Result<u64> {
     let mut out = create(path)?;
     writeln!(out, "area_code,year,sex,age_band,persons")?;
     let mut total = 0;
     for lsoa in &commissioner.lsoas {
         for (sex_idx, bands) in lsoa.population.iter().enumerate() {
             for (band, persons) in AgeBand::all().zip(bands) {
-                writeln!(
-                    out,
-                    "{},{},{},{band},{persons}",
-                    lsoa.code,
-                    geography::POPULATION_YEAR,
-                    sex_idx + 1
-                )?;
+                writeln!(out, "{},{},{},{band},{persons}", lsoa.code, geography::POPULATION_YEAR, sex_idx + 1)?;
                 total += u64::from(*persons);
             }
         }
@@ -270,28 +201,18 @@ fn write_practices(
     let mut out = create(path)?;
     writeln!(out, "PRACTICE_CODE,TOTAL,as_of")?;
     for practice in &commissioner.practices {
-        writeln!(
-            out,
-            "{},{},{}",
-            practice.code,
-            practice.registered,
-            year.first_day()
-        )?;
+        writeln!(out, "{},{},{}", practice.code, practice.registered, year.first_day())?;
     }
     out.flush()?;
     Ok(())
 }
 
-fn write_services(
-    commissioner: &geography::SyntheticCommissioner,
-    path: &Path,
-) -> anyhow::Result<()> {
+fn write_services(commissioner: &geography::SyntheticCommissioner, path: &Path) -> anyhow::Result<()> {
     let mut out = create(path)?;
     writeln!(out, "service_id,name,provider_code,pod,tfc")?;
     for service in &commissioner.services {
         let provider = commissioner.providers[service.provider_idx].code;
-        let tfc =
-            TreatmentFunction::parse(&service.tfc.to_string()).expect("generated codes are valid");
+        let tfc = TreatmentFunction::parse(&service.tfc.to_string()).expect("generated codes are valid");
         let name = tfc.name().unwrap_or("Other");
         writeln!(
             out,
@@ -309,23 +230,14 @@ fn write_services(
 
 fn write_tariff(path: &Path) -> anyhow::Result<()> {
     let mut out = create(path)?;
-    writeln!(
-        out,
-        "hrg,pod,unit_price,trim_point_days,excess_bed_day_price"
-    )?;
+    writeln!(out, "hrg,pod,unit_price,trim_point_days,excess_bed_day_price")?;
     let mut written = std::collections::BTreeSet::new();
     for hrg in geography::HRGS {
         if !written.insert((hrg.hrg, hrg.pod.code())) {
             continue;
         }
-        let trim = hrg
-            .trim_point_days
-            .map(|d| d.to_string())
-            .unwrap_or_default();
-        let excess = hrg
-            .excess_bed_day_pence
-            .map(|p| Money::from_pence(p).to_pounds_string())
-            .unwrap_or_default();
+        let trim = hrg.trim_point_days.map(|d| d.to_string()).unwrap_or_default();
+        let excess = hrg.excess_bed_day_pence.map(|p| Money::from_pence(p).to_pounds_string()).unwrap_or_default();
         writeln!(
             out,
             "{},{},{},{trim},{excess}",
@@ -376,8 +288,7 @@ fn write_activity(
                 scope.spawn(move || {
                     for (offset, buffer) in group.iter_mut().enumerate() {
                         let idx = first + offset as u64;
-                        let n_rows =
-                            (options.rows - idx * activity::CHUNK_ROWS).min(activity::CHUNK_ROWS);
+                        let n_rows = (options.rows - idx * activity::CHUNK_ROWS).min(activity::CHUNK_ROWS);
                         buffer.reserve(n_rows as usize * 96);
                         model.write_chunk(idx, n_rows, buffer);
                     }
@@ -412,14 +323,9 @@ mod tests {
         let b = tempfile::tempdir().unwrap();
         generate_into(a.path(), 7, 120_000, 1);
         generate_into(b.path(), 7, 120_000, 3);
-        for name in [
-            files::ORGANISATIONS,
-            files::AREAS,
-            files::POPULATION,
-            files::PRACTICES,
-            files::ACTIVITY,
-            files::TARIFF,
-        ] {
+        for name in
+            [files::ORGANISATIONS, files::AREAS, files::POPULATION, files::PRACTICES, files::ACTIVITY, files::TARIFF]
+        {
             let left = std::fs::read(a.path().join(name)).unwrap();
             let right = std::fs::read(b.path().join(name)).unwrap();
             assert!(left == right, "{name} differs between runs");
@@ -447,10 +353,7 @@ mod tests {
         };
         // Faults are present but rare.
         let wrong_commissioner = share(&|r| r[2] != "Q99");
-        assert!(
-            (0.001..0.01).contains(&wrong_commissioner),
-            "{wrong_commissioner}"
-        );
+        assert!((0.001..0.01).contains(&wrong_commissioner), "{wrong_commissioner}");
         let bad_sex = share(&|r| r[6] == "3");
         assert!(bad_sex > 0.0 && bad_sex < 0.002, "{bad_sex}");
         // Points of delivery in roughly the intended mix.

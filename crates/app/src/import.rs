@@ -119,11 +119,7 @@ impl App {
         let (format, n_rows, n_written) = match kind {
             ImportKind::Organisations => {
                 let parsed = parse_organisations(path)?;
-                (
-                    parsed.format,
-                    parsed.n_rows,
-                    tx.upsert_organisations(&parsed.organisations).await?,
-                )
+                (parsed.format, parsed.n_rows, tx.upsert_organisations(&parsed.organisations).await?)
             }
             ImportKind::Areas => {
                 let parsed = parse_areas(path)?;
@@ -141,13 +137,8 @@ impl App {
                 ("population", parsed.n_rows, written)
             }
             ImportKind::Practices => {
-                let known: BTreeSet<OdsCode> = self
-                    .store()
-                    .organisations(&OrgFilter::default())
-                    .await?
-                    .into_iter()
-                    .map(|org| org.code)
-                    .collect();
+                let known: BTreeSet<OdsCode> =
+                    self.store().organisations(&OrgFilter::default()).await?.into_iter().map(|org| org.code).collect();
                 let parsed = parse_practices(path, options.as_of)?;
                 // Practices not yet known are added with their code as name, to be named by
                 // a later organisations import.
@@ -172,19 +163,10 @@ impl App {
                 ("practices", parsed.n_rows, written)
             }
             ImportKind::Services => {
-                let providers: BTreeSet<OdsCode> = self
-                    .store()
-                    .organisations(&OrgFilter::default())
-                    .await?
-                    .into_iter()
-                    .map(|org| org.code)
-                    .collect();
+                let providers: BTreeSet<OdsCode> =
+                    self.store().organisations(&OrgFilter::default()).await?.into_iter().map(|org| org.code).collect();
                 let parsed = parse_services(path, &providers)?;
-                (
-                    "services",
-                    parsed.n_rows,
-                    tx.upsert_services(&parsed.services).await?,
-                )
+                ("services", parsed.n_rows, tx.upsert_services(&parsed.services).await?)
             }
         };
         let at = now_millis();
@@ -204,24 +186,9 @@ impl App {
             at,
         )
         .await?;
-        tx.record_import(
-            kind.code(),
-            &path.to_string_lossy(),
-            &sha256,
-            n_rows as i64,
-            &actor.audit_name(),
-            at,
-        )
-        .await?;
+        tx.record_import(kind.code(), &path.to_string_lossy(), &sha256, n_rows as i64, &actor.audit_name(), at).await?;
         tx.commit().await?;
-        Ok(ImportReport {
-            kind: kind.code(),
-            file: path.to_owned(),
-            format,
-            n_rows,
-            n_written,
-            sha256,
-        })
+        Ok(ImportReport { kind: kind.code(), file: path.to_owned(), format, n_rows, n_written, sha256 })
     }
 
     async fn known_areas(&self) -> Result<BTreeSet<String>> {
@@ -247,26 +214,16 @@ struct Row<'a> {
 
 impl CsvFile {
     fn open(path: &Path, has_headers: bool) -> Result<CsvFile, ImportError> {
-        let file = File::open(path)
-            .map_err(|error| located(path, None, None, format!("cannot open the file: {error}")))?;
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(has_headers)
-            .flexible(false)
-            .from_reader(file);
+        let file =
+            File::open(path).map_err(|error| located(path, None, None, format!("cannot open the file: {error}")))?;
+        let mut reader = csv::ReaderBuilder::new().has_headers(has_headers).flexible(false).from_reader(file);
         let headers = if has_headers {
             let record = reader.headers().map_err(|error| csv_error(path, &error))?;
-            record
-                .iter()
-                .map(|h| h.trim_start_matches('\u{feff}').trim().to_owned())
-                .collect()
+            record.iter().map(|h| h.trim_start_matches('\u{feff}').trim().to_owned()).collect()
         } else {
             Vec::new()
         };
-        Ok(CsvFile {
-            path: path.to_owned(),
-            reader,
-            headers,
-        })
+        Ok(CsvFile { path: path.to_owned(), reader, headers })
     }
 
     fn has(&self, name: &str) -> bool {
@@ -274,33 +231,21 @@ impl CsvFile {
     }
 
     /// Checks every required column is present, naming the first one missing.
-    fn columns(
-        &self,
-        required: &[&str],
-        optional: &[&str],
-    ) -> Result<HashMap<String, usize>, ImportError> {
+    fn columns(&self, required: &[&str], optional: &[&str]) -> Result<HashMap<String, usize>, ImportError> {
         for name in required {
             if !self.has(name) {
                 return Err(located(
                     &self.path,
                     Some(1),
                     Some(name),
-                    format!(
-                        "the column is missing from the header (found: {})",
-                        self.headers.join(", ")
-                    ),
+                    format!("the column is missing from the header (found: {})", self.headers.join(", ")),
                 ));
             }
         }
         Ok(required
             .iter()
             .chain(optional)
-            .filter_map(|name| {
-                self.headers
-                    .iter()
-                    .position(|h| h == name)
-                    .map(|idx| ((*name).to_owned(), idx))
-            })
+            .filter_map(|name| self.headers.iter().position(|h| h == name).map(|idx| ((*name).to_owned(), idx)))
             .collect())
     }
 
@@ -323,12 +268,7 @@ impl CsvFile {
                 continue;
             }
             n_rows += 1;
-            visit(&Row {
-                file: &self.path,
-                line,
-                record: &record,
-                columns,
-            })?;
+            visit(&Row { file: &self.path, line, record: &record, columns })?;
         }
         Ok(n_rows)
     }
@@ -337,11 +277,7 @@ impl CsvFile {
 impl Row<'_> {
     /// The trimmed text of a column (empty when the column is optional and absent).
     fn text(&self, name: &str) -> &str {
-        self.columns
-            .get(name)
-            .and_then(|idx| self.record.get(*idx))
-            .map(str::trim)
-            .unwrap_or("")
+        self.columns.get(name).and_then(|idx| self.record.get(*idx)).map(str::trim).unwrap_or("")
     }
 
     fn optional_text(&self, name: &str) -> Option<String> {
@@ -355,11 +291,7 @@ impl Row<'_> {
 
     fn required(&self, name: &str) -> Result<&str, ImportError> {
         let text = self.text(name);
-        if text.is_empty() {
-            Err(self.error(name, "is empty"))
-        } else {
-            Ok(text)
-        }
+        if text.is_empty() { Err(self.error(name, "is empty")) } else { Ok(text) }
     }
 
     fn parse<T, E: fmt::Display>(
@@ -380,9 +312,7 @@ impl Row<'_> {
         if text.is_empty() {
             return Ok(None);
         }
-        parse(text)
-            .map(Some)
-            .map_err(|error| self.error(name, error.to_string()))
+        parse(text).map(Some).map_err(|error| self.error(name, error.to_string()))
     }
 
     fn count(&self, name: &str) -> Result<i64, ImportError> {
@@ -401,20 +331,13 @@ impl Row<'_> {
 }
 
 fn located(path: &Path, line: Option<u64>, field: Option<&str>, message: String) -> ImportError {
-    ImportError {
-        file: path.to_owned(),
-        line,
-        field: field.map(str::to_owned),
-        message,
-    }
+    ImportError { file: path.to_owned(), line, field: field.map(str::to_owned), message }
 }
 
 fn csv_error(path: &Path, error: &csv::Error) -> ImportError {
     let line = error.position().map(|p| p.line());
     let message = match error.kind() {
-        csv::ErrorKind::UnequalLengths {
-            expected_len, len, ..
-        } => {
+        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
             format!("the row has {len} fields but the header has {expected_len}")
         }
         csv::ErrorKind::Utf8 { .. } => "the row is not valid UTF-8 text".to_owned(),
@@ -433,10 +356,7 @@ impl Seen {
 
     fn check(&mut self, row: &Row<'_>, field: &str, key: &str) -> Result<(), ImportError> {
         if let Some(first) = self.0.insert(key.to_owned(), row.line) {
-            return Err(row.error(
-                field,
-                format!("'{key}' appears again (first on line {first})"),
-            ));
+            return Err(row.error(field, format!("'{key}' appears again (first on line {first})")));
         }
         Ok(())
     }
@@ -445,15 +365,14 @@ impl Seen {
 /// A date as `YYYY-MM-DD` or the ODS `YYYYMMDD`.
 fn parse_flexible_date(text: &str) -> Result<NaiveDate, String> {
     if text.len() == 8 && text.bytes().all(|b| b.is_ascii_digit()) {
-        return NaiveDate::parse_from_str(text, "%Y%m%d")
-            .map_err(|_| format!("'{text}' is not a date"));
+        return NaiveDate::parse_from_str(text, "%Y%m%d").map_err(|_| format!("'{text}' is not a date"));
     }
     parse_date(text).map_err(|error| error.to_string())
 }
 
 fn file_sha256(path: &Path) -> Result<String, ImportError> {
-    let mut file = File::open(path)
-        .map_err(|error| located(path, None, None, format!("cannot open the file: {error}")))?;
+    let mut file =
+        File::open(path).map_err(|error| located(path, None, None, format!("cannot open the file: {error}")))?;
     let mut hasher = Sha256::new();
     let mut buffer = vec![0; 1 << 16];
     loop {
@@ -501,14 +420,7 @@ fn parse_organisations(path: &Path) -> Result<ParsedOrganisations, ImportError> 
 fn parse_commissioner_organisations(mut file: CsvFile) -> Result<ParsedOrganisations, ImportError> {
     let columns = file.columns(
         &["org_code", "name", "kind"],
-        &[
-            "provider_type",
-            "parent_code",
-            "region_code",
-            "postcode",
-            "open_date",
-            "close_date",
-        ],
+        &["provider_type", "parent_code", "region_code", "postcode", "open_date", "close_date"],
     )?;
     let mut organisations = Vec::new();
     let mut seen = Seen::new();
@@ -518,10 +430,7 @@ fn parse_commissioner_organisations(mut file: CsvFile) -> Result<ParsedOrganisat
         let kind = row.parse("kind", OrgKind::parse)?;
         let provider_type = row.parse_optional("provider_type", ProviderType::parse)?;
         if provider_type.is_some() && kind != OrgKind::Provider {
-            return Err(row.error(
-                "provider_type",
-                "is only for organisations of kind provider",
-            ));
+            return Err(row.error("provider_type", "is only for organisations of kind provider"));
         }
         organisations.push(Organisation {
             code,
@@ -536,26 +445,13 @@ fn parse_commissioner_organisations(mut file: CsvFile) -> Result<ParsedOrganisat
         });
         Ok(())
     })?;
-    Ok(ParsedOrganisations {
-        format: "commissioner",
-        n_rows,
-        organisations,
-    })
+    Ok(ParsedOrganisations { format: "commissioner", n_rows, organisations })
 }
 
 /// The ODS `etr` extract of NHS trusts, with our column names or positional.
 fn parse_ods_trusts(mut file: CsvFile, named: bool) -> Result<ParsedOrganisations, ImportError> {
     let columns = if named {
-        file.columns(
-            &["org_code", "name"],
-            &[
-                "nhs_region_code",
-                "icb_code",
-                "postcode",
-                "open_date",
-                "close_date",
-            ],
-        )?
+        file.columns(&["org_code", "name"], &["nhs_region_code", "icb_code", "postcode", "open_date", "close_date"])?
     } else {
         HashMap::new()
     };
@@ -565,16 +461,11 @@ fn parse_ods_trusts(mut file: CsvFile, named: bool) -> Result<ParsedOrganisation
         // Positions in the ODS standard layout: 0 code, 1 name, 2 national grouping (region),
         // 3 high level health geography (ICB), 9 postcode, 10 open date, 11 close date.
         let text = |name: &str, idx: usize| {
-            if named {
-                row.text(name).to_owned()
-            } else {
-                row.position(idx).to_owned()
-            }
+            if named { row.text(name).to_owned() } else { row.position(idx).to_owned() }
         };
         let field_error = |name: &str, message: String| row.error(name, message);
         let code_text = text("org_code", 0);
-        let code = OdsCode::parse(&code_text)
-            .map_err(|error| field_error("org_code", error.to_string()))?;
+        let code = OdsCode::parse(&code_text).map_err(|error| field_error("org_code", error.to_string()))?;
         seen.check(row, "org_code", code.as_str())?;
         let name = text("name", 1);
         if name.is_empty() {
@@ -587,9 +478,7 @@ fn parse_ods_trusts(mut file: CsvFile, named: bool) -> Result<ParsedOrganisation
                 .transpose()
         };
         let parent = optional(text("icb_code", 3))
-            .map(|value| {
-                OdsCode::parse(&value).map_err(|error| field_error("icb_code", error.to_string()))
-            })
+            .map(|value| OdsCode::parse(&value).map_err(|error| field_error("icb_code", error.to_string())))
             .transpose()?;
         organisations.push(Organisation {
             code,
@@ -604,11 +493,7 @@ fn parse_ods_trusts(mut file: CsvFile, named: bool) -> Result<ParsedOrganisation
         });
         Ok(())
     })?;
-    Ok(ParsedOrganisations {
-        format: if named { "ods-etr" } else { "ods-etr-raw" },
-        n_rows,
-        organisations,
-    })
+    Ok(ParsedOrganisations { format: if named { "ods-etr" } else { "ods-etr-raw" }, n_rows, organisations })
 }
 
 // ---------------------------------------------------------------------------------------
@@ -640,10 +525,7 @@ fn parse_areas(path: &Path) -> Result<ParsedAreas, ImportError> {
 }
 
 fn parse_commissioner_areas(mut file: CsvFile) -> Result<ParsedAreas, ImportError> {
-    let columns = file.columns(
-        &["area_code", "area_name"],
-        &["parent_code", "imd_rank", "imd_decile"],
-    )?;
+    let columns = file.columns(&["area_code", "area_name"], &["parent_code", "imd_rank", "imd_decile"])?;
     let mut areas = Vec::new();
     let mut deprivation = Vec::new();
     let mut seen = Seen::new();
@@ -656,44 +538,19 @@ fn parse_commissioner_areas(mut file: CsvFile) -> Result<ParsedAreas, ImportErro
                 return Err(row.error("imd_decile", "deprivation is given only for LSOAs"));
             }
             let rank = row.parse_optional("imd_rank", parse_rank)?;
-            deprivation.push((
-                code.clone(),
-                Deprivation {
-                    imd_rank: rank,
-                    imd_decile: decile,
-                    income_decile: None,
-                },
-            ));
+            deprivation.push((code.clone(), Deprivation { imd_rank: rank, imd_decile: decile, income_decile: None }));
         }
-        areas.push(Area {
-            code,
-            name: row.required("area_name")?.to_owned(),
-            parent,
-        });
+        areas.push(Area { code, name: row.required("area_name")?.to_owned(), parent });
         Ok(())
     })?;
-    Ok(ParsedAreas {
-        format: "commissioner",
-        n_rows,
-        areas,
-        deprivation,
-    })
+    Ok(ParsedAreas { format: "commissioner", n_rows, areas, deprivation })
 }
 
 /// The ONS LSOA lookup with IMD 2019 deciles (House of Commons Library copy): builds the
 /// LSOA → MSOA → local authority → region chain. Welsh LSOAs have no English IMD decile.
 fn parse_lsoa_lookup(mut file: CsvFile) -> Result<ParsedAreas, ImportError> {
-    let columns = file.columns(
-        &[
-            "LSOA_CODE",
-            "MSOA_CODE",
-            "LAD_CODE",
-            "LAD_NAME",
-            "REGION",
-            "IMD_OVERALL",
-        ],
-        &["IMD_INCOME"],
-    )?;
+    let columns =
+        file.columns(&["LSOA_CODE", "MSOA_CODE", "LAD_CODE", "LAD_NAME", "REGION", "IMD_OVERALL"], &["IMD_INCOME"])?;
     let mut lsoas = Vec::new();
     let mut higher: BTreeMap<String, Area> = BTreeMap::new();
     let mut deprivation = Vec::new();
@@ -702,18 +559,11 @@ fn parse_lsoa_lookup(mut file: CsvFile) -> Result<ParsedAreas, ImportError> {
         let lsoa = row.parse("LSOA_CODE", |t| AreaCode::parse_kind(t, AreaKind::Lsoa))?;
         seen.check(row, "LSOA_CODE", lsoa.as_str())?;
         let msoa = row.parse("MSOA_CODE", |t| AreaCode::parse_kind(t, AreaKind::Msoa))?;
-        let lad = row.parse("LAD_CODE", |t| {
-            AreaCode::parse_kind(t, AreaKind::LocalAuthority)
-        })?;
+        let lad = row.parse("LAD_CODE", |t| AreaCode::parse_kind(t, AreaKind::LocalAuthority))?;
         let region_name = row.required("REGION")?;
         let region = region_code(region_name)
             .map(|code| AreaCode::parse(code).expect("region codes are valid"))
-            .ok_or_else(|| {
-                row.error(
-                    "REGION",
-                    format!("'{region_name}' is not an English region or Wales"),
-                )
-            })?;
+            .ok_or_else(|| row.error("REGION", format!("'{region_name}' is not an English region or Wales")))?;
         higher.entry(region.to_string()).or_insert_with(|| Area {
             code: region.clone(),
             name: region_name.to_owned(),
@@ -738,40 +588,21 @@ fn parse_lsoa_lookup(mut file: CsvFile) -> Result<ParsedAreas, ImportError> {
             } else {
                 row.parse_optional("IMD_INCOME", ImdDecile::parse)?
             };
-            deprivation.push((
-                lsoa.clone(),
-                Deprivation {
-                    imd_rank: None,
-                    imd_decile: decile,
-                    income_decile: income,
-                },
-            ));
+            deprivation.push((lsoa.clone(), Deprivation { imd_rank: None, imd_decile: decile, income_decile: income }));
         }
-        lsoas.push(Area {
-            code: lsoa.clone(),
-            name: lsoa.to_string(),
-            parent: Some(msoa),
-        });
+        lsoas.push(Area { code: lsoa.clone(), name: lsoa.to_string(), parent: Some(msoa) });
         Ok(())
     })?;
     // Parents first, so the hierarchy is whole at every step.
     let mut areas: Vec<Area> = higher.into_values().collect();
     areas.sort_by_key(|area| std::cmp::Reverse(area.kind()));
     areas.extend(lsoas);
-    Ok(ParsedAreas {
-        format: "ons-lsoa-lookup",
-        n_rows,
-        areas,
-        deprivation,
-    })
+    Ok(ParsedAreas { format: "ons-lsoa-lookup", n_rows, areas, deprivation })
 }
 
 /// IMD 2019 rank and decile by LSOA, with LSOA names.
 fn parse_imd2019(mut file: CsvFile) -> Result<ParsedAreas, ImportError> {
-    let columns = file.columns(
-        &["lsoa11_code", "lsoa11_name", "imd_rank", "imd_decile"],
-        &["lad_name"],
-    )?;
+    let columns = file.columns(&["lsoa11_code", "lsoa11_name", "imd_rank", "imd_decile"], &["lad_name"])?;
     let mut areas = Vec::new();
     let mut deprivation = Vec::new();
     let mut seen = Seen::new();
@@ -780,27 +611,11 @@ fn parse_imd2019(mut file: CsvFile) -> Result<ParsedAreas, ImportError> {
         seen.check(row, "lsoa11_code", lsoa.as_str())?;
         let rank = row.parse("imd_rank", parse_rank)?;
         let decile = row.parse("imd_decile", ImdDecile::parse)?;
-        deprivation.push((
-            lsoa.clone(),
-            Deprivation {
-                imd_rank: Some(rank),
-                imd_decile: decile,
-                income_decile: None,
-            },
-        ));
-        areas.push(Area {
-            code: lsoa,
-            name: row.required("lsoa11_name")?.to_owned(),
-            parent: None,
-        });
+        deprivation.push((lsoa.clone(), Deprivation { imd_rank: Some(rank), imd_decile: decile, income_decile: None }));
+        areas.push(Area { code: lsoa, name: row.required("lsoa11_name")?.to_owned(), parent: None });
         Ok(())
     })?;
-    Ok(ParsedAreas {
-        format: "imd2019",
-        n_rows,
-        areas,
-        deprivation,
-    })
+    Ok(ParsedAreas { format: "imd2019", n_rows, areas, deprivation })
 }
 
 fn parse_rank(text: &str) -> Result<u32, String> {
@@ -824,21 +639,9 @@ fn parse_population(
     known: &BTreeSet<String>,
 ) -> Result<ParsedPopulation, ImportError> {
     let mut file = CsvFile::open(path, true)?;
-    let area_column = if file.has("Code") && !file.has("area_code") {
-        "Code"
-    } else {
-        "area_code"
-    };
-    let persons_column = if file.has("count") && !file.has("persons") {
-        "count"
-    } else {
-        "persons"
-    };
-    let age_column = if file.has("age") && !file.has("age_band") {
-        "age"
-    } else {
-        "age_band"
-    };
+    let area_column = if file.has("Code") && !file.has("area_code") { "Code" } else { "area_code" };
+    let persons_column = if file.has("count") && !file.has("persons") { "count" } else { "persons" };
+    let age_column = if file.has("age") && !file.has("age_band") { "age" } else { "age_band" };
     let mut optional = vec![];
     if file.has("year") {
         optional.push("year");
@@ -856,14 +659,9 @@ fn parse_population(
     let n_rows = file.for_each_row(&columns, |row| {
         let area = row.parse(area_column, AreaCode::parse)?;
         if !known.contains(area.as_str()) {
-            return Err(row.error(
-                area_column,
-                format!("'{area}' is not a known area; import the areas first"),
-            ));
+            return Err(row.error(area_column, format!("'{area}' is not a known area; import the areas first")));
         }
-        let year = match row.parse_optional("year", |t| {
-            t.parse::<i32>().map_err(|_| format!("'{t}' is not a year"))
-        })? {
+        let year = match row.parse_optional("year", |t| t.parse::<i32>().map_err(|_| format!("'{t}' is not a year")))? {
             Some(year) => year,
             None => default_year.expect("checked above"),
         };
@@ -879,17 +677,11 @@ fn parse_population(
             row.parse(age_column, AgeBand::parse)?
         };
         let persons = row.count(persons_column)?;
-        let entry = totals
-            .entry((year, area.to_string(), sex, band))
-            .or_insert((0, row.line));
+        let entry = totals.entry((year, area.to_string(), sex, band)).or_insert((0, row.line));
         if !single_years && entry.0 > 0 {
             return Err(row.error(
                 age_column,
-                format!(
-                    "{area} {} {band} {year} appears again (first on line {})",
-                    sex.label(),
-                    entry.1
-                ),
+                format!("{area} {} {band} {year} appears again (first on line {})", sex.label(), entry.1),
             ));
         }
         entry.0 += persons;
@@ -898,12 +690,7 @@ fn parse_population(
     let mut by_year: BTreeMap<i32, Vec<PopulationRow>> = BTreeMap::new();
     for ((year, area, sex, age_band), (persons, _)) in totals {
         let area = AreaCode::parse(&area).expect("parsed above");
-        by_year.entry(year).or_default().push(PopulationRow {
-            area,
-            sex,
-            age_band,
-            persons,
-        });
+        by_year.entry(year).or_default().push(PopulationRow { area, sex, age_band, persons });
     }
     Ok(ParsedPopulation { n_rows, by_year })
 }
@@ -916,10 +703,7 @@ struct ParsedPractices {
     lists: Vec<(OdsCode, i64, NaiveDate)>,
 }
 
-fn parse_practices(
-    path: &Path,
-    default_as_of: Option<NaiveDate>,
-) -> Result<ParsedPractices, ImportError> {
+fn parse_practices(path: &Path, default_as_of: Option<NaiveDate>) -> Result<ParsedPractices, ImportError> {
     let mut file = CsvFile::open(path, true)?;
     if !file.has("as_of") && default_as_of.is_none() {
         return Err(located(

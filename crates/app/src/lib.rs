@@ -120,25 +120,15 @@ impl App {
     /// migrates it.
     pub async fn open(settings: AppSettings) -> anyhow::Result<App> {
         use anyhow::Context;
-        std::fs::create_dir_all(&settings.data_dir).with_context(|| {
-            format!(
-                "creating the data directory {}",
-                settings.data_dir.display()
-            )
-        })?;
-        let store = Store::open(&settings.store_settings())
-            .await
-            .context("opening the store")?;
+        std::fs::create_dir_all(&settings.data_dir)
+            .with_context(|| format!("creating the data directory {}", settings.data_dir.display()))?;
+        let store = Store::open(&settings.store_settings()).await.context("opening the store")?;
         Ok(App::with_store(store, settings))
     }
 
     /// Wraps an already open store (tests use this with a `TestDb`).
     pub fn with_store(store: Store, settings: AppSettings) -> App {
-        App {
-            store,
-            settings,
-            calendar: std::sync::Arc::new(WorkingCalendar::england_and_wales()),
-        }
+        App { store, settings, calendar: std::sync::Arc::new(WorkingCalendar::england_and_wales()) }
     }
 
     pub fn settings(&self) -> &AppSettings {
@@ -156,6 +146,11 @@ impl App {
     /// Checks the store answers.
     pub async fn health(&self) -> Result<()> {
         Ok(self.store.ping().await?)
+    }
+
+    /// Closes the store's connections (SQLite then folds its write-ahead log into the file).
+    pub async fn close(&self) {
+        self.store.close().await;
     }
 
     pub(crate) fn store(&self) -> &Store {

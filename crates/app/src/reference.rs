@@ -58,12 +58,7 @@ impl Dashboard {
     /// Share of the population living in the most deprived fifth of England (deciles 1–2).
     pub fn most_deprived_share(&self) -> Option<f64> {
         let total: i64 = self.deciles.iter().map(|d| d.population).sum();
-        let deprived: i64 = self
-            .deciles
-            .iter()
-            .filter(|d| d.decile.quintile() == 1)
-            .map(|d| d.population)
-            .sum();
+        let deprived: i64 = self.deciles.iter().filter(|d| d.decile.quintile() == 1).map(|d| d.population).sum();
         (total > 0).then(|| deprived as f64 / total as f64)
     }
 }
@@ -106,26 +101,13 @@ impl App {
             (Some(code), Some(year)) => (
                 self.population_profile(code, year).await?,
                 self.store().deciles_within(code, year).await?,
-                self.store()
-                    .area_summaries(Some(code), Some(AreaKind::LocalAuthority), year)
-                    .await?,
+                self.store().area_summaries(Some(code), Some(AreaKind::LocalAuthority), year).await?,
             ),
             _ => (PopulationProfile::default(), Vec::new(), Vec::new()),
         };
-        let practices = self
-            .store()
-            .practice_lists(Some(&commissioner.code))
-            .await?;
+        let practices = self.store().practice_lists(Some(&commissioner.code)).await?;
         let providers = self.provider_summaries(Some(&commissioner.code)).await?;
-        Ok(Dashboard {
-            commissioner,
-            footprint,
-            population,
-            deciles,
-            local_authorities,
-            practices,
-            providers,
-        })
+        Ok(Dashboard { commissioner, footprint, population, deciles, local_authorities, practices, providers })
     }
 
     /// Organisations, optionally of one kind, under one parent, or matching a search.
@@ -137,14 +119,7 @@ impl App {
         search: Option<String>,
     ) -> Result<Vec<Organisation>> {
         authorize(Some(principal), &Action::ViewReferenceData)?;
-        Ok(self
-            .store()
-            .organisations(&OrgFilter {
-                kind,
-                parent,
-                search,
-            })
-            .await?)
+        Ok(self.store().organisations(&OrgFilter { kind, parent, search }).await?)
     }
 
     /// The area the principal's commissioner is responsible for, if recorded.
@@ -156,11 +131,7 @@ impl App {
         }
     }
 
-    pub async fn organisation(
-        &self,
-        principal: &Principal,
-        code: &OdsCode,
-    ) -> Result<OrganisationView> {
+    pub async fn organisation(&self, principal: &Principal, code: &OdsCode) -> Result<OrganisationView> {
         authorize(Some(principal), &Action::ViewReferenceData)?;
         let organisation = self.store().organisation(code).await?;
         let parent = match &organisation.parent {
@@ -171,20 +142,11 @@ impl App {
             },
             None => None,
         };
-        let children = self
-            .store()
-            .organisations(&OrgFilter {
-                parent: Some(code.clone()),
-                ..Default::default()
-            })
-            .await?;
+        let children =
+            self.store().organisations(&OrgFilter { parent: Some(code.clone()), ..Default::default() }).await?;
         let services = self.store().services(Some(code)).await?;
         let practice_list = if organisation.kind == OrgKind::GpPractice {
-            self.store()
-                .practice_lists(None)
-                .await?
-                .into_iter()
-                .find(|list| list.code == *code)
+            self.store().practice_lists(None).await?.into_iter().find(|list| list.code == *code)
         } else {
             None
         };
@@ -196,14 +158,7 @@ impl App {
         } else {
             None
         };
-        Ok(OrganisationView {
-            organisation,
-            parent,
-            children,
-            services,
-            practice_list,
-            activity,
-        })
+        Ok(OrganisationView { organisation, parent, children, services, practice_list, activity })
     }
 
     /// Areas below `parent`, or all areas of `kind`.
@@ -215,9 +170,7 @@ impl App {
     ) -> Result<Vec<AreaSummary>> {
         authorize(Some(principal), &Action::ViewReferenceData)?;
         if parent.is_none() && kind.is_none() {
-            return Err(AppError::Invalid(
-                "Choose a parent area or a kind of area".into(),
-            ));
+            return Err(AppError::Invalid("Choose a parent area or a kind of area".into()));
         }
         let year = self.store().latest_population_year().await?.unwrap_or(0);
         Ok(self.store().area_summaries(parent, kind, year).await?)
@@ -236,19 +189,8 @@ impl App {
             ),
             None => (Vec::new(), PopulationProfile::default(), Vec::new()),
         };
-        let deprivation = if area.kind() == AreaKind::Lsoa {
-            self.store().deprivation(code).await?
-        } else {
-            None
-        };
-        Ok(AreaView {
-            area,
-            ancestors,
-            children,
-            population,
-            deprivation,
-            deciles,
-        })
+        let deprivation = if area.kind() == AreaKind::Lsoa { self.store().deprivation(code).await? } else { None };
+        Ok(AreaView { area, ancestors, children, population, deprivation, deciles })
     }
 
     /// Activity by provider, point of delivery and month: all providers for the commissioner
@@ -257,95 +199,51 @@ impl App {
         if principal.is_commissioner_side() {
             return Ok(self.store().activity_summary(None).await?);
         }
-        authorize(
-            Some(principal),
-            &Action::ViewOwnedBy(principal.organisation.clone()),
-        )?;
-        Ok(self
-            .store()
-            .activity_summary(Some(&principal.organisation))
-            .await?)
+        authorize(Some(principal), &Action::ViewOwnedBy(principal.organisation.clone()))?;
+        Ok(self.store().activity_summary(Some(&principal.organisation)).await?)
     }
 
     /// Every provider with its services (the Procure page).
-    pub async fn providers(
-        &self,
-        principal: &Principal,
-    ) -> Result<Vec<(Organisation, Vec<Service>)>> {
-        authorize(
-            Some(principal),
-            &Action::ViewStage(commissioning::access::Stage::Procure),
-        )?;
-        let providers = self
-            .store()
-            .organisations(&OrgFilter {
-                kind: Some(OrgKind::Provider),
-                ..Default::default()
-            })
-            .await?;
+    pub async fn providers(&self, principal: &Principal) -> Result<Vec<(Organisation, Vec<Service>)>> {
+        authorize(Some(principal), &Action::ViewStage(commissioning::access::Stage::Procure))?;
+        let providers =
+            self.store().organisations(&OrgFilter { kind: Some(OrgKind::Provider), ..Default::default() }).await?;
         let services = self.store().services(None).await?;
         Ok(providers
             .into_iter()
             .map(|provider| {
-                let own = services
-                    .iter()
-                    .filter(|s| s.provider == provider.code)
-                    .cloned()
-                    .collect();
+                let own = services.iter().filter(|s| s.provider == provider.code).cloned().collect();
                 (provider, own)
             })
             .collect())
     }
 
     /// Providers, with service counts and activity (for the dashboard).
-    pub async fn provider_summaries(
-        &self,
-        parent: Option<&OdsCode>,
-    ) -> Result<Vec<ProviderSummary>> {
+    pub async fn provider_summaries(&self, parent: Option<&OdsCode>) -> Result<Vec<ProviderSummary>> {
         let providers = self
             .store()
-            .organisations(&OrgFilter {
-                kind: Some(OrgKind::Provider),
-                parent: parent.cloned(),
-                ..Default::default()
-            })
+            .organisations(&OrgFilter { kind: Some(OrgKind::Provider), parent: parent.cloned(), ..Default::default() })
             .await?;
         let services = self.store().services(None).await?;
         let activity = self.store().activity_summary(None).await?;
         Ok(providers
             .into_iter()
             .map(|organisation| ProviderSummary {
-                n_services: services
-                    .iter()
-                    .filter(|s| s.provider == organisation.code)
-                    .count(),
-                activity: activity
-                    .iter()
-                    .filter(|a| a.provider == organisation.code)
-                    .map(|a| a.activity)
-                    .sum(),
+                n_services: services.iter().filter(|s| s.provider == organisation.code).count(),
+                activity: activity.iter().filter(|a| a.provider == organisation.code).map(|a| a.activity).sum(),
                 organisation,
             })
             .collect())
     }
 
     /// Records the area a commissioner is responsible for.
-    pub async fn set_footprint(
-        &self,
-        actor: &Actor,
-        commissioner: &OdsCode,
-        area: &AreaCode,
-    ) -> Result<()> {
+    pub async fn set_footprint(&self, actor: &Actor, commissioner: &OdsCode, area: &AreaCode) -> Result<()> {
         let before = self.store().footprint(commissioner).await?;
         let mut tx = self.store().begin().await?;
-        tx.set_footprint(commissioner, area)
-            .await
-            .map_err(|error| match error {
-                StoreError::Conflict { .. } => {
-                    AppError::Invalid(format!("{commissioner} or {area} is not known"))
-                }
-                other => other.into(),
-            })?;
+        tx.set_footprint(commissioner, area).await.map_err(|error| match error {
+            StoreError::Conflict { .. } => AppError::Invalid(format!("{commissioner} or {area} is not known")),
+            other => other.into(),
+        })?;
         tx.audit(
             &AuditEntry {
                 actor: actor.audit_name(),
@@ -380,23 +278,11 @@ impl App {
         let rows: Vec<PopulationRow> = self.store().population_within(area, year).await?;
         let bands = AgeBand::all()
             .map(|band| {
-                let count = |sex: Sex| {
-                    rows.iter()
-                        .filter(|r| r.age_band == band && r.sex == sex)
-                        .map(|r| r.persons)
-                        .sum()
-                };
-                AgeBandCount {
-                    band,
-                    male: count(Sex::Male),
-                    female: count(Sex::Female),
-                }
+                let count =
+                    |sex: Sex| rows.iter().filter(|r| r.age_band == band && r.sex == sex).map(|r| r.persons).sum();
+                AgeBandCount { band, male: count(Sex::Male), female: count(Sex::Female) }
             })
             .collect();
-        Ok(PopulationProfile {
-            year: Some(year),
-            total: rows.iter().map(|r| r.persons).sum(),
-            bands,
-        })
+        Ok(PopulationProfile { year: Some(year), total: rows.iter().map(|r| r.persons).sum(), bands })
     }
 }

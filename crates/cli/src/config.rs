@@ -9,11 +9,7 @@ use secrecy::{ExposeSecret, SecretString};
 use app::AppSettings;
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "commissioner",
-    version,
-    about = "Clinical commissioning: plan, procure and monitor health services"
-)]
+#[command(name = "commissioner", version, about = "Clinical commissioning: plan, procure and monitor health services")]
 pub(crate) struct Cli {
     #[command(flatten)]
     pub(crate) global: Global,
@@ -37,15 +33,8 @@ pub(crate) struct Global {
 impl Global {
     /// Settings for the app, with `default_dir` when no data directory is given.
     pub(crate) fn app_settings(&self, default_dir: &str) -> AppSettings {
-        let mut settings = AppSettings::new(
-            self.data_dir
-                .clone()
-                .unwrap_or_else(|| PathBuf::from(default_dir)),
-        );
-        settings.database_url = self
-            .database_url
-            .as_ref()
-            .map(|url| url.expose_secret().to_owned());
+        let mut settings = AppSettings::new(self.data_dir.clone().unwrap_or_else(|| PathBuf::from(default_dir)));
+        settings.database_url = self.database_url.as_ref().map(|url| url.expose_secret().to_owned());
         settings
     }
 }

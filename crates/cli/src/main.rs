@@ -15,10 +15,7 @@ use crate::config::{Cli, Command};
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing(cli.verbose);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("error: starting the async runtime: {error}");
@@ -48,16 +45,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 fn init_tracing(verbose: bool) {
-    let default = if verbose {
-        "debug,sqlx=info,hyper=info"
-    } else {
-        "info,sqlx=warn"
-    };
+    let default = if verbose { "debug,sqlx=info,hyper=info" } else { "info,sqlx=warn" };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_target(false)
-        .init();
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).init();
 }

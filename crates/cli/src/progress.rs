@@ -23,19 +23,13 @@ impl Reporter {
         if std::io::stderr().is_terminal() {
             let bar = ProgressBar::hidden();
             bar.set_style(
-                ProgressStyle::with_template(
-                    "{msg} [{bar:40}] {human_pos}/{human_len} ({per_sec}, {eta} left)",
-                )
-                .expect("valid template")
-                .progress_chars("=> "),
+                ProgressStyle::with_template("{msg} [{bar:40}] {human_pos}/{human_len} ({per_sec}, {eta} left)")
+                    .expect("valid template")
+                    .progress_chars("=> "),
             );
             Reporter::Bar(bar)
         } else {
-            Reporter::Lines(Mutex::new(LineState {
-                label: String::new(),
-                total: 0,
-                last_tenth: 0,
-            }))
+            Reporter::Lines(Mutex::new(LineState { label: String::new(), total: 0, last_tenth: 0 }))
         }
     }
 }
@@ -51,11 +45,7 @@ impl Progress for Reporter {
             }
             Reporter::Lines(state) => {
                 let mut state = state.lock().expect("progress lock");
-                *state = LineState {
-                    label: label.to_owned(),
-                    total,
-                    last_tenth: 0,
-                };
+                *state = LineState { label: label.to_owned(), total, last_tenth: 0 };
             }
         }
     }
@@ -65,19 +55,10 @@ impl Progress for Reporter {
             Reporter::Bar(bar) => bar.set_position(done),
             Reporter::Lines(state) => {
                 let mut state = state.lock().expect("progress lock");
-                let tenth = if state.total == 0 {
-                    10
-                } else {
-                    done * 10 / state.total
-                };
+                let tenth = (done * 10).checked_div(state.total).unwrap_or(10);
                 if tenth > state.last_tenth {
                     state.last_tenth = tenth;
-                    eprintln!(
-                        "{}: {}% ({done} of {})",
-                        state.label,
-                        tenth * 10,
-                        state.total
-                    );
+                    eprintln!("{}: {}% ({done} of {})", state.label, tenth * 10, state.total);
                 }
             }
         }

@@ -73,10 +73,7 @@ impl Role {
     }
 
     pub fn parse(text: &str) -> Result<Role, RoleError> {
-        Role::ALL
-            .into_iter()
-            .find(|role| role.code() == text.trim())
-            .ok_or_else(|| RoleError(text.to_owned()))
+        Role::ALL.into_iter().find(|role| role.code() == text.trim()).ok_or_else(|| RoleError(text.to_owned()))
     }
 
     /// Roles that work for the commissioner and see its whole picture.
@@ -195,26 +192,16 @@ pub fn decide(principal: Option<&Principal>, action: &Action) -> Decision {
         Action::ViewCommissionerDashboard => principal.is_commissioner_side(),
         Action::ViewStage(stage) => match stage {
             Stage::Plan => principal.is_commissioner_side(),
-            Stage::Procure | Stage::Monitor => {
-                principal.is_commissioner_side() || principal.has(Role::Provider)
-            }
+            Stage::Procure | Stage::Monitor => principal.is_commissioner_side() || principal.has(Role::Provider),
             Stage::Strategy => principal.is_commissioner_side() || principal.has(Role::Scrutiny),
         },
         Action::ViewOwnedBy(owner) => {
             let allowed = principal.is_commissioner_side() || principal.organisation == *owner;
-            return if allowed {
-                Decision::Allow
-            } else {
-                Decision::NotFound
-            };
+            return if allowed { Decision::Allow } else { Decision::NotFound };
         }
         Action::Administer => principal.has(Role::Administrator),
     };
-    if allowed {
-        Decision::Allow
-    } else {
-        Decision::Forbidden
-    }
+    if allowed { Decision::Allow } else { Decision::Forbidden }
 }
 
 #[cfg(test)]
@@ -234,10 +221,7 @@ mod tests {
     #[test]
     fn anonymous_visitors_see_only_public_pages() {
         assert_eq!(decide(None, &Action::ViewPublic), Decision::Allow);
-        assert_eq!(
-            decide(None, &Action::ViewReferenceData),
-            Decision::SignInRequired
-        );
+        assert_eq!(decide(None, &Action::ViewReferenceData), Decision::SignInRequired);
         assert_eq!(decide(None, &Action::Administer), Decision::SignInRequired);
     }
 
@@ -250,54 +234,21 @@ mod tests {
         let own = OdsCode::parse("R9A").unwrap();
         let other = OdsCode::parse("R9B").unwrap();
         let cases: Vec<(&Principal, Action, Decision)> = vec![
-            (
-                &commissioner,
-                Action::ViewCommissionerDashboard,
-                Decision::Allow,
-            ),
-            (
-                &provider,
-                Action::ViewCommissionerDashboard,
-                Decision::Forbidden,
-            ),
-            (
-                &provider,
-                Action::ViewStage(Stage::Monitor),
-                Decision::Allow,
-            ),
-            (
-                &provider,
-                Action::ViewStage(Stage::Plan),
-                Decision::Forbidden,
-            ),
-            (
-                &scrutiny,
-                Action::ViewStage(Stage::Strategy),
-                Decision::Allow,
-            ),
-            (
-                &scrutiny,
-                Action::ViewStage(Stage::Procure),
-                Decision::Forbidden,
-            ),
+            (&commissioner, Action::ViewCommissionerDashboard, Decision::Allow),
+            (&provider, Action::ViewCommissionerDashboard, Decision::Forbidden),
+            (&provider, Action::ViewStage(Stage::Monitor), Decision::Allow),
+            (&provider, Action::ViewStage(Stage::Plan), Decision::Forbidden),
+            (&scrutiny, Action::ViewStage(Stage::Strategy), Decision::Allow),
+            (&scrutiny, Action::ViewStage(Stage::Procure), Decision::Forbidden),
             (&provider, Action::ViewOwnedBy(own.clone()), Decision::Allow),
-            (
-                &provider,
-                Action::ViewOwnedBy(other.clone()),
-                Decision::NotFound,
-            ),
+            (&provider, Action::ViewOwnedBy(other.clone()), Decision::NotFound),
             (&commissioner, Action::ViewOwnedBy(other), Decision::Allow),
             (&commissioner, Action::Administer, Decision::Forbidden),
             (&admin, Action::Administer, Decision::Allow),
             (&provider, Action::ViewReferenceData, Decision::Allow),
         ];
         for (who, action, expected) in cases {
-            assert_eq!(
-                decide(Some(who), &action),
-                expected,
-                "{:?} doing {action:?}",
-                who.roles
-            );
+            assert_eq!(decide(Some(who), &action), expected, "{:?} doing {action:?}", who.roles);
         }
     }
 

@@ -18,13 +18,8 @@ pub enum AreaKind {
 }
 
 impl AreaKind {
-    pub const ALL: [AreaKind; 5] = [
-        AreaKind::Lsoa,
-        AreaKind::Msoa,
-        AreaKind::LocalAuthority,
-        AreaKind::Icb,
-        AreaKind::Region,
-    ];
+    pub const ALL: [AreaKind; 5] =
+        [AreaKind::Lsoa, AreaKind::Msoa, AreaKind::LocalAuthority, AreaKind::Icb, AreaKind::Region];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -47,9 +42,7 @@ impl AreaKind {
     }
 
     pub fn parse(text: &str) -> Option<AreaKind> {
-        AreaKind::ALL
-            .into_iter()
-            .find(|kind| kind.code() == text.trim())
+        AreaKind::ALL.into_iter().find(|kind| kind.code() == text.trim())
     }
 
     /// The level directly above this one, if any.
@@ -76,26 +69,20 @@ pub enum AreaCodeError {
     #[error("'{0}' is not a code for an LSOA, MSOA, local authority, ICB or region")]
     UnknownKind(String),
     #[error("'{code}' is a {actual} code, not a {expected} code")]
-    WrongKind {
-        code: String,
-        expected: &'static str,
-        actual: &'static str,
-    },
+    WrongKind { code: String, expected: &'static str, actual: &'static str },
 }
 
 impl AreaCode {
     pub fn parse(text: &str) -> Result<AreaCode, AreaCodeError> {
         let trimmed = text.trim();
         let bytes = trimmed.as_bytes();
-        let shape_ok = bytes.len() == 9
-            && (bytes[0] == b'E' || bytes[0] == b'W')
-            && bytes[1..].iter().all(u8::is_ascii_digit);
+        let shape_ok =
+            bytes.len() == 9 && (bytes[0] == b'E' || bytes[0] == b'W') && bytes[1..].iter().all(u8::is_ascii_digit);
         if !shape_ok {
             return Err(AreaCodeError::Shape(text.to_owned()));
         }
         let code = AreaCode(trimmed.to_owned());
-        code.kind_of()
-            .ok_or_else(|| AreaCodeError::UnknownKind(text.to_owned()))?;
+        code.kind_of().ok_or_else(|| AreaCodeError::UnknownKind(text.to_owned()))?;
         Ok(code)
     }
 
@@ -174,10 +161,7 @@ pub fn region_code(name: &str) -> Option<&'static str> {
         ("South West", "E12000009"),
         ("Wales", "W92000004"),
     ];
-    REGIONS
-        .iter()
-        .find(|(region, _)| region.eq_ignore_ascii_case(name.trim()))
-        .map(|(_, code)| *code)
+    REGIONS.iter().find(|(region, _)| region.eq_ignore_ascii_case(name.trim())).map(|(_, code)| *code)
 }
 
 /// An IMD 2019 decile: 1 is the most deprived tenth of LSOAs in England, 10 the least.
@@ -191,11 +175,7 @@ pub struct ImdDecileError(pub String);
 
 impl ImdDecile {
     pub fn new(value: u8) -> Result<ImdDecile, ImdDecileError> {
-        if (1..=10).contains(&value) {
-            Ok(ImdDecile(value))
-        } else {
-            Err(ImdDecileError(value.to_string()))
-        }
+        if (1..=10).contains(&value) { Ok(ImdDecile(value)) } else { Err(ImdDecileError(value.to_string())) }
     }
 
     pub fn parse(text: &str) -> Result<ImdDecile, ImdDecileError> {
@@ -274,33 +254,18 @@ mod tests {
 
     #[test]
     fn bad_codes_say_why() {
-        assert_eq!(
-            AreaCode::parse("E0100001"),
-            Err(AreaCodeError::Shape("E0100001".into()))
-        );
-        assert_eq!(
-            AreaCode::parse("X01000001"),
-            Err(AreaCodeError::Shape("X01000001".into()))
-        );
-        assert_eq!(
-            AreaCode::parse("E99000001"),
-            Err(AreaCodeError::UnknownKind("E99000001".into()))
-        );
+        assert_eq!(AreaCode::parse("E0100001"), Err(AreaCodeError::Shape("E0100001".into())));
+        assert_eq!(AreaCode::parse("X01000001"), Err(AreaCodeError::Shape("X01000001".into())));
+        assert_eq!(AreaCode::parse("E99000001"), Err(AreaCodeError::UnknownKind("E99000001".into())));
         assert_eq!(
             AreaCode::parse_kind("E02000001", AreaKind::Lsoa),
-            Err(AreaCodeError::WrongKind {
-                code: "E02000001".into(),
-                expected: "LSOA",
-                actual: "MSOA"
-            })
+            Err(AreaCodeError::WrongKind { code: "E02000001".into(), expected: "LSOA", actual: "MSOA" })
         );
     }
 
     #[test]
     fn deciles_and_quintiles() {
-        let quintiles: Vec<u8> = (1..=10)
-            .map(|d| ImdDecile::new(d).unwrap().quintile())
-            .collect();
+        let quintiles: Vec<u8> = (1..=10).map(|d| ImdDecile::new(d).unwrap().quintile()).collect();
         assert_eq!(quintiles, [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]);
         assert!(ImdDecile::new(0).is_err());
         assert!(ImdDecile::parse("11").is_err());

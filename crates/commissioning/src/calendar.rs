@@ -27,17 +27,13 @@ pub enum CalendarError {
     #[error("line {line}: expected 'date,title'")]
     Shape { line: usize },
     #[error("line {line}: {source}")]
-    Date {
-        line: usize,
-        source: crate::period::PeriodError,
-    },
+    Date { line: usize, source: crate::period::PeriodError },
 }
 
 impl WorkingCalendar {
     /// England and Wales bank holidays, from the embedded table.
     pub fn england_and_wales() -> WorkingCalendar {
-        WorkingCalendar::from_csv(ENGLAND_AND_WALES)
-            .expect("the embedded bank holiday table is valid")
+        WorkingCalendar::from_csv(ENGLAND_AND_WALES).expect("the embedded bank holiday table is valid")
     }
 
     /// Reads a `date,title` table with a header row.
@@ -63,9 +59,7 @@ impl WorkingCalendar {
     pub fn holidays_in(&self, year: i32) -> impl Iterator<Item = (NaiveDate, &str)> {
         let start = NaiveDate::from_ymd_opt(year, 1, 1).expect("1 January");
         let end = NaiveDate::from_ymd_opt(year, 12, 31).expect("31 December");
-        self.holidays
-            .range(start..=end)
-            .map(|(date, title)| (*date, title.as_str()))
+        self.holidays.range(start..=end).map(|(date, title)| (*date, title.as_str()))
     }
 
     pub fn is_working_day(&self, date: NaiveDate) -> bool {
@@ -207,10 +201,7 @@ mod tests {
             ),
         ];
         for (year, expected) in published {
-            let actual: Vec<String> = calendar
-                .holidays_in(year)
-                .map(|(d, _)| d.to_string())
-                .collect();
+            let actual: Vec<String> = calendar.holidays_in(year).map(|(d, _)| d.to_string()).collect();
             assert_eq!(actual, expected.to_vec(), "bank holidays in {year}");
         }
     }
@@ -227,10 +218,7 @@ mod tests {
             };
             assert_eq!(count, expected, "{year}");
             for (day, title) in calendar.holidays_in(year) {
-                assert!(
-                    !matches!(day.weekday(), Weekday::Sat | Weekday::Sun),
-                    "{day} {title} is a weekend"
-                );
+                assert!(!matches!(day.weekday(), Weekday::Sat | Weekday::Sun), "{day} {title} is a weekend");
             }
         }
     }
@@ -253,11 +241,7 @@ mod tests {
             let end = calendar.add_working_days(date(start), count);
             assert_eq!(end, date(expected), "{start} + {count}");
             if count > 0 {
-                assert_eq!(
-                    calendar.working_days_between(date(start), end),
-                    count,
-                    "{start}..{expected}"
-                );
+                assert_eq!(calendar.working_days_between(date(start), end), count, "{start}..{expected}");
             }
         }
     }
@@ -265,22 +249,13 @@ mod tests {
     #[test]
     fn next_working_day_rolls_forward() {
         let calendar = WorkingCalendar::england_and_wales();
-        assert_eq!(
-            calendar.next_working_day(date("2025-12-25")),
-            date("2025-12-29")
-        );
-        assert_eq!(
-            calendar.next_working_day(date("2025-12-29")),
-            date("2025-12-29")
-        );
+        assert_eq!(calendar.next_working_day(date("2025-12-25")), date("2025-12-29"));
+        assert_eq!(calendar.next_working_day(date("2025-12-29")), date("2025-12-29"));
     }
 
     #[test]
     fn rejects_a_malformed_table() {
-        assert_eq!(
-            WorkingCalendar::from_csv("date,title\nnot-a-row\n").unwrap_err(),
-            CalendarError::Shape { line: 2 }
-        );
+        assert_eq!(WorkingCalendar::from_csv("date,title\nnot-a-row\n").unwrap_err(), CalendarError::Shape { line: 2 });
         assert!(matches!(
             WorkingCalendar::from_csv("date,title\n2025-13-01,Oops\n").unwrap_err(),
             CalendarError::Date { line: 2, .. }

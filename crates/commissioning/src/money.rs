@@ -11,9 +11,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 /// An amount of money in pence. May be negative (a credit or a deduction).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Money(i64);
 
@@ -40,21 +38,13 @@ impl Money {
 
     /// Parses pounds written as a decimal: `1234.56`, `-3.5`, `12`, `£1,234.56`.
     pub fn parse_pounds(text: &str) -> Result<Money, MoneyError> {
-        let cleaned: String = text
-            .trim()
-            .chars()
-            .filter(|c| *c != ',' && *c != '£')
-            .collect();
+        let cleaned: String = text.trim().chars().filter(|c| *c != ',' && *c != '£').collect();
         let decimal = Decimal::parse(&cleaned).map_err(|_| MoneyError::Invalid(text.to_owned()))?;
         if decimal.scale > 2 {
             return Err(MoneyError::TooPrecise(text.to_owned()));
         }
         let factor = 10_i64.pow(2 - decimal.scale);
-        decimal
-            .mantissa
-            .checked_mul(factor)
-            .map(Money)
-            .ok_or_else(|| MoneyError::Overflow(text.to_owned()))
+        decimal.mantissa.checked_mul(factor).map(Money).ok_or_else(|| MoneyError::Overflow(text.to_owned()))
     }
 
     /// Multiplies by an exact decimal factor and rounds half away from zero to the penny.
@@ -86,12 +76,7 @@ impl fmt::Display for Money {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         let sign = if self.0 < 0 { "-" } else { "" };
         let abs = self.0.unsigned_abs();
-        write!(
-            formatter,
-            "{sign}£{}.{:02}",
-            group_thousands(abs / 100),
-            abs % 100
-        )
+        write!(formatter, "{sign}£{}.{:02}", group_thousands(abs / 100), abs % 100)
     }
 }
 
@@ -153,10 +138,7 @@ pub struct Decimal {
 pub struct DecimalError(pub String);
 
 impl Decimal {
-    pub const ONE: Decimal = Decimal {
-        mantissa: 1,
-        scale: 0,
-    };
+    pub const ONE: Decimal = Decimal { mantissa: 1, scale: 0 };
 
     /// The most decimal places a factor may carry.
     pub const MAX_SCALE: u32 = 12;
@@ -176,9 +158,7 @@ impl Decimal {
         if whole.is_empty() && fraction.is_empty() {
             return Err(error());
         }
-        if !whole.bytes().all(|b| b.is_ascii_digit())
-            || !fraction.bytes().all(|b| b.is_ascii_digit())
-        {
+        if !whole.bytes().all(|b| b.is_ascii_digit()) || !fraction.bytes().all(|b| b.is_ascii_digit()) {
             return Err(error());
         }
         let scale = fraction.len() as u32;
@@ -187,15 +167,10 @@ impl Decimal {
         }
         let mut mantissa: i64 = 0;
         for byte in whole.bytes().chain(fraction.bytes()) {
-            mantissa = mantissa
-                .checked_mul(10)
-                .and_then(|m| m.checked_add(i64::from(byte - b'0')))
-                .ok_or_else(error)?;
+            mantissa =
+                mantissa.checked_mul(10).and_then(|m| m.checked_add(i64::from(byte - b'0'))).ok_or_else(error)?;
         }
-        Ok(Decimal {
-            mantissa: if negative { -mantissa } else { mantissa },
-            scale,
-        })
+        Ok(Decimal { mantissa: if negative { -mantissa } else { mantissa }, scale })
     }
 
     pub fn mantissa(self) -> i64 {
@@ -219,13 +194,7 @@ impl fmt::Display for Decimal {
             return write!(formatter, "{sign}{abs}");
         }
         let divisor = 10_u64.pow(self.scale);
-        write!(
-            formatter,
-            "{sign}{}.{:0width$}",
-            abs / divisor,
-            abs % divisor,
-            width = self.scale as usize
-        )
+        write!(formatter, "{sign}{}.{:0width$}", abs / divisor, abs % divisor, width = self.scale as usize)
     }
 }
 
@@ -241,11 +210,7 @@ pub fn round_half_away(numerator: i128, divisor: i128) -> i128 {
     debug_assert!(divisor > 0);
     let quotient = numerator / divisor;
     let remainder = numerator % divisor;
-    if remainder.abs() * 2 >= divisor {
-        quotient + numerator.signum()
-    } else {
-        quotient
-    }
+    if remainder.abs() * 2 >= divisor { quotient + numerator.signum() } else { quotient }
 }
 
 fn group_thousands(mut value: u64) -> String {
@@ -267,11 +232,7 @@ mod tests {
     use super::*;
 
     fn check_parse(text: &str, expected: Result<i64, MoneyError>) {
-        assert_eq!(
-            Money::parse_pounds(text).map(Money::pence),
-            expected,
-            "parsing {text:?}"
-        );
+        assert_eq!(Money::parse_pounds(text).map(Money::pence), expected, "parsing {text:?}");
     }
 
     #[test]

@@ -20,15 +20,9 @@ pub struct OdsCodeError(pub String);
 impl OdsCode {
     pub fn parse(text: &str) -> Result<OdsCode, OdsCodeError> {
         let trimmed = text.trim();
-        let valid = (3..=6).contains(&trimmed.len())
-            && trimmed
-                .bytes()
-                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
-        if valid {
-            Ok(OdsCode(trimmed.to_owned()))
-        } else {
-            Err(OdsCodeError(text.to_owned()))
-        }
+        let valid =
+            (3..=6).contains(&trimmed.len()) && trimmed.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+        if valid { Ok(OdsCode(trimmed.to_owned())) } else { Err(OdsCodeError(text.to_owned())) }
     }
 
     pub fn as_str(&self) -> &str {
@@ -117,10 +111,7 @@ impl OrgKind {
     }
 
     pub fn parse(text: &str) -> Result<OrgKind, OrgKindError> {
-        OrgKind::ALL
-            .into_iter()
-            .find(|kind| kind.code() == text.trim())
-            .ok_or_else(|| OrgKindError(text.to_owned()))
+        OrgKind::ALL.into_iter().find(|kind| kind.code() == text.trim()).ok_or_else(|| OrgKindError(text.to_owned()))
     }
 }
 
@@ -136,9 +127,7 @@ pub enum ProviderType {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "'{0}' is not a provider type (acute, community, mental_health, ambulance or independent_sector)"
-)]
+#[error("'{0}' is not a provider type (acute, community, mental_health, ambulance or independent_sector)")]
 pub struct ProviderTypeError(pub String);
 
 impl ProviderType {
@@ -197,8 +186,7 @@ pub struct Organisation {
 
 impl Organisation {
     pub fn is_open_on(&self, date: NaiveDate) -> bool {
-        self.opened.is_none_or(|opened| opened <= date)
-            && self.closed.is_none_or(|closed| closed > date)
+        self.opened.is_none_or(|opened| opened <= date) && self.closed.is_none_or(|closed| closed > date)
     }
 
     /// Turns an upper-case ODS register name into the title case people expect to read
@@ -249,11 +237,7 @@ mod tests {
             assert!(OdsCode::parse(good).is_ok(), "{good}");
         }
         for bad in ["", "R0", "r0a", "R0A!", "ABCDEFG", "R 0A"] {
-            assert_eq!(
-                OdsCode::parse(bad),
-                Err(OdsCodeError(bad.to_owned())),
-                "{bad}"
-            );
+            assert_eq!(OdsCode::parse(bad), Err(OdsCodeError(bad.to_owned())), "{bad}");
         }
     }
 
@@ -271,18 +255,12 @@ mod tests {
     #[test]
     fn register_names_become_readable() {
         let cases = [
-            (
-                "MANCHESTER UNIVERSITY NHS FOUNDATION TRUST",
-                "Manchester University NHS Foundation Trust",
-            ),
+            ("MANCHESTER UNIVERSITY NHS FOUNDATION TRUST", "Manchester University NHS Foundation Trust"),
             (
                 "SOUTH TYNESIDE AND SUNDERLAND NHS FOUNDATION TRUST",
                 "South Tyneside and Sunderland NHS Foundation Trust",
             ),
-            (
-                "GUY'S AND ST THOMAS' NHS FOUNDATION TRUST",
-                "Guy's and St Thomas' NHS Foundation Trust",
-            ),
+            ("GUY'S AND ST THOMAS' NHS FOUNDATION TRUST", "Guy's and St Thomas' NHS Foundation Trust"),
             ("Already Mixed Case", "Already Mixed Case"),
         ];
         for (input, expected) in cases {

@@ -39,11 +39,7 @@ impl FinancialYear {
 
     /// The financial year a date falls in.
     pub fn containing(date: NaiveDate) -> FinancialYear {
-        if date.month() >= 4 {
-            FinancialYear(date.year())
-        } else {
-            FinancialYear(date.year() - 1)
-        }
+        if date.month() >= 4 { FinancialYear(date.year()) } else { FinancialYear(date.year() - 1) }
     }
 
     pub fn start_year(self) -> i32 {
@@ -66,10 +62,7 @@ impl FinancialYear {
 
     /// The twelve months, April first.
     pub fn months(self) -> [YearMonth; 12] {
-        let april = YearMonth {
-            year: self.0,
-            month: 4,
-        };
+        let april = YearMonth { year: self.0, month: 4 };
         std::array::from_fn(|idx| april.plus(idx as i32))
     }
 
@@ -85,11 +78,7 @@ impl FinancialYear {
         }
         let start: i32 = start.parse().map_err(|_| error())?;
         let end: i32 = end.parse().map_err(|_| error())?;
-        let expected_end = if text.trim().len() == 7 {
-            (start + 1) % 100
-        } else {
-            start + 1
-        };
+        let expected_end = if text.trim().len() == 7 { (start + 1) % 100 } else { start + 1 };
         if end != expected_end {
             return Err(error());
         }
@@ -125,16 +114,11 @@ impl TryFrom<String> for FinancialYear {
 
 impl YearMonth {
     pub fn new(year: i32, month: u32) -> Option<YearMonth> {
-        (1..=12)
-            .contains(&month)
-            .then_some(YearMonth { year, month })
+        (1..=12).contains(&month).then_some(YearMonth { year, month })
     }
 
     pub fn of(date: NaiveDate) -> YearMonth {
-        YearMonth {
-            year: date.year(),
-            month: date.month(),
-        }
+        YearMonth { year: date.year(), month: date.month() }
     }
 
     pub fn year(self) -> i32 {
@@ -150,10 +134,7 @@ impl YearMonth {
     }
 
     pub fn last_day(self) -> NaiveDate {
-        self.plus(1)
-            .first_day()
-            .pred_opt()
-            .expect("a day before the first of a month")
+        self.plus(1).first_day().pred_opt().expect("a day before the first of a month")
     }
 
     pub fn days(self) -> u32 {
@@ -167,10 +148,7 @@ impl YearMonth {
     /// The month `count` months later (or earlier, when negative).
     pub fn plus(self, count: i32) -> YearMonth {
         let index = self.year * 12 + self.month as i32 - 1 + count;
-        YearMonth {
-            year: index.div_euclid(12),
-            month: index.rem_euclid(12) as u32 + 1,
-        }
+        YearMonth { year: index.div_euclid(12), month: index.rem_euclid(12) as u32 + 1 }
     }
 
     pub fn financial_year(self) -> FinancialYear {
@@ -254,11 +232,7 @@ mod tests {
             ("2000-01-01", "1999/00"),
         ];
         for (day, expected) in cases {
-            assert_eq!(
-                FinancialYear::containing(date(day)).to_string(),
-                expected,
-                "{day}"
-            );
+            assert_eq!(FinancialYear::containing(date(day)).to_string(), expected, "{day}");
         }
         let year = FinancialYear::parse("2025/26").unwrap();
         assert_eq!(year.first_day(), date("2025-04-01"));

@@ -112,16 +112,12 @@ impl AgeBand {
         let error = || AgeBandError(text.to_owned());
         let trimmed = text.trim();
         if let Some(lower) = trimmed.strip_suffix('+') {
-            return if lower == "90" {
-                Ok(AgeBand(18))
-            } else {
-                Err(error())
-            };
+            return if lower == "90" { Ok(AgeBand(18)) } else { Err(error()) };
         }
         let (lower, upper) = trimmed.split_once('-').ok_or_else(error)?;
         let lower: u32 = lower.trim().parse().map_err(|_| error())?;
         let upper: u32 = upper.trim().parse().map_err(|_| error())?;
-        if lower % 5 != 0 || upper != lower + 4 || lower >= 90 {
+        if !lower.is_multiple_of(5) || upper != lower + 4 || lower >= 90 {
             return Err(error());
         }
         Ok(AgeBand((lower / 5) as u8))

@@ -75,10 +75,7 @@ impl PointOfDelivery {
 
     /// Admitted care, where length of stay and excess bed days apply.
     pub fn is_inpatient(self) -> bool {
-        matches!(
-            self,
-            PointOfDelivery::Elective | PointOfDelivery::NonElective
-        )
+        matches!(self, PointOfDelivery::Elective | PointOfDelivery::NonElective)
     }
 
     pub fn parse(text: &str) -> Result<PointOfDelivery, PointOfDeliveryError> {
@@ -87,9 +84,7 @@ impl PointOfDelivery {
 
     /// Exact, allocation-free match on the code, for hot loops.
     pub fn from_code(code: &str) -> Option<PointOfDelivery> {
-        PointOfDelivery::ALL
-            .into_iter()
-            .find(|pod| pod.code() == code)
+        PointOfDelivery::ALL.into_iter().find(|pod| pod.code() == code)
     }
 }
 
@@ -111,10 +106,7 @@ pub struct TreatmentFunctionError(pub String);
 impl TreatmentFunction {
     pub fn parse(text: &str) -> Result<TreatmentFunction, TreatmentFunctionError> {
         let trimmed = text.trim();
-        if trimmed.len() != 3
-            || !trimmed.bytes().all(|b| b.is_ascii_digit())
-            || trimmed.starts_with('0')
-        {
+        if trimmed.len() != 3 || !trimmed.bytes().all(|b| b.is_ascii_digit()) || trimmed.starts_with('0') {
             return Err(TreatmentFunctionError(text.to_owned()));
         }
         Ok(TreatmentFunction(trimmed.parse().expect("three digits")))
@@ -138,10 +130,7 @@ impl TreatmentFunction {
         TREATMENT_FUNCTIONS
             .lines()
             .skip(1)
-            .filter_map(|row| {
-                row.split_once(',')
-                    .and_then(|(code, _)| TreatmentFunction::parse(code).ok())
-            })
+            .filter_map(|row| row.split_once(',').and_then(|(code, _)| TreatmentFunction::parse(code).ok()))
             .collect()
     }
 }
@@ -179,10 +168,7 @@ mod tests {
 
     #[test]
     fn treatment_functions_have_names() {
-        assert_eq!(
-            TreatmentFunction::parse("110").unwrap().name(),
-            Some("Trauma and Orthopaedics")
-        );
+        assert_eq!(TreatmentFunction::parse("110").unwrap().name(), Some("Trauma and Orthopaedics"));
         assert_eq!(TreatmentFunction::parse("999").unwrap().name(), None);
         for bad in ["11", "1100", "abc", "011"] {
             assert!(TreatmentFunction::parse(bad).is_err(), "{bad}");

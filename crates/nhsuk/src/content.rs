@@ -13,23 +13,16 @@ pub struct Content {
 
 impl Content {
     pub fn text(text: impl Into<String>) -> Content {
-        Content {
-            text: Some(text.into()),
-            html: None,
-        }
+        Content { text: Some(text.into()), html: None }
     }
 
     /// Trusted HTML, typically rendered by maud in the calling crate.
     pub fn html(markup: Markup) -> Content {
-        Content {
-            text: None,
-            html: Some(markup.into_string()),
-        }
+        Content { text: None, html: Some(markup.into_string()) }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.text.as_deref().is_none_or(str::is_empty)
-            && self.html.as_deref().is_none_or(str::is_empty)
+        self.text.as_deref().is_none_or(str::is_empty) && self.html.as_deref().is_none_or(str::is_empty)
     }
 
     /// The content itself: HTML as is, or escaped text.
@@ -82,12 +75,7 @@ impl<'de> Deserialize<'de> for Content {
 
 /// Joins class names, skipping empty ones.
 pub(crate) fn classes(parts: &[&str]) -> String {
-    parts
-        .iter()
-        .filter(|part| !part.is_empty())
-        .copied()
-        .collect::<Vec<_>>()
-        .join(" ")
+    parts.iter().filter(|part| !part.is_empty()).copied().collect::<Vec<_>>().join(" ")
 }
 
 /// Deserialises a list in which upstream fixtures write `false` (or `null`) for an empty

@@ -32,10 +32,7 @@ use nhsuk::components::warning_callout::WarningCallout;
 
 /// Renders fixture `name` of `component` with `T` and compares it with upstream.
 fn check<T: DeserializeOwned + Render>(component: &str, name: &str) {
-    let path = format!(
-        "{}/vendor/fixtures/{component}.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let path = format!("{}/vendor/fixtures/{component}.json", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let fixtures: serde_json::Value = serde_json::from_str(&text).unwrap();
     let fixture = fixtures["fixtures"]
@@ -44,14 +41,11 @@ fn check<T: DeserializeOwned + Render>(component: &str, name: &str) {
         .iter()
         .find(|f| f["name"] == name)
         .unwrap_or_else(|| panic!("{component} has no fixture named {name:?}"));
-    let params: T = serde_json::from_value(fixture["context"].clone())
-        .unwrap_or_else(|e| panic!("{component}/{name}: {e}"));
+    let params: T =
+        serde_json::from_value(fixture["context"].clone()).unwrap_or_else(|e| panic!("{component}/{name}: {e}"));
     let ours = normalise(&params.render().into_string());
     let upstream = normalise(fixture["html"].as_str().unwrap());
-    assert_eq!(
-        ours, upstream,
-        "\n{component} / {name}\nours:     {ours}\nupstream: {upstream}\n"
-    );
+    assert_eq!(ours, upstream, "\n{component} / {name}\nours:     {ours}\nupstream: {upstream}\n");
 }
 
 fn normalise(html: &str) -> String {

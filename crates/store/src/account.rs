@@ -86,10 +86,7 @@ impl Tx {
     }
 
     pub async fn set_roles(&mut self, user_id: i64, roles: &BTreeSet<Role>) -> Result<()> {
-        sqlx::query("DELETE FROM user_roles WHERE user_id = $1")
-            .bind(user_id)
-            .execute(&mut *self.connection())
-            .await?;
+        sqlx::query("DELETE FROM user_roles WHERE user_id = $1").bind(user_id).execute(&mut *self.connection()).await?;
         for role in roles {
             sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)")
                 .bind(user_id)
@@ -102,11 +99,13 @@ impl Tx {
 
     /// Counts a failed sign-in and returns the new count.
     pub async fn record_failed_sign_in(&mut self, user_id: i64) -> Result<i64> {
-        let row = sqlx::query("UPDATE users SET failed_sign_ins = failed_sign_ins + 1 WHERE id = $1 RETURNING failed_sign_ins")
-            .bind(user_id)
-            .fetch_optional(&mut *self.connection())
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let row = sqlx::query(
+            "UPDATE users SET failed_sign_ins = failed_sign_ins + 1 WHERE id = $1 RETURNING failed_sign_ins",
+        )
+        .bind(user_id)
+        .fetch_optional(&mut *self.connection())
+        .await?
+        .ok_or(StoreError::NotFound)?;
         Ok(row.try_get("failed_sign_ins")?)
     }
 
@@ -116,55 +115,29 @@ impl Tx {
             .bind(at)
             .execute(&mut *self.connection())
             .await?;
-        if result.rows_affected() == 0 {
-            Err(StoreError::NotFound)
-        } else {
-            Ok(())
-        }
+        if result.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
     }
 
     /// Clears failed sign-ins and any lock.
     pub async fn clear_sign_in_failures(&mut self, user_id: i64) -> Result<()> {
-        let result =
-            sqlx::query("UPDATE users SET failed_sign_ins = 0, locked_at = NULL WHERE id = $1")
-                .bind(user_id)
-                .execute(&mut *self.connection())
-                .await?;
-        if result.rows_affected() == 0 {
-            Err(StoreError::NotFound)
-        } else {
-            Ok(())
-        }
+        let result = sqlx::query("UPDATE users SET failed_sign_ins = 0, locked_at = NULL WHERE id = $1")
+            .bind(user_id)
+            .execute(&mut *self.connection())
+            .await?;
+        if result.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
     }
 
-    pub async fn set_password(
-        &mut self,
-        user_id: i64,
-        password_hash: &str,
-        must_change: bool,
-    ) -> Result<()> {
-        let result = sqlx::query(
-            "UPDATE users SET password_hash = $2, must_change_password = $3 WHERE id = $1",
-        )
-        .bind(user_id)
-        .bind(password_hash)
-        .bind(i64::from(must_change))
-        .execute(&mut *self.connection())
-        .await?;
-        if result.rows_affected() == 0 {
-            Err(StoreError::NotFound)
-        } else {
-            Ok(())
-        }
+    pub async fn set_password(&mut self, user_id: i64, password_hash: &str, must_change: bool) -> Result<()> {
+        let result = sqlx::query("UPDATE users SET password_hash = $2, must_change_password = $3 WHERE id = $1")
+            .bind(user_id)
+            .bind(password_hash)
+            .bind(i64::from(must_change))
+            .execute(&mut *self.connection())
+            .await?;
+        if result.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
     }
 
-    pub async fn create_session(
-        &mut self,
-        token_hash: &str,
-        user_id: i64,
-        csrf_token: &str,
-        at: i64,
-    ) -> Result<()> {
+    pub async fn create_session(&mut self, token_hash: &str, user_id: i64, csrf_token: &str, at: i64) -> Result<()> {
         sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $4)")
             .bind(token_hash)
             .bind(user_id)
@@ -215,9 +188,7 @@ impl Store {
     }
 
     pub async fn users(&self) -> Result<Vec<UserRecord>> {
-        let rows = sqlx::query(&format!("{USER_SELECT} ORDER BY u.org_code, u.email"))
-            .fetch_all(self.pool())
-            .await?;
+        let rows = sqlx::query(&format!("{USER_SELECT} ORDER BY u.org_code, u.email")).fetch_all(self.pool()).await?;
         let mut users = Vec::with_capacity(rows.len());
         for row in &rows {
             users.push(self.user_from_row(row).await?);
@@ -226,10 +197,11 @@ impl Store {
     }
 
     pub async fn session(&self, token_hash: &str) -> Result<Option<SessionRecord>> {
-        let row = sqlx::query("SELECT user_id, csrf_token, created_at, last_seen_at FROM sessions WHERE token_hash = $1")
-            .bind(token_hash)
-            .fetch_optional(self.pool())
-            .await?;
+        let row =
+            sqlx::query("SELECT user_id, csrf_token, created_at, last_seen_at FROM sessions WHERE token_hash = $1")
+                .bind(token_hash)
+                .fetch_optional(self.pool())
+                .await?;
         row.map(|row| {
             Ok(SessionRecord {
                 user_id: row.try_get("user_id")?,
@@ -253,10 +225,7 @@ impl Store {
 
     /// Removes a session that has expired. Not audited, like [`Store::touch_session`].
     pub async fn expire_session(&self, token_hash: &str) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-            .bind(token_hash)
-            .execute(self.pool())
-            .await?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(self.pool()).await?;
         Ok(())
     }
 
@@ -266,10 +235,8 @@ impl Store {
             .bind(id)
             .fetch_all(self.pool())
             .await?;
-        let roles = role_rows
-            .iter()
-            .map(|r| parse_column(r, "role", Role::parse))
-            .collect::<Result<BTreeSet<Role>>>()?;
+        let roles =
+            role_rows.iter().map(|r| parse_column(r, "role", Role::parse)).collect::<Result<BTreeSet<Role>>>()?;
         let must_change: i64 = row.try_get("must_change_password")?;
         Ok(UserRecord {
             id,

@@ -6,9 +6,7 @@ use sqlx::any::AnyRow;
 use commissioning::area::{Area, AreaCode, AreaKind, Deprivation, ImdDecile};
 use commissioning::population::{AgeBand, Sex};
 
-use crate::{
-    Result, Store, StoreError, Tx, Value, insert_rows, parse_column, parse_optional_column,
-};
+use crate::{Result, Store, StoreError, Tx, Value, insert_rows, parse_column, parse_optional_column};
 
 /// One row of a population table: persons of one sex and age band living in an area.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -191,11 +189,7 @@ impl Store {
     }
 
     /// Persons by sex and age band living within an area in a year.
-    pub async fn population_within(
-        &self,
-        area: &AreaCode,
-        year: i32,
-    ) -> Result<Vec<PopulationRow>> {
+    pub async fn population_within(&self, area: &AreaCode, year: i32) -> Result<Vec<PopulationRow>> {
         let rows = sqlx::query(&format!(
             "{WITHIN} SELECT p.sex, p.age_band, CAST(SUM(p.persons) AS BIGINT) AS persons \
              FROM population p JOIN lsoas l ON l.code = p.area_code WHERE p.year = $2 \
@@ -211,8 +205,7 @@ impl Store {
                 let band: i64 = row.try_get("age_band")?;
                 Ok(PopulationRow {
                     area: area.clone(),
-                    sex: Sex::from_code(sex as u8)
-                        .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    sex: Sex::from_code(sex as u8).map_err(|e| StoreError::Corrupt(e.to_string()))?,
                     age_band: AgeBand::from_index(band as usize)
                         .ok_or_else(|| StoreError::Corrupt(format!("age band {band}")))?,
                     persons: row.try_get("persons")?,
@@ -239,8 +232,7 @@ impl Store {
             .map(|row| {
                 let decile: i64 = row.try_get("imd_decile")?;
                 Ok(DecileRow {
-                    decile: ImdDecile::new(decile as u8)
-                        .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    decile: ImdDecile::new(decile as u8).map_err(|e| StoreError::Corrupt(e.to_string()))?,
                     n_lsoas: row.try_get("n_lsoas")?,
                     population: row.try_get("persons")?,
                 })
@@ -250,9 +242,8 @@ impl Store {
 
     /// The most recent year with population figures, if any.
     pub async fn latest_population_year(&self) -> Result<Option<i32>> {
-        let row = sqlx::query("SELECT CAST(MAX(year) AS BIGINT) AS year FROM population")
-            .fetch_one(self.pool())
-            .await?;
+        let row =
+            sqlx::query("SELECT CAST(MAX(year) AS BIGINT) AS year FROM population").fetch_one(self.pool()).await?;
         let year: Option<i64> = row.try_get("year")?;
         Ok(year.map(|y| y as i32))
     }
@@ -264,9 +255,8 @@ impl Store {
             .await?;
         rows.iter()
             .map(|row| {
-                let kind = parse_column(row, "kind", |text| {
-                    AreaKind::parse(text).ok_or(format!("area kind '{text}'"))
-                })?;
+                let kind =
+                    parse_column(row, "kind", |text| AreaKind::parse(text).ok_or(format!("area kind '{text}'")))?;
                 Ok((kind, row.try_get("n")?))
             })
             .collect()
@@ -274,20 +264,16 @@ impl Store {
 
     /// Every area code known.
     pub async fn area_codes(&self) -> Result<Vec<String>> {
-        let rows = sqlx::query("SELECT code FROM areas ORDER BY code")
-            .fetch_all(self.pool())
-            .await?;
+        let rows = sqlx::query("SELECT code FROM areas ORDER BY code").fetch_all(self.pool()).await?;
         rows.iter().map(|row| Ok(row.try_get("code")?)).collect()
     }
 
     /// Deprivation of one LSOA, if known.
     pub async fn deprivation(&self, lsoa: &AreaCode) -> Result<Option<Deprivation>> {
-        let row = sqlx::query(
-            "SELECT imd_rank, imd_decile, income_decile FROM deprivation WHERE lsoa_code = $1",
-        )
-        .bind(lsoa.as_str())
-        .fetch_optional(self.pool())
-        .await?;
+        let row = sqlx::query("SELECT imd_rank, imd_decile, income_decile FROM deprivation WHERE lsoa_code = $1")
+            .bind(lsoa.as_str())
+            .fetch_optional(self.pool())
+            .await?;
         match row {
             Some(row) => deprivation_from_row(&row),
             None => Ok(None),
@@ -314,9 +300,6 @@ fn deprivation_from_row(row: &AnyRow) -> Result<Option<Deprivation>> {
     Ok(Some(Deprivation {
         imd_rank: rank.map(|r| r as u32),
         imd_decile: ImdDecile::new(decile as u8).map_err(corrupt)?,
-        income_decile: income
-            .map(|d| ImdDecile::new(d as u8))
-            .transpose()
-            .map_err(corrupt)?,
+        income_decile: income.map(|d| ImdDecile::new(d as u8)).transpose().map_err(corrupt)?,
     }))
 }

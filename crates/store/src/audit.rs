@@ -70,31 +70,19 @@ impl Tx {
     /// the transaction keeps two writers from linking to the same predecessor.
     pub async fn audit(&mut self, entry: &AuditEntry, at: i64) -> Result<i64> {
         if self.backend() == Backend::Postgres {
-            sqlx::query("SELECT CAST(pg_advisory_xact_lock(7304951) AS TEXT)")
-                .execute(&mut *self.connection())
-                .await?;
+            sqlx::query("SELECT CAST(pg_advisory_xact_lock(7304951) AS TEXT)").execute(&mut *self.connection()).await?;
         }
         let last = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
             .fetch_optional(&mut *self.connection())
             .await?;
         let (prev_seq, prev_hash) = match last {
-            Some(row) => (
-                row.try_get::<i64, _>("seq")?,
-                row.try_get::<String, _>("hash")?,
-            ),
+            Some(row) => (row.try_get::<i64, _>("seq")?, row.try_get::<String, _>("hash")?),
             None => (0, GENESIS_HASH.to_owned()),
         };
         let seq = prev_seq + 1;
         let before = entry.before.as_ref().map(serde_json::Value::to_string);
         let after = entry.after.as_ref().map(serde_json::Value::to_string);
-        let hash = entry_hash(
-            &prev_hash,
-            seq,
-            at,
-            entry,
-            before.as_deref(),
-            after.as_deref(),
-        );
+        let hash = entry_hash(&prev_hash, seq, at, entry, before.as_deref(), after.as_deref());
         sqlx::query(
             "INSERT INTO audit_log (seq, at, actor, org_code, action, object_type, object_id, before_json, after_json, prev_hash, hash) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
@@ -173,21 +161,10 @@ impl Store {
                 };
                 let at: i64 = row.try_get("at")?;
                 let reason = if seq != expected_seq {
-                    Some((
-                        expected_seq,
-                        format!("entry {expected_seq} is missing (the next entry is {seq})"),
-                    ))
+                    Some((expected_seq, format!("entry {expected_seq} is missing (the next entry is {seq})")))
                 } else if stored_prev != prev_hash {
                     Some((seq, "does not link to the entry before it".to_owned()))
-                } else if entry_hash(
-                    &prev_hash,
-                    seq,
-                    at,
-                    &entry,
-                    before.as_deref(),
-                    after.as_deref(),
-                ) != stored_hash
-                {
+                } else if entry_hash(&prev_hash, seq, at, &entry, before.as_deref(), after.as_deref()) != stored_hash {
                     Some((seq, "content does not match its hash (altered)".to_owned()))
                 } else {
                     None
@@ -204,11 +181,7 @@ impl Store {
                 n_checked += 1;
             }
         }
-        Ok(AuditVerification {
-            n_checked,
-            head_hash: prev_hash,
-            first_broken: None,
-        })
+        Ok(AuditVerification { n_checked, head_hash: prev_hash, first_broken: None })
     }
 }
 
@@ -242,10 +215,7 @@ fn entry_hash(
 fn record_from_row(row: &AnyRow) -> Result<AuditRecord> {
     let parse_json = |column: &str| -> Result<Option<serde_json::Value>> {
         let text: Option<String> = row.try_get(column)?;
-        text.map(|t| {
-            serde_json::from_str(&t).map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))
-        })
-        .transpose()
+        text.map(|t| serde_json::from_str(&t).map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))).transpose()
     };
     Ok(AuditRecord {
         seq: row.try_get("seq")?,

@@ -58,16 +58,10 @@ impl Store {
         for table in TABLES {
             let columns = self.columns(table).await?;
             let names: Vec<&str> = columns.iter().map(|(name, _)| name.as_str()).collect();
-            let rows = sqlx::query(&format!(
-                "SELECT {} FROM {table} ORDER BY 1",
-                names.join(", ")
-            ))
-            .fetch_all(&mut *tx)
-            .await?;
-            let rows = rows
-                .iter()
-                .map(|row| dump_row(row, &columns))
-                .collect::<Result<Vec<_>>>()?;
+            let rows = sqlx::query(&format!("SELECT {} FROM {table} ORDER BY 1", names.join(", ")))
+                .fetch_all(&mut *tx)
+                .await?;
+            let rows = rows.iter().map(|row| dump_row(row, &columns)).collect::<Result<Vec<_>>>()?;
             tables.push(TableDump {
                 name: (*table).to_owned(),
                 columns: names.iter().map(|n| (*n).to_owned()).collect(),
@@ -75,21 +69,13 @@ impl Store {
             });
         }
         tx.commit().await?;
-        Ok(Backup {
-            format: BACKUP_FORMAT.to_owned(),
-            schema_version: self.schema_version(),
-            created_at,
-            tables,
-        })
+        Ok(Backup { format: BACKUP_FORMAT.to_owned(), schema_version: self.schema_version(), created_at, tables })
     }
 
     /// Loads a backup into this store, which must be empty, in one transaction.
     pub async fn restore(&self, backup: &Backup) -> Result<u64> {
         if backup.format != BACKUP_FORMAT {
-            return Err(StoreError::Config(format!(
-                "not a Commissioner backup (format '{}')",
-                backup.format
-            )));
+            return Err(StoreError::Config(format!("not a Commissioner backup (format '{}')", backup.format)));
         }
         if backup.schema_version != self.schema_version() {
             return Err(StoreError::Config(format!(
@@ -100,9 +86,8 @@ impl Store {
         }
         let mut tx = self.begin().await?;
         for table in TABLES {
-            let row = sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}"))
-                .fetch_one(&mut *tx.connection())
-                .await?;
+            let row =
+                sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}")).fetch_one(&mut *tx.connection()).await?;
             let n: i64 = row.try_get("n")?;
             if n > 0 {
                 return Err(StoreError::Config(format!(
@@ -113,10 +98,7 @@ impl Store {
         let mut n_rows = 0;
         for dump in &backup.tables {
             if !TABLES.contains(&dump.name.as_str()) {
-                return Err(StoreError::Config(format!(
-                    "the backup has an unknown table '{}'",
-                    dump.name
-                )));
+                return Err(StoreError::Config(format!("the backup has an unknown table '{}'", dump.name)));
             }
             let types = self.columns(&dump.name).await?;
             let column_types = dump
@@ -127,22 +109,12 @@ impl Store {
                         .iter()
                         .find(|(name, _)| name == column)
                         .map(|(_, column_type)| *column_type)
-                        .ok_or_else(|| {
-                            StoreError::Config(format!(
-                                "table {} has no column {column}",
-                                dump.name
-                            ))
-                        })
+                        .ok_or_else(|| StoreError::Config(format!("table {} has no column {column}", dump.name)))
                 })
                 .collect::<Result<Vec<_>>>()?;
-            let placeholders: Vec<String> =
-                (1..=dump.columns.len()).map(|i| format!("${i}")).collect();
-            let sql = format!(
-                "INSERT INTO {} ({}) VALUES ({})",
-                dump.name,
-                dump.columns.join(", "),
-                placeholders.join(", ")
-            );
+            let placeholders: Vec<String> = (1..=dump.columns.len()).map(|i| format!("${i}")).collect();
+            let sql =
+                format!("INSERT INTO {} ({}) VALUES ({})", dump.name, dump.columns.join(", "), placeholders.join(", "));
             for values in &dump.rows {
                 let mut query = sqlx::query(&sql);
                 for (value, column_type) in values.iter().zip(&column_types) {
@@ -187,9 +159,7 @@ impl Store {
     /// Column names and storage types of a table, in declaration order.
     async fn columns(&self, table: &str) -> Result<Vec<(String, ColumnType)>> {
         let sql = match self.backend() {
-            Backend::Sqlite => {
-                "SELECT name, type AS data_type FROM pragma_table_info($1) ORDER BY cid"
-            }
+            Backend::Sqlite => "SELECT name, type AS data_type FROM pragma_table_info($1) ORDER BY cid",
             Backend::Postgres => {
                 "SELECT CAST(column_name AS TEXT) AS name, CAST(data_type AS TEXT) AS data_type FROM information_schema.columns \
                  WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position"
@@ -219,15 +189,9 @@ fn dump_row(row: &AnyRow, columns: &[(String, ColumnType)]) -> Result<Vec<serde_
         .iter()
         .map(|(name, column_type)| {
             Ok(match column_type {
-                ColumnType::Integer => row
-                    .try_get::<Option<i64>, _>(name.as_str())?
-                    .map(serde_json::Value::from),
-                ColumnType::Real => row
-                    .try_get::<Option<f64>, _>(name.as_str())?
-                    .map(serde_json::Value::from),
-                ColumnType::Text => row
-                    .try_get::<Option<String>, _>(name.as_str())?
-                    .map(serde_json::Value::from),
+                ColumnType::Integer => row.try_get::<Option<i64>, _>(name.as_str())?.map(serde_json::Value::from),
+                ColumnType::Real => row.try_get::<Option<f64>, _>(name.as_str())?.map(serde_json::Value::from),
+                ColumnType::Text => row.try_get::<Option<String>, _>(name.as_str())?.map(serde_json::Value::from),
             }
             .unwrap_or(serde_json::Value::Null))
         })

@@ -45,10 +45,12 @@ impl Tx {
 impl Store {
     /// Imports, newest first.
     pub async fn imports(&self, limit: i64) -> Result<Vec<ImportRecord>> {
-        let rows = sqlx::query("SELECT id, kind, file_name, file_sha256, rows, actor, at FROM imports ORDER BY id DESC LIMIT $1")
-            .bind(limit)
-            .fetch_all(self.pool())
-            .await?;
+        let rows = sqlx::query(
+            "SELECT id, kind, file_name, file_sha256, rows, actor, at FROM imports ORDER BY id DESC LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
         rows.iter()
             .map(|row| {
                 Ok(ImportRecord {

@@ -85,10 +85,9 @@ impl From<sqlx::Error> for StoreError {
         match &error {
             sqlx::Error::RowNotFound => StoreError::NotFound,
             sqlx::Error::Database(database_error) => match database_error.kind() {
-                sqlx::error::ErrorKind::UniqueViolation
-                | sqlx::error::ErrorKind::ForeignKeyViolation => StoreError::Conflict {
-                    constraint: constraint_name(database_error.as_ref()),
-                },
+                sqlx::error::ErrorKind::UniqueViolation | sqlx::error::ErrorKind::ForeignKeyViolation => {
+                    StoreError::Conflict { constraint: constraint_name(database_error.as_ref()) }
+                }
                 _ => StoreError::Backend(error),
             },
             _ => StoreError::Backend(error),
@@ -118,17 +117,11 @@ impl fmt::Debug for StoreSettings {
 impl StoreSettings {
     /// The embedded store: a SQLite file, created if missing.
     pub fn sqlite_file(path: &Path) -> StoreSettings {
-        StoreSettings {
-            url: format!("sqlite://{}?mode=rwc", path.display()),
-            max_connections: 8,
-        }
+        StoreSettings { url: format!("sqlite://{}?mode=rwc", path.display()), max_connections: 8 }
     }
 
     pub fn from_url(url: &str) -> StoreSettings {
-        StoreSettings {
-            url: url.to_owned(),
-            max_connections: 8,
-        }
+        StoreSettings { url: url.to_owned(), max_connections: 8 }
     }
 }
 
@@ -141,10 +134,7 @@ pub struct Store {
 
 impl fmt::Debug for Store {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        formatter
-            .debug_struct("Store")
-            .field("backend", &self.backend)
-            .finish()
+        formatter.debug_struct("Store").field("backend", &self.backend).finish()
     }
 }
 
@@ -192,11 +182,7 @@ impl Store {
             Backend::Sqlite => &SQLITE_MIGRATIONS,
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
-        migrator
-            .iter()
-            .map(|migration| migration.version)
-            .max()
-            .unwrap_or(0)
+        migrator.iter().map(|migration| migration.version).max().unwrap_or(0)
     }
 
     pub fn backend(&self) -> Backend {
@@ -211,10 +197,7 @@ impl Store {
 
     /// Starts a transaction. Dropping it without [`Tx::commit`] rolls everything back.
     pub async fn begin(&self) -> Result<Tx> {
-        Ok(Tx {
-            inner: self.pool.begin().await?,
-            backend: self.backend,
-        })
+        Ok(Tx { inner: self.pool.begin().await?, backend: self.backend })
     }
 
     pub async fn close(&self) {
@@ -332,8 +315,7 @@ pub(crate) fn parse_optional_column<T, E: fmt::Display>(
 ) -> Result<Option<T>> {
     use sqlx::Row;
     let text: Option<String> = row.try_get(column)?;
-    text.map(|text| parse(&text).map_err(|error| StoreError::Corrupt(format!("{column}: {error}"))))
-        .transpose()
+    text.map(|text| parse(&text).map_err(|error| StoreError::Corrupt(format!("{column}: {error}")))).transpose()
 }
 
 /// A database URL with any password replaced, safe to log.
@@ -344,11 +326,7 @@ pub fn redact_url(url: &str) -> String {
     match rest.split_once('@') {
         Some((credentials, host)) => {
             let user = credentials.split(':').next().unwrap_or("");
-            let masked = if credentials.contains(':') {
-                format!("{user}:***")
-            } else {
-                user.to_owned()
-            };
+            let masked = if credentials.contains(':') { format!("{user}:***") } else { user.to_owned() };
             format!("{scheme}://{masked}@{host}")
         }
         None => url.to_owned(),
@@ -402,14 +380,8 @@ mod tests {
 
     #[test]
     fn urls_are_redacted() {
-        assert_eq!(
-            redact_url("postgres://app:s3cret@db:5432/x"),
-            "postgres://app:***@db:5432/x"
-        );
-        assert_eq!(
-            redact_url("postgres://postgres@127.0.0.1/x"),
-            "postgres://postgres@127.0.0.1/x"
-        );
+        assert_eq!(redact_url("postgres://app:s3cret@db:5432/x"), "postgres://app:***@db:5432/x");
+        assert_eq!(redact_url("postgres://postgres@127.0.0.1/x"), "postgres://postgres@127.0.0.1/x");
         assert_eq!(redact_url("sqlite://data/c.db"), "sqlite://data/c.db");
         let settings = StoreSettings::from_url("postgres://a:b@h/d");
         assert!(!format!("{settings:?}").contains(":b@"));
@@ -418,10 +390,7 @@ mod tests {
     #[test]
     fn backend_from_scheme() {
         assert_eq!(Backend::of_url("sqlite://x.db").unwrap(), Backend::Sqlite);
-        assert_eq!(
-            Backend::of_url("postgresql://h/d").unwrap(),
-            Backend::Postgres
-        );
+        assert_eq!(Backend::of_url("postgresql://h/d").unwrap(), Backend::Postgres);
         assert!(Backend::of_url("mysql://h/d").is_err());
     }
 }

@@ -9,9 +9,7 @@ use commissioning::org::{OdsCode, OrgKind, Organisation, ProviderType};
 use commissioning::period::parse_date;
 use commissioning::service::{PointOfDelivery, Service, TreatmentFunction};
 
-use crate::{
-    Result, Store, StoreError, Tx, Value, insert_rows, parse_column, parse_optional_column,
-};
+use crate::{Result, Store, StoreError, Tx, Value, insert_rows, parse_column, parse_optional_column};
 
 /// Which organisations to list.
 #[derive(Debug, Clone, Default)]
@@ -41,8 +39,7 @@ pub struct ActivitySummaryRow {
     pub los_days: i64,
 }
 
-const ORG_COLUMNS: &str =
-    "code, name, kind, provider_type, parent_code, region_code, postcode, opened, closed";
+const ORG_COLUMNS: &str = "code, name, kind, provider_type, parent_code, region_code, postcode, opened, closed";
 
 impl Tx {
     /// Inserts organisations or updates those already known (matched by code).
@@ -73,16 +70,9 @@ impl Tx {
         .await
     }
 
-    pub async fn upsert_practice_lists(
-        &mut self,
-        lists: &[(OdsCode, i64, NaiveDate)],
-    ) -> Result<u64> {
+    pub async fn upsert_practice_lists(&mut self, lists: &[(OdsCode, i64, NaiveDate)]) -> Result<u64> {
         let rows = lists.iter().map(|(code, registered, as_of)| {
-            vec![
-                Value::Text(code.to_string()),
-                Value::Int(*registered),
-                Value::Text(as_of.to_string()),
-            ]
+            vec![Value::Text(code.to_string()), Value::Int(*registered), Value::Text(as_of.to_string())]
         });
         insert_rows(
             self.connection(),
@@ -146,11 +136,7 @@ impl Tx {
     }
 
     /// Records which area a commissioner is responsible for.
-    pub async fn set_footprint(
-        &mut self,
-        org: &OdsCode,
-        area: &commissioning::area::AreaCode,
-    ) -> Result<()> {
+    pub async fn set_footprint(&mut self, org: &OdsCode, area: &commissioning::area::AreaCode) -> Result<()> {
         sqlx::query(
             "INSERT INTO footprints (org_code, area_code) VALUES ($1, $2) \
              ON CONFLICT (org_code) DO UPDATE SET area_code = excluded.area_code",
@@ -165,13 +151,11 @@ impl Tx {
 
 impl Store {
     pub async fn organisation(&self, code: &OdsCode) -> Result<Organisation> {
-        let row = sqlx::query(&format!(
-            "SELECT {ORG_COLUMNS} FROM organisations WHERE code = $1"
-        ))
-        .bind(code.as_str())
-        .fetch_optional(self.pool())
-        .await?
-        .ok_or(StoreError::NotFound)?;
+        let row = sqlx::query(&format!("SELECT {ORG_COLUMNS} FROM organisations WHERE code = $1"))
+            .bind(code.as_str())
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound)?;
         organisation_from_row(&row)
     }
 
@@ -184,13 +168,7 @@ impl Store {
         ))
         .bind(filter.kind.map(OrgKind::code).unwrap_or(""))
         .bind(filter.parent.as_ref().map(OdsCode::as_str).unwrap_or(""))
-        .bind(
-            filter
-                .search
-                .as_ref()
-                .map(|s| format!("%{}%", s.trim().to_lowercase()))
-                .unwrap_or_default(),
-        )
+        .bind(filter.search.as_ref().map(|s| format!("%{}%", s.trim().to_lowercase())).unwrap_or_default())
         .fetch_all(self.pool())
         .await?;
         rows.iter().map(organisation_from_row).collect()
@@ -198,19 +176,10 @@ impl Store {
 
     /// How many organisations of each kind are known.
     pub async fn organisation_counts(&self) -> Result<Vec<(OrgKind, i64)>> {
-        let rows = sqlx::query(
-            "SELECT kind, COUNT(*) AS n FROM organisations GROUP BY kind ORDER BY kind",
-        )
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|row| {
-                Ok((
-                    parse_column(row, "kind", OrgKind::parse)?,
-                    row.try_get("n")?,
-                ))
-            })
-            .collect()
+        let rows = sqlx::query("SELECT kind, COUNT(*) AS n FROM organisations GROUP BY kind ORDER BY kind")
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(|row| Ok((parse_column(row, "kind", OrgKind::parse)?, row.try_get("n")?))).collect()
     }
 
     /// GP practices (optionally those under one commissioner) with their list sizes.
@@ -258,10 +227,7 @@ impl Store {
             .collect()
     }
 
-    pub async fn activity_summary(
-        &self,
-        provider: Option<&OdsCode>,
-    ) -> Result<Vec<ActivitySummaryRow>> {
+    pub async fn activity_summary(&self, provider: Option<&OdsCode>) -> Result<Vec<ActivitySummaryRow>> {
         let rows = sqlx::query(
             "SELECT provider_code, pod, month, activity, los_days FROM activity_summary \
              WHERE ($1 = '' OR provider_code = $1) ORDER BY provider_code, pod, month",
@@ -288,8 +254,7 @@ impl Store {
             .bind(org.as_str())
             .fetch_optional(self.pool())
             .await?;
-        row.map(|row| parse_column(&row, "area_code", commissioning::area::AreaCode::parse))
-            .transpose()
+        row.map(|row| parse_column(&row, "area_code", commissioning::area::AreaCode::parse)).transpose()
     }
 }
 

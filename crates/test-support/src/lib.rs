@@ -29,15 +29,8 @@ impl TestDb {
     pub async fn sqlite() -> TestDb {
         let dir = tempfile::tempdir().expect("temporary directory");
         let settings = StoreSettings::sqlite_file(&dir.path().join("test.db"));
-        let store = Store::open(&settings)
-            .await
-            .expect("open SQLite test store");
-        TestDb {
-            store,
-            url: settings.url,
-            _dir: Some(dir),
-            postgres: None,
-        }
+        let store = Store::open(&settings).await.expect("open SQLite test store");
+        TestDb { store, url: settings.url, _dir: Some(dir), postgres: None }
     }
 
     /// A migrated PostgreSQL store in a new database, or `None` when `TEST_DATABASE_URL` is
@@ -45,24 +38,12 @@ impl TestDb {
     pub async fn postgres() -> Option<TestDb> {
         let admin_url = postgres_url()?;
         let name = unique_name();
-        let mut admin = sqlx::PgConnection::connect(&admin_url)
-            .await
-            .expect("connect to TEST_DATABASE_URL");
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&mut admin)
-            .await
-            .expect("create test database");
+        let mut admin = sqlx::PgConnection::connect(&admin_url).await.expect("connect to TEST_DATABASE_URL");
+        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("create test database");
         admin.close().await.ok();
         let url = database_url(&admin_url, &name);
-        let store = Store::open(&StoreSettings::from_url(&url))
-            .await
-            .expect("open PostgreSQL test store");
-        Some(TestDb {
-            store,
-            url,
-            _dir: None,
-            postgres: Some(PostgresDatabase { admin_url, name }),
-        })
+        let store = Store::open(&StoreSettings::from_url(&url)).await.expect("open PostgreSQL test store");
+        Some(TestDb { store, url, _dir: None, postgres: Some(PostgresDatabase { admin_url, name }) })
     }
 
     /// A URL for an extra, empty, unmigrated database on the same backend (for restores).
@@ -82,19 +63,13 @@ impl Drop for TestDb {
         let store = self.store.clone();
         // Drop runs inside the test's runtime, so use a thread with its own runtime.
         std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
             runtime.block_on(async move {
                 store.close().await;
                 if let Ok(mut admin) = sqlx::PgConnection::connect(&database.admin_url).await {
-                    let _ = sqlx::query(&format!(
-                        "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                        database.name
-                    ))
-                    .execute(&mut admin)
-                    .await;
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", database.name))
+                        .execute(&mut admin)
+                        .await;
                 }
             });
         })
@@ -105,9 +80,7 @@ impl Drop for TestDb {
 
 /// `TEST_DATABASE_URL`, if set and not empty.
 pub fn postgres_url() -> Option<String> {
-    std::env::var("TEST_DATABASE_URL")
-        .ok()
-        .filter(|url| !url.trim().is_empty())
+    std::env::var("TEST_DATABASE_URL").ok().filter(|url| !url.trim().is_empty())
 }
 
 /// The shared real NHS data beside the repository (`../shared/data`).
@@ -147,21 +120,12 @@ macro_rules! on_both_backends {
 
 fn unique_name() -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    format!(
-        "commissioner_test_{}_{}_{nanos}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    )
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    format!("commissioner_test_{}_{}_{nanos}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed))
 }
 
 fn database_url(admin_url: &str, name: &str) -> String {
-    let (base, query) = admin_url
-        .split_once('?')
-        .map_or((admin_url, None), |(b, q)| (b, Some(q)));
+    let (base, query) = admin_url.split_once('?').map_or((admin_url, None), |(b, q)| (b, Some(q)));
     let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
     let base = match base[scheme_end..].find('/') {
         Some(slash) => &base[..scheme_end + slash],

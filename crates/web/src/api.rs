@@ -26,16 +26,7 @@ use crate::state::AppState;
         version = "1",
         description = "Clinical commissioning: reference data, needs, procurement, contracts and monitoring. Authenticate with the session cookie from /sign-in (send X-CSRF-Token on writes) or a bearer token."
     ),
-    paths(
-        health,
-        me,
-        dashboard,
-        organisations,
-        organisation,
-        areas,
-        area,
-        activity_summary
-    ),
+    paths(health, me, dashboard, organisations, organisation, areas, area, activity_summary),
     components(schemas(
         Health,
         Me,
@@ -75,21 +66,12 @@ pub(crate) struct Health {
 #[utoipa::path(get, path = "/health", responses((status = 200, body = Health), (status = 503, body = Health)))]
 pub(crate) async fn health(State(state): State<AppState>) -> impl IntoResponse {
     match state.app.health().await {
-        Ok(()) => (
-            StatusCode::OK,
-            Json(Health {
-                status: "ok".into(),
-                store: state.app.backend_name().into(),
-            }),
-        ),
+        Ok(()) => (StatusCode::OK, Json(Health { status: "ok".into(), store: state.app.backend_name().into() })),
         Err(error) => {
             tracing::error!(error = %error, "health check failed");
             (
                 StatusCode::SERVICE_UNAVAILABLE,
-                Json(Health {
-                    status: "unavailable".into(),
-                    store: state.app.backend_name().into(),
-                }),
+                Json(Health { status: "unavailable".into(), store: state.app.backend_name().into() }),
             )
         }
     }
@@ -113,11 +95,7 @@ pub(crate) async fn me(SignedIn(session): SignedIn) -> Json<Me> {
         email: session.email.clone(),
         organisation: principal.organisation.to_string(),
         organisation_kind: principal.organisation_kind.code().into(),
-        roles: principal
-            .roles
-            .iter()
-            .map(|r| r.code().to_owned())
-            .collect(),
+        roles: principal.roles.iter().map(|r| r.code().to_owned()).collect(),
     })
 }
 
@@ -192,20 +170,12 @@ pub(crate) async fn dashboard(
             .population
             .bands
             .iter()
-            .map(|b| PopulationBandDto {
-                age_band: b.band.to_string(),
-                males: b.male,
-                females: b.female,
-            })
+            .map(|b| PopulationBandDto { age_band: b.band.to_string(), males: b.male, females: b.female })
             .collect(),
         deprivation: dashboard
             .deciles
             .iter()
-            .map(|d| DecileDto {
-                imd_decile: d.decile.value(),
-                lsoas: d.n_lsoas,
-                residents: d.population,
-            })
+            .map(|d| DecileDto { imd_decile: d.decile.value(), lsoas: d.n_lsoas, residents: d.population })
             .collect(),
         local_authorities: dashboard
             .local_authorities
@@ -287,13 +257,8 @@ pub(crate) async fn organisations(
     Query(query): Query<OrgQuery>,
 ) -> Result<Json<Vec<OrganisationDto>>, ApiError> {
     let (kind, parent, search) = query.parse()?;
-    let organisations = state
-        .app
-        .organisations(&session.principal, kind, parent, search)
-        .await?;
-    Ok(Json(
-        organisations.iter().map(OrganisationDto::from).collect(),
-    ))
+    let organisations = state.app.organisations(&session.principal, kind, parent, search).await?;
+    Ok(Json(organisations.iter().map(OrganisationDto::from).collect()))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -403,17 +368,13 @@ pub(crate) async fn areas(
         .transpose()
         .map_err(|e| Error::BadRequest(e.to_string()))?;
     let kind = match query.kind.as_deref().filter(|k| !k.is_empty()) {
-        Some(kind) => Some(
-            AreaKind::parse(kind)
-                .ok_or_else(|| Error::BadRequest(format!("'{kind}' is not a kind of area")))?,
-        ),
+        Some(kind) => {
+            Some(AreaKind::parse(kind).ok_or_else(|| Error::BadRequest(format!("'{kind}' is not a kind of area")))?)
+        }
         None => None,
     };
-    let areas = state
-        .app
-        .areas(&session.principal, parent.as_ref(), kind)
-        .await
-        .map_err(|e| ApiError(Error::from(e)))?;
+    let areas =
+        state.app.areas(&session.principal, parent.as_ref(), kind).await.map_err(|e| ApiError(Error::from(e)))?;
     Ok(Json(
         areas
             .iter()
@@ -456,22 +417,14 @@ pub(crate) async fn area(
             .population
             .bands
             .iter()
-            .map(|b| PopulationBandDto {
-                age_band: b.band.to_string(),
-                males: b.male,
-                females: b.female,
-            })
+            .map(|b| PopulationBandDto { age_band: b.band.to_string(), males: b.male, females: b.female })
             .collect(),
         imd_rank: view.deprivation.and_then(|d| d.imd_rank),
         imd_decile: view.deprivation.map(|d| d.imd_decile.value()),
         deprivation: view
             .deciles
             .iter()
-            .map(|d| DecileDto {
-                imd_decile: d.decile.value(),
-                lsoas: d.n_lsoas,
-                residents: d.population,
-            })
+            .map(|d| DecileDto { imd_decile: d.decile.value(), lsoas: d.n_lsoas, residents: d.population })
             .collect(),
         children: view
             .children

@@ -15,12 +15,5 @@ pub(crate) async fn asset(Path(path): Path<String>) -> Result<Response, Error> {
         let asset = nhsuk::assets::get(&path).ok_or(Error::NotFound)?;
         (asset.content_type, asset.bytes)
     };
-    Ok((
-        [
-            (CONTENT_TYPE, content_type),
-            (CACHE_CONTROL, "public, max-age=86400"),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(([(CONTENT_TYPE, content_type), (CACHE_CONTROL, "public, max-age=86400")], bytes).into_response())
 }

@@ -40,11 +40,7 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<CurrentUser, Error> {
-        Ok(parts
-            .extensions
-            .get::<CurrentUser>()
-            .cloned()
-            .unwrap_or_default())
+        Ok(parts.extensions.get::<CurrentUser>().cloned().unwrap_or_default())
     }
 }
 
@@ -57,28 +53,16 @@ impl<S: Send + Sync> FromRequestParts<S> for SignedIn {
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<SignedIn, Error> {
         let user = CurrentUser::from_request_parts(parts, state).await?;
-        user.session
-            .map(SignedIn)
-            .ok_or_else(|| Error::SignInRequired {
-                next: parts.uri.path().to_owned(),
-            })
+        user.session.map(SignedIn).ok_or_else(|| Error::SignInRequired { next: parts.uri.path().to_owned() })
     }
 }
 
 pub(crate) fn session_cookie_name(state: &AppState) -> &'static str {
-    if state.settings.secure_cookies {
-        "__Host-commissioner_session"
-    } else {
-        "commissioner_session"
-    }
+    if state.settings.secure_cookies { "__Host-commissioner_session" } else { "commissioner_session" }
 }
 
 /// Loads the session named by the request's cookie into the request's extensions.
-pub(crate) async fn load_session(
-    State(state): State<AppState>,
-    mut request: Request,
-    next: Next,
-) -> Response {
+pub(crate) async fn load_session(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let token = read_cookie(request.headers(), session_cookie_name(&state));
     let mut user = CurrentUser::default();
     if let Some(token) = token {
@@ -107,18 +91,10 @@ pub(crate) fn read_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 fn cookie(state: &AppState, name: &str, value: &str, max_age: Option<i64>) -> HeaderValue {
-    let secure = if state.settings.secure_cookies {
-        "; Secure"
-    } else {
-        ""
-    };
-    let age = max_age
-        .map(|seconds| format!("; Max-Age={seconds}"))
-        .unwrap_or_default();
-    HeaderValue::from_str(&format!(
-        "{name}={value}; Path=/; HttpOnly; SameSite=Lax{secure}{age}"
-    ))
-    .expect("cookie is ASCII")
+    let secure = if state.settings.secure_cookies { "; Secure" } else { "" };
+    let age = max_age.map(|seconds| format!("; Max-Age={seconds}")).unwrap_or_default();
+    HeaderValue::from_str(&format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax{secure}{age}"))
+        .expect("cookie is ASCII")
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -138,8 +114,7 @@ pub(crate) struct SignInForm {
 
 /// Only a path on this site: never an absolute URL or a `//host` one.
 fn safe_next(next: Option<&str>) -> Option<String> {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\"))
-        .map(str::to_owned)
+    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\")).map(str::to_owned)
 }
 
 pub(crate) async fn sign_in_page(
@@ -150,20 +125,10 @@ pub(crate) async fn sign_in_page(
     if let Some(session) = &user.session {
         return Redirect::to(&layout::home_path(&session.principal)).into_response();
     }
-    render_sign_in(
-        &state,
-        &SignInForm {
-            next: query.next,
-            ..Default::default()
-        },
-        &[],
-    )
+    render_sign_in(&state, &SignInForm { next: query.next, ..Default::default() }, &[])
 }
 
-pub(crate) async fn sign_in(
-    State(state): State<AppState>,
-    Form(form): Form<SignInForm>,
-) -> Result<Response, Error> {
+pub(crate) async fn sign_in(State(state): State<AppState>, Form(form): Form<SignInForm>) -> Result<Response, Error> {
     let mut errors = Vec::new();
     if form.email.trim().is_empty() {
         errors.push(("email".to_owned(), "Enter your email address".to_owned()));
@@ -193,36 +158,26 @@ pub(crate) async fn sign_in(
             &form,
             &[(
                 "email".to_owned(),
-                "Your account is locked after too many failed attempts to sign in. Ask your administrator to unlock it".to_owned(),
+                "Your account is locked after too many failed attempts to sign in. Ask your administrator to unlock it"
+                    .to_owned(),
             )],
         )),
     }
 }
 
-pub(crate) async fn sign_out(
-    State(state): State<AppState>,
-    user: CurrentUser,
-) -> Result<Response, Error> {
+pub(crate) async fn sign_out(State(state): State<AppState>, user: CurrentUser) -> Result<Response, Error> {
     if let (Some(token), Some(session)) = (&user.token, &user.session) {
         state.app.sign_out(token, &session.principal).await?;
     }
     let mut response = Redirect::to("/sign-in").into_response();
-    response.headers_mut().append(
-        SET_COOKIE,
-        cookie(&state, session_cookie_name(&state), "", Some(0)),
-    );
+    response.headers_mut().append(SET_COOKIE, cookie(&state, session_cookie_name(&state), "", Some(0)));
     Ok(response)
 }
 
 /// Renders the sign-in page with a fresh pre-session CSRF token (and the errors, if any).
 fn render_sign_in(state: &AppState, form: &SignInForm, errors: &[(String, String)]) -> Response {
     let csrf = random_token();
-    let error_for = |field: &str| {
-        errors
-            .iter()
-            .find(|(f, _)| f == field)
-            .map(|(_, m)| m.as_str())
-    };
+    let error_for = |field: &str| errors.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str());
     let content = html! {
         div class="nhsuk-grid-row" {
             div class="nhsuk-grid-column-two-thirds" {
@@ -242,21 +197,11 @@ fn render_sign_in(state: &AppState, form: &SignInForm, errors: &[(String, String
             }
         }
     };
-    let title = if errors.is_empty() {
-        "Sign in".to_owned()
-    } else {
-        "Error: Sign in".to_owned()
-    };
-    let status = if errors.is_empty() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let title = if errors.is_empty() { "Sign in".to_owned() } else { "Error: Sign in".to_owned() };
+    let status =
+        if errors.is_empty() { axum::http::StatusCode::OK } else { axum::http::StatusCode::UNPROCESSABLE_ENTITY };
     let mut response = (status, Html(layout::bare_page(&title, content))).into_response();
-    response.headers_mut().append(
-        SET_COOKIE,
-        cookie(state, PRE_SESSION_CSRF_COOKIE, &csrf, None),
-    );
+    response.headers_mut().append(SET_COOKIE, cookie(state, PRE_SESSION_CSRF_COOKIE, &csrf, None));
     response
 }
 
@@ -266,10 +211,7 @@ mod tests {
 
     #[test]
     fn only_local_paths_are_followed_after_sign_in() {
-        assert_eq!(
-            safe_next(Some("/areas/E01000001")),
-            Some("/areas/E01000001".into())
-        );
+        assert_eq!(safe_next(Some("/areas/E01000001")), Some("/areas/E01000001".into()));
         assert_eq!(safe_next(Some("//evil.example")), None);
         assert_eq!(safe_next(Some("https://evil.example")), None);
         assert_eq!(safe_next(Some("/\\evil.example")), None);

@@ -21,12 +21,7 @@ pub(crate) fn pyramid(id: &str, title: &str, bands: &[(String, i64, i64)]) -> Ma
     let height = top + row * bands.len() as f64 + 24.0;
     let centre = width / 2.0;
     let label_gap = 30.0;
-    let max = bands
-        .iter()
-        .map(|(_, m, f)| (*m).max(*f))
-        .max()
-        .unwrap_or(1)
-        .max(1) as f64;
+    let max = bands.iter().map(|(_, m, f)| (*m).max(*f)).max().unwrap_or(1).max(1) as f64;
     let scale = (centre - label_gap - 60.0) / max;
     let total_male: i64 = bands.iter().map(|(_, m, _)| m).sum();
     let total_female: i64 = bands.iter().map(|(_, _, f)| f).sum();
@@ -35,11 +30,7 @@ pub(crate) fn pyramid(id: &str, title: &str, bands: &[(String, i64, i64)]) -> Ma
         thousands(total_male),
         thousands(total_female),
         bands.len(),
-        bands
-            .iter()
-            .max_by_key(|(_, m, f)| m + f)
-            .map(|(label, _, _)| label.as_str())
-            .unwrap_or("none")
+        bands.iter().max_by_key(|(_, m, f)| m + f).map(|(label, _, _)| label.as_str()).unwrap_or("none")
     );
     html! {
         figure class="app-chart" {
@@ -73,11 +64,8 @@ pub(crate) fn bars(id: &str, title: &str, items: &[(String, i64)]) -> Markup {
     let height = row * items.len() as f64 + 10.0;
     let max = items.iter().map(|(_, v)| *v).max().unwrap_or(1).max(1) as f64;
     let scale = (width - label_width - 90.0) / max;
-    let description = items
-        .iter()
-        .map(|(label, value)| format!("{label}: {}", thousands(*value)))
-        .collect::<Vec<_>>()
-        .join("; ");
+    let description =
+        items.iter().map(|(label, value)| format!("{label}: {}", thousands(*value))).collect::<Vec<_>>().join("; ");
     html! {
         figure class="app-chart" {
             svg xmlns="http://www.w3.org/2000/svg" viewBox=(format!("0 0 {width} {height}")) role="img"

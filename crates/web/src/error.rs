@@ -28,9 +28,7 @@ impl Error {
     pub(crate) fn from_app(error: AppError, path: &str) -> Error {
         match error {
             AppError::NotFound => Error::NotFound,
-            AppError::SignInRequired => Error::SignInRequired {
-                next: path.to_owned(),
-            },
+            AppError::SignInRequired => Error::SignInRequired { next: path.to_owned() },
             AppError::Forbidden => Error::Forbidden,
             AppError::Invalid(message) => Error::BadRequest(message),
             AppError::Import(error) => Error::BadRequest(error.to_string()),
@@ -66,11 +64,7 @@ impl IntoResponse for Error {
         self.log();
         let (title, body) = match &self {
             Error::SignInRequired { next } => {
-                return Redirect::to(&format!(
-                    "/sign-in?next={}",
-                    crate::format::url_encode(next)
-                ))
-                .into_response();
+                return Redirect::to(&format!("/sign-in?next={}", crate::format::url_encode(next))).into_response();
             }
             Error::NotFound => (
                 "Page not found",
@@ -88,10 +82,7 @@ impl IntoResponse for Error {
                     p { "If you think you should have access, contact your Commissioner administrator." }
                 },
             ),
-            Error::BadRequest(message) => (
-                "There is a problem with your request",
-                html! { p { (message) } },
-            ),
+            Error::BadRequest(message) => ("There is a problem with your request", html! { p { (message) } }),
             Error::Unexpected(_) => (
                 "Sorry, there is a problem with the service",
                 html! {
@@ -135,10 +126,6 @@ impl IntoResponse for ApiError {
             Error::Unexpected(_) => "unexpected error".to_owned(),
             other => other.to_string(),
         };
-        (
-            self.0.status(),
-            Json(serde_json::json!({ "error": message })),
-        )
-            .into_response()
+        (self.0.status(), Json(serde_json::json!({ "error": message }))).into_response()
     }
 }

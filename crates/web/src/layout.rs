@@ -7,9 +7,7 @@ use maud::Markup;
 use app::accounts::Session;
 use commissioning::access::{Action, Decision, Principal, Stage, decide};
 use nhsuk::components::footer::{Footer, FooterLink, FooterMeta};
-use nhsuk::components::header::{
-    AccountItem, Header, HeaderAccount, HeaderNavigation, HeaderService, NavigationItem,
-};
+use nhsuk::components::header::{AccountItem, Header, HeaderAccount, HeaderNavigation, HeaderService, NavigationItem};
 use nhsuk::content::Content;
 use nhsuk::template::{Page, page};
 
@@ -48,9 +46,7 @@ fn section_action(section: Section) -> Action {
 pub(crate) fn home_path(principal: &Principal) -> String {
     SECTIONS
         .iter()
-        .find(|(section, _, _)| {
-            decide(Some(principal), &section_action(*section)) == Decision::Allow
-        })
+        .find(|(section, _, _)| decide(Some(principal), &section_action(*section)) == Decision::Allow)
         .map(|(_, path, _)| (*path).to_owned())
         .unwrap_or_else(|| "/profile".to_owned())
 }
@@ -66,9 +62,7 @@ pub(crate) fn page_for(
     let principal = &session.principal;
     let navigation = SECTIONS
         .iter()
-        .filter(|(section, _, _)| {
-            decide(Some(principal), &section_action(*section)) == Decision::Allow
-        })
+        .filter(|(section, _, _)| decide(Some(principal), &section_action(*section)) == Decision::Allow)
         .map(|(item_section, path, label)| {
             Some(NavigationItem {
                 href: Some((*path).to_owned()),
@@ -79,10 +73,7 @@ pub(crate) fn page_for(
         })
         .collect();
     let header = Header {
-        service: Some(HeaderService {
-            text: SERVICE_NAME.into(),
-            href: Some(home_path(principal)),
-        }),
+        service: Some(HeaderService { text: SERVICE_NAME.into(), href: Some(home_path(principal)) }),
         account: Some(HeaderAccount {
             items: vec![
                 Some(AccountItem {
@@ -108,38 +99,22 @@ pub(crate) fn page_for(
 /// A page with no account area: sign-in and error pages.
 pub(crate) fn bare_page(title: &str, content: Markup) -> String {
     let header = Header {
-        service: Some(HeaderService {
-            text: SERVICE_NAME.into(),
-            href: Some("/".into()),
-        }),
+        service: Some(HeaderService { text: SERVICE_NAME.into(), href: Some("/".into()) }),
         ..Default::default()
     };
     render(title, header, None, content).0
 }
 
-fn render(
-    title: &str,
-    header: Header,
-    before_content: Option<Markup>,
-    content: Markup,
-) -> Html<String> {
+fn render(title: &str, header: Header, before_content: Option<Markup>, content: Markup) -> Html<String> {
     let footer = Footer {
         meta: Some(FooterMeta {
             visually_hidden_title: None,
             items: vec![
-                FooterLink {
-                    href: "/api/v1/openapi.json".into(),
-                    text: "API (OpenAPI)".into(),
-                },
-                FooterLink {
-                    href: "/health".into(),
-                    text: "Service status".into(),
-                },
+                FooterLink { href: "/api/v1/openapi.json".into(), text: "API (OpenAPI)".into() },
+                FooterLink { href: "/health".into(), text: "Service status".into() },
             ],
         }),
-        copyright: Some(Content::text(
-            "Commissioner, open-source software for clinical commissioning",
-        )),
+        copyright: Some(Content::text("Commissioner, open-source software for clinical commissioning")),
     };
     let markup = page(&Page {
         title: format!("{title} – {SERVICE_NAME}"),

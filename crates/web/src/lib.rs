@@ -29,8 +29,5 @@ pub use state::WebSettings;
 
 /// Every route and its access rule, for tests and documentation.
 pub fn route_table() -> Vec<(&'static str, &'static str, String)> {
-    policy::ROUTES
-        .iter()
-        .map(|route| (route.method, route.path, format!("{:?}", route.rule)))
-        .collect()
+    policy::ROUTES.iter().map(|route| (route.method, route.path, format!("{:?}", route.rule))).collect()
 }

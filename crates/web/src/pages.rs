@@ -24,11 +24,7 @@ pub(crate) fn summary(rows: Vec<(&str, Markup)>) -> SummaryList {
         rows: rows
             .into_iter()
             .map(|(key, value)| {
-                Some(SummaryRow {
-                    key: Content::text(key),
-                    value: Content::html(value),
-                    actions: None,
-                })
+                Some(SummaryRow { key: Content::text(key), value: Content::html(value), actions: None })
             })
             .collect(),
         classes: None,
@@ -40,21 +36,13 @@ pub(crate) fn csv_download(file_name: &str, header: &[&str], rows: Vec<Vec<Strin
     let mut body = header.join(",");
     body.push('\n');
     for row in rows {
-        body.push_str(
-            &row.iter()
-                .map(|field| csv_field(field))
-                .collect::<Vec<_>>()
-                .join(","),
-        );
+        body.push_str(&row.iter().map(|field| csv_field(field)).collect::<Vec<_>>().join(","));
         body.push('\n');
     }
     (
         [
             (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (
-                CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{file_name}\""),
-            ),
+            (CONTENT_DISPOSITION, format!("attachment; filename=\"{file_name}\"")),
         ],
         body,
     )

@@ -67,16 +67,8 @@ pub(crate) const ROUTES: &[RouteRule] = &[
     route("POST", "/sign-out", Rule::SignedIn),
     route("GET", "/profile", Rule::SignedIn),
     route("GET", "/dashboard", Rule::CommissionerDashboard),
-    route(
-        "GET",
-        "/dashboard/population.csv",
-        Rule::CommissionerDashboard,
-    ),
-    route(
-        "GET",
-        "/dashboard/deprivation.csv",
-        Rule::CommissionerDashboard,
-    ),
+    route("GET", "/dashboard/population.csv", Rule::CommissionerDashboard),
+    route("GET", "/dashboard/deprivation.csv", Rule::CommissionerDashboard),
     route("GET", "/organisations", Rule::ReferenceData),
     route("GET", "/organisations/{code}", Rule::ReferenceData),
     route("GET", "/areas", Rule::ReferenceData),
@@ -97,67 +89,35 @@ pub(crate) const ROUTES: &[RouteRule] = &[
 ];
 
 pub(crate) fn rule_for(method: &Method, path: &str) -> Option<Rule> {
-    let method = if *method == Method::HEAD {
-        "GET"
-    } else {
-        method.as_str()
-    };
-    ROUTES
-        .iter()
-        .find(|r| r.method == method && r.path == path)
-        .map(|r| r.rule)
+    let method = if *method == Method::HEAD { "GET" } else { method.as_str() };
+    ROUTES.iter().find(|r| r.method == method && r.path == path).map(|r| r.rule)
 }
 
 /// Applies the route's rule, then checks CSRF on state-changing browser requests.
-pub(crate) async fn authorize(
-    State(state): State<AppState>,
-    request: Request,
-    next: Next,
-) -> Response {
+pub(crate) async fn authorize(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let is_api = request.uri().path().starts_with("/api/");
     let refuse = |error: Error| {
-        if is_api {
-            ApiError(error).into_response()
-        } else {
-            error.into_response()
-        }
+        if is_api { ApiError(error).into_response() } else { error.into_response() }
     };
-    let Some(matched) = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|m| m.as_str().to_owned())
-    else {
+    let Some(matched) = request.extensions().get::<MatchedPath>().map(|m| m.as_str().to_owned()) else {
         return refuse(Error::NotFound);
     };
     let Some(rule) = rule_for(request.method(), &matched) else {
         tracing::error!(method = %request.method(), route = matched, "route has no access rule; refusing");
-        return refuse(Error::Unexpected(anyhow::anyhow!(
-            "route {matched} has no access rule"
-        )));
+        return refuse(Error::Unexpected(anyhow::anyhow!("route {matched} has no access rule")));
     };
-    let user = request
-        .extensions()
-        .get::<CurrentUser>()
-        .cloned()
-        .unwrap_or_default();
+    let user = request.extensions().get::<CurrentUser>().cloned().unwrap_or_default();
     let principal = user.session.as_ref().map(|s| &s.principal);
     match decide(principal, &rule.action()) {
         Decision::Allow => {}
         Decision::SignInRequired => {
-            let next = request
-                .uri()
-                .path_and_query()
-                .map(|p| p.as_str().to_owned())
-                .unwrap_or_else(|| "/".into());
+            let next = request.uri().path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "/".into());
             return refuse(Error::SignInRequired { next });
         }
         Decision::Forbidden => return refuse(Error::Forbidden),
         Decision::NotFound => return refuse(Error::NotFound),
     }
-    let changes_state = !matches!(
-        *request.method(),
-        Method::GET | Method::HEAD | Method::OPTIONS
-    );
+    let changes_state = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if !changes_state || user.via_token {
         return next.run(request).await;
     }
@@ -167,11 +127,7 @@ pub(crate) async fn authorize(
         None => read_cookie(request.headers(), PRE_SESSION_CSRF_COOKIE),
     };
     let (request, presented) = if is_api {
-        let header = request
-            .headers()
-            .get("x-csrf-token")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
+        let header = request.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_owned);
         (request, header)
     } else {
         match form_csrf_token(request, state.settings.max_body_bytes).await {
@@ -180,9 +136,7 @@ pub(crate) async fn authorize(
         }
     };
     match (expected, presented) {
-        (Some(expected), Some(presented))
-            if constant_time_eq(expected.as_bytes(), presented.as_bytes()) =>
-        {
+        (Some(expected), Some(presented)) if constant_time_eq(expected.as_bytes(), presented.as_bytes()) => {
             next.run(request).await
         }
         _ => {
@@ -195,10 +149,7 @@ pub(crate) async fn authorize(
 }
 
 /// Reads `csrf_token` from a URL-encoded form body and puts the body back.
-async fn form_csrf_token(
-    request: Request,
-    limit: usize,
-) -> Result<(Request, Option<String>), Response> {
+async fn form_csrf_token(request: Request, limit: usize) -> Result<(Request, Option<String>), Response> {
     let (parts, body) = request.into_parts();
     let bytes = axum::body::to_bytes(body, limit)
         .await
@@ -211,12 +162,7 @@ async fn form_csrf_token(
     let token = if is_form {
         serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
             .ok()
-            .and_then(|fields| {
-                fields
-                    .into_iter()
-                    .find(|(name, _)| name == "csrf_token")
-                    .map(|(_, value)| value)
-            })
+            .and_then(|fields| fields.into_iter().find(|(name, _)| name == "csrf_token").map(|(_, value)| value))
     } else {
         None
     };

@@ -20,10 +20,7 @@ use crate::{api, assets, auth, pages, policy};
 /// Builds the whole web application over an [`App`].
 pub fn router(app: App, settings: WebSettings) -> Router {
     let max_body = settings.max_body_bytes;
-    let state = AppState {
-        app,
-        settings: Arc::new(settings),
-    };
+    let state = AppState { app, settings: Arc::new(settings) };
     let routes = Router::new()
         .route("/", get(pages::home::start))
         .route("/health", get(api::health))
@@ -32,22 +29,13 @@ pub fn router(app: App, settings: WebSettings) -> Router {
         .route("/sign-out", post(auth::sign_out))
         .route("/profile", get(pages::home::profile))
         .route("/dashboard", get(pages::dashboard::dashboard))
-        .route(
-            "/dashboard/population.csv",
-            get(pages::dashboard::population_csv),
-        )
-        .route(
-            "/dashboard/deprivation.csv",
-            get(pages::dashboard::deprivation_csv),
-        )
+        .route("/dashboard/population.csv", get(pages::dashboard::population_csv))
+        .route("/dashboard/deprivation.csv", get(pages::dashboard::deprivation_csv))
         .route("/organisations", get(pages::organisations::list))
         .route("/organisations/{code}", get(pages::organisations::show))
         .route("/areas", get(pages::areas::list))
         .route("/areas/{code}", get(pages::areas::show))
-        .route(
-            "/areas/{code}/population.csv",
-            get(pages::areas::population_csv),
-        )
+        .route("/areas/{code}/population.csv", get(pages::areas::population_csv))
         .route("/plan", get(pages::plan::plan))
         .route("/procure", get(pages::procure::procure))
         .route("/monitor", get(pages::monitor::monitor))
@@ -61,27 +49,15 @@ pub fn router(app: App, settings: WebSettings) -> Router {
         .route("/api/v1/areas/{code}", get(api::area))
         .route("/api/v1/activity/summary", get(api::activity_summary));
     routes
-        .route_layer(middleware::from_fn_with_state(
-            state.clone(),
-            policy::authorize,
-        ))
+        .route_layer(middleware::from_fn_with_state(state.clone(), policy::authorize))
         .fallback(not_found)
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            auth::load_session,
-        ))
+        .layer(middleware::from_fn_with_state(state.clone(), auth::load_session))
         .layer(RequestBodyLimitLayer::new(max_body))
-        .layer(security_header(
-            "content-security-policy",
-            CONTENT_SECURITY_POLICY,
-        ))
+        .layer(security_header("content-security-policy", CONTENT_SECURITY_POLICY))
         .layer(security_header("x-content-type-options", "nosniff"))
         .layer(security_header("x-frame-options", "DENY"))
         .layer(security_header("referrer-policy", "same-origin"))
-        .layer(security_header(
-            "permissions-policy",
-            "camera=(), microphone=(), geolocation=()",
-        ))
+        .layer(security_header("permissions-policy", "camera=(), microphone=(), geolocation=()"))
         .layer(security_header("cross-origin-opener-policy", "same-origin"))
         .with_state(state)
 }
@@ -91,10 +67,7 @@ pub(crate) const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src
      font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
 fn security_header(name: &'static str, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
-    SetResponseHeaderLayer::if_not_present(
-        HeaderName::from_static(name),
-        HeaderValue::from_static(value),
-    )
+    SetResponseHeaderLayer::if_not_present(HeaderName::from_static(name), HeaderValue::from_static(value))
 }
 
 async fn not_found(uri: axum::http::Uri) -> axum::response::Response {

@@ -18,11 +18,7 @@ pub struct WebSettings {
 
 impl Default for WebSettings {
     fn default() -> WebSettings {
-        WebSettings {
-            secure_cookies: true,
-            max_body_bytes: 2 * 1024 * 1024,
-            service_name: "Commissioner".into(),
-        }
+        WebSettings { secure_cookies: true, max_body_bytes: 2 * 1024 * 1024, service_name: "Commissioner".into() }
     }
 }
 

@@ -21,7 +21,8 @@ use crate::generate::rng::{AliasTable, Rng, splitmix};
 pub(crate) const CHUNK_ROWS: u64 = 50_000;
 
 /// The header of a generated activity file.
-pub(crate) const HEADER: &str = "record_id,provider_code,commissioner_code,patient_id,lsoa_code,age,sex,pod,tfc,hrg,activity_date,los\n";
+pub(crate) const HEADER: &str =
+    "record_id,provider_code,commissioner_code,patient_id,lsoa_code,age,sex,pod,tfc,hrg,activity_date,los\n";
 
 /// How often each point of delivery occurs.
 const POD_MIX: [(PointOfDelivery, f64); 7] = [
@@ -36,31 +37,16 @@ const POD_MIX: [(PointOfDelivery, f64); 7] = [
 
 /// Relative use by age band: emergency attendances, emergency admissions, planned care.
 const AGE_RATES: [[f64; AgeBand::COUNT]; 3] = [
-    [
-        1.6, 0.9, 0.8, 1.0, 1.2, 1.0, 0.9, 0.85, 0.8, 0.8, 0.8, 0.85, 0.9, 1.0, 1.1, 1.4, 1.9, 2.6,
-        3.4,
-    ],
-    [
-        1.0, 0.25, 0.25, 0.4, 0.5, 0.55, 0.6, 0.6, 0.6, 0.7, 0.8, 1.0, 1.2, 1.5, 2.0, 2.8, 4.0,
-        5.5, 7.0,
-    ],
-    [
-        0.4, 0.35, 0.35, 0.45, 0.55, 0.65, 0.75, 0.8, 0.85, 0.95, 1.1, 1.3, 1.6, 1.9, 2.3, 2.6,
-        2.8, 2.6, 2.2,
-    ],
+    [1.6, 0.9, 0.8, 1.0, 1.2, 1.0, 0.9, 0.85, 0.8, 0.8, 0.8, 0.85, 0.9, 1.0, 1.1, 1.4, 1.9, 2.6, 3.4],
+    [1.0, 0.25, 0.25, 0.4, 0.5, 0.55, 0.6, 0.6, 0.6, 0.7, 0.8, 1.0, 1.2, 1.5, 2.0, 2.8, 4.0, 5.5, 7.0],
+    [0.4, 0.35, 0.35, 0.45, 0.55, 0.65, 0.75, 0.8, 0.85, 0.95, 1.1, 1.3, 1.6, 1.9, 2.3, 2.6, 2.8, 2.6, 2.2],
 ];
 
 /// Month weights, April first: emergency attendances, emergency admissions, planned care.
 const SEASONALITY: [[f64; 12]; 3] = [
-    [
-        1.00, 1.05, 1.04, 1.06, 0.98, 0.99, 1.00, 0.97, 1.00, 0.96, 0.90, 1.03,
-    ],
-    [
-        0.95, 0.97, 0.95, 0.97, 0.94, 0.96, 1.00, 1.03, 1.10, 1.08, 0.97, 1.02,
-    ],
-    [
-        0.97, 1.00, 1.03, 1.02, 0.88, 1.02, 1.06, 1.05, 0.87, 1.02, 1.01, 1.07,
-    ],
+    [1.00, 1.05, 1.04, 1.06, 0.98, 0.99, 1.00, 0.97, 1.00, 0.96, 0.90, 1.03],
+    [0.95, 0.97, 0.95, 0.97, 0.94, 0.96, 1.00, 1.03, 1.10, 1.08, 0.97, 1.02],
+    [0.97, 1.00, 1.03, 1.02, 0.88, 1.02, 1.06, 1.05, 0.87, 1.02, 1.01, 1.07],
 ];
 
 /// Base frequency of each treatment function within a point of delivery.
@@ -163,11 +149,7 @@ struct ServiceCodes {
 }
 
 impl<'a> ActivityModel<'a> {
-    pub(crate) fn new(
-        commissioner: &'a SyntheticCommissioner,
-        seed: u64,
-        year: FinancialYear,
-    ) -> ActivityModel<'a> {
+    pub(crate) fn new(commissioner: &'a SyntheticCommissioner, seed: u64, year: FinancialYear) -> ActivityModel<'a> {
         let pods = AliasTable::new(&POD_MIX.map(|(_, weight)| weight));
         let cells = std::array::from_fn(|class| {
             let mut weights = Vec::with_capacity(commissioner.lsoas.len() * 2 * AgeBand::COUNT);
@@ -236,17 +218,7 @@ impl<'a> ActivityModel<'a> {
                 tfc: service.tfc,
             })
             .collect();
-        ActivityModel {
-            commissioner,
-            seed,
-            year,
-            pods,
-            cells,
-            services,
-            hrgs,
-            months,
-            service_codes,
-        }
+        ActivityModel { commissioner, seed, year, pods, cells, services, hrgs, months, service_codes }
     }
 
     /// Writes the rows of one chunk (CSV, no header) into `out`.
@@ -261,11 +233,8 @@ impl<'a> ActivityModel<'a> {
             if fault < 0.004 && !line_starts.is_empty() {
                 // A duplicate: the same provider and record id as an earlier row, resent.
                 let earlier = line_starts[rng.below(line_starts.len() as u64) as usize];
-                let end = out[earlier..]
-                    .iter()
-                    .position(|&b| b == b'\n')
-                    .map(|p| earlier + p + 1)
-                    .expect("complete line");
+                let end =
+                    out[earlier..].iter().position(|&b| b == b'\n').map(|p| earlier + p + 1).expect("complete line");
                 out.extend_from_within(earlier..end);
                 line_starts.push(start);
                 continue;
@@ -298,11 +267,7 @@ impl<'a> ActivityModel<'a> {
             let sex_idx = (cell / AgeBand::COUNT) % 2;
             let band = cell % AgeBand::COUNT;
             let lsoa = &self.commissioner.lsoas[lsoa_idx];
-            let age = if band == AgeBand::COUNT - 1 {
-                90 + rng.below(12)
-            } else {
-                band as u64 * 5 + rng.below(5)
-            };
+            let age = if band == AgeBand::COUNT - 1 { 90 + rng.below(12) } else { band as u64 * 5 + rng.below(5) };
             let service = &self.service_codes[service_idx];
             let (choices, table) = &self.hrgs[service_idx];
             let hrg_spec = &HRGS[choices[table.sample(&mut rng)]];
@@ -310,10 +275,8 @@ impl<'a> ActivityModel<'a> {
             let los = draw_los(&mut rng, pod, age);
             let persons = lsoa.population[sex_idx][band].max(1);
             let person = rng.below(u64::from(persons));
-            let patient = splitmix(
-                self.seed
-                    ^ splitmix(((lsoa_idx as u64) << 24) ^ ((cell as u64 % 38) << 16) ^ person),
-            );
+            let patient =
+                splitmix(self.seed ^ splitmix(((lsoa_idx as u64) << 24) ^ ((cell as u64 % 38) << 16) ^ person));
 
             let mut record_id = format!("{:010}", first_row + row_in_chunk + 1);
             let mut commissioner = ICB_CODE;
@@ -335,9 +298,7 @@ impl<'a> ActivityModel<'a> {
             } else if fault < 0.0100 {
                 commissioner = ["QOP", "QHM", "QE1"][rng.below(3) as usize];
             } else if fault < 0.0120 {
-                let earlier = date
-                    .with_year(date.year() - 1)
-                    .unwrap_or(date - chrono::Days::new(365));
+                let earlier = date.with_year(date.year() - 1).unwrap_or(date - chrono::Days::new(365));
                 date_text = earlier.format("%Y-%m-%d").to_string();
             } else if fault < 0.0130 {
                 hrg = "UZ01Z";
@@ -357,12 +318,8 @@ impl<'a> ActivityModel<'a> {
     fn draw_date(&self, rng: &mut Rng, class: usize, pod: PointOfDelivery) -> NaiveDate {
         let month = self.year.months()[self.months[class].sample(rng)];
         let day = 1 + rng.below(u64::from(month.days())) as u32;
-        let date =
-            NaiveDate::from_ymd_opt(month.year(), month.month(), day).expect("day within month");
-        let planned = !matches!(
-            pod,
-            PointOfDelivery::AccidentAndEmergency | PointOfDelivery::NonElective
-        );
+        let date = NaiveDate::from_ymd_opt(month.year(), month.month(), day).expect("day within month");
+        let planned = !matches!(pod, PointOfDelivery::AccidentAndEmergency | PointOfDelivery::NonElective);
         if !planned {
             return date;
         }

@@ -20,14 +20,13 @@ pub(crate) const NHS_REGION_CODE: &str = "Y58";
 pub(crate) const SCRUTINY_CODE: &str = "SC901";
 
 /// Share of the population in each age band: England mid-2021, rounded.
-const AGE_SHARES: [f64; 19] = [
-    5.4, 5.9, 6.0, 5.7, 6.0, 6.6, 6.9, 6.7, 6.3, 6.3, 6.8, 6.7, 5.8, 4.9, 5.0, 3.6, 2.5, 1.5, 0.8,
-];
+const AGE_SHARES: [f64; 19] =
+    [5.4, 5.9, 6.0, 5.7, 6.0, 6.6, 6.9, 6.7, 6.3, 6.3, 6.8, 6.7, 5.8, 4.9, 5.0, 3.6, 2.5, 1.5, 0.8];
 
 /// Female share of each age band.
 const FEMALE_SHARE: [f64; 19] = [
-    0.488, 0.488, 0.488, 0.490, 0.500, 0.505, 0.505, 0.505, 0.505, 0.505, 0.505, 0.505, 0.510,
-    0.515, 0.525, 0.540, 0.560, 0.610, 0.680,
+    0.488, 0.488, 0.488, 0.490, 0.500, 0.505, 0.505, 0.505, 0.505, 0.505, 0.505, 0.505, 0.510, 0.515, 0.525, 0.540,
+    0.560, 0.610, 0.680,
 ];
 
 pub(crate) struct LocalAuthority {
@@ -99,12 +98,8 @@ pub(crate) struct SyntheticCommissioner {
     pub(crate) services: Vec<ServiceSpec>,
 }
 
-const LA_SPECS: [(&str, f64, usize); 4] = [
-    ("Ashmere", 3.2, 70),
-    ("Brackenfield", 5.5, 55),
-    ("Coldharbour Vale", 7.6, 45),
-    ("Dunmore Coast", 4.3, 30),
-];
+const LA_SPECS: [(&str, f64, usize); 4] =
+    [("Ashmere", 3.2, 70), ("Brackenfield", 5.5, 55), ("Coldharbour Vale", 7.6, 45), ("Dunmore Coast", 4.3, 30)];
 
 pub(crate) const PROVIDERS: &[Provider] = &[
     Provider {
@@ -168,9 +163,7 @@ pub(crate) const PROVIDERS: &[Provider] = &[
 /// Treatment functions each provider runs, by point of delivery.
 fn provider_services(code: &str) -> Vec<(PointOfDelivery, &'static [u16])> {
     use PointOfDelivery::*;
-    const OP_ACUTE: &[u16] = &[
-        100, 101, 110, 120, 130, 300, 301, 320, 330, 340, 410, 420, 430, 502,
-    ];
+    const OP_ACUTE: &[u16] = &[100, 101, 110, 120, 130, 300, 301, 320, 330, 340, 410, 420, 430, 502];
     match code {
         "R9A" | "R9B" => vec![
             (AccidentAndEmergency, &[180]),
@@ -186,24 +179,12 @@ fn provider_services(code: &str) -> Vec<(PointOfDelivery, &'static [u16])> {
             (NonElective, &[100, 110, 300, 301, 320, 340, 420, 430]),
             (Elective, &[100, 101, 110, 502]),
             (DayCase, &[100, 101, 110, 130, 301, 330, 502]),
-            (
-                OutpatientFirst,
-                &[100, 101, 110, 130, 300, 301, 330, 340, 420, 430, 502],
-            ),
-            (
-                OutpatientFollowUp,
-                &[100, 101, 110, 130, 300, 301, 330, 340, 420, 430, 502],
-            ),
+            (OutpatientFirst, &[100, 101, 110, 130, 300, 301, 330, 340, 420, 430, 502]),
+            (OutpatientFollowUp, &[100, 101, 110, 130, 300, 301, 330, 340, 420, 430, 502]),
             (OutpatientProcedure, &[101, 130, 330]),
         ],
-        "R9D" => vec![
-            (OutpatientFirst, &[650, 653]),
-            (OutpatientFollowUp, &[650, 653]),
-        ],
-        "R9E" => vec![
-            (OutpatientFirst, &[710, 711, 715]),
-            (OutpatientFollowUp, &[710, 711, 715]),
-        ],
+        "R9D" => vec![(OutpatientFirst, &[650, 653]), (OutpatientFollowUp, &[650, 653])],
+        "R9E" => vec![(OutpatientFirst, &[710, 711, 715]), (OutpatientFollowUp, &[710, 711, 715])],
         "R9F" => vec![
             (AccidentAndEmergency, &[180]),
             (NonElective, &[300, 430]),
@@ -212,12 +193,7 @@ fn provider_services(code: &str) -> Vec<(PointOfDelivery, &'static [u16])> {
             (OutpatientFirst, &[110, 130, 300]),
             (OutpatientFollowUp, &[110, 130, 300]),
         ],
-        "N9A" => vec![
-            (Elective, &[110]),
-            (DayCase, &[110]),
-            (OutpatientFirst, &[110]),
-            (OutpatientFollowUp, &[110]),
-        ],
+        "N9A" => vec![(Elective, &[110]), (DayCase, &[110]), (OutpatientFirst, &[110]), (OutpatientFollowUp, &[110])],
         "N9B" => vec![
             (DayCase, &[130]),
             (OutpatientFirst, &[130]),
@@ -336,12 +312,7 @@ const PRACTICE_PLACES: [&str; 20] = [
     "Valley",
     "Westfield",
 ];
-const PRACTICE_KINDS: [&str; 4] = [
-    "Surgery",
-    "Medical Centre",
-    "Health Centre",
-    "Medical Practice",
-];
+const PRACTICE_KINDS: [&str; 4] = ["Surgery", "Medical Centre", "Health Centre", "Medical Practice"];
 
 /// Builds the commissioner for a seed. Deterministic: the same seed gives the same places.
 pub(crate) fn build(seed: u64) -> SyntheticCommissioner {
@@ -388,23 +359,10 @@ pub(crate) fn build(seed: u64) -> SyntheticCommissioner {
         .flat_map(|(provider_idx, provider)| {
             provider_services(provider.code)
                 .into_iter()
-                .flat_map(move |(pod, tfcs)| {
-                    tfcs.iter().map(move |&tfc| ServiceSpec {
-                        provider_idx,
-                        pod,
-                        tfc,
-                    })
-                })
+                .flat_map(move |(pod, tfcs)| tfcs.iter().map(move |&tfc| ServiceSpec { provider_idx, pod, tfc }))
         })
         .collect();
-    SyntheticCommissioner {
-        local_authorities,
-        msoas,
-        lsoas,
-        practices,
-        providers: PROVIDERS,
-        services,
-    }
+    SyntheticCommissioner { local_authorities, msoas, lsoas, practices, providers: PROVIDERS, services }
 }
 
 /// Persons by sex and age band for one LSOA: deprived areas are younger, affluent ones older.
@@ -440,18 +398,16 @@ fn assign_practices(rng: &mut Rng, msoas: &[Msoa], lsoas: &mut [Lsoa]) -> Vec<Pr
     let mut msoa_practice = vec![0usize; n_msoas];
     let mut start = 0;
     for la_idx in 0..LA_SPECS.len() {
-        let la_msoas: Vec<usize> = (0..n_msoas)
-            .filter(|&idx| msoas[idx].la_idx == la_idx)
-            .collect();
+        let la_msoas: Vec<usize> = (0..n_msoas).filter(|&idx| msoas[idx].la_idx == la_idx).collect();
         let n_here = if la_idx == LA_SPECS.len() - 1 {
             N_PRACTICES - practices.len()
         } else {
             (N_PRACTICES * la_msoas.len()).div_ceil(n_msoas)
         };
-        for practice_number in 0..n_here {
+        for _ in 0..n_here {
             let idx = practices.len();
             let place = PRACTICE_PLACES[(idx * 7 + 3) % PRACTICE_PLACES.len()];
-            let kind = PRACTICE_KINDS[(idx + practice_number) % PRACTICE_KINDS.len()];
+            let kind = PRACTICE_KINDS[(idx / PRACTICE_PLACES.len()) % PRACTICE_KINDS.len()];
             practices.push(Practice {
                 code: format!("Z9{:04}", idx + 1),
                 name: format!("{place} {kind}"),
@@ -468,8 +424,7 @@ fn assign_practices(rng: &mut Rng, msoas: &[Msoa], lsoas: &mut [Lsoa]) -> Vec<Pr
         let residents: u32 = lsoa.population.iter().flatten().sum();
         // Lists run a little above residents (list inflation), varying by practice.
         let inflation = 1.0 + 0.02 * rng.uniform();
-        practices[lsoa.practice_idx].registered +=
-            (f64::from(residents) * inflation).round() as u64;
+        practices[lsoa.practice_idx].registered += (f64::from(residents) * inflation).round() as u64;
     }
     practices
 }
@@ -483,43 +438,22 @@ mod tests {
         let commissioner = build(7);
         assert_eq!(commissioner.local_authorities.len(), 4);
         assert_eq!(commissioner.msoas.len(), 200);
-        assert!(
-            (800..=1200).contains(&commissioner.lsoas.len()),
-            "{}",
-            commissioner.lsoas.len()
-        );
+        assert!((800..=1200).contains(&commissioner.lsoas.len()), "{}", commissioner.lsoas.len());
         assert_eq!(commissioner.practices.len(), 40);
         assert_eq!(commissioner.providers.len(), 8);
         assert!(commissioner.practices.iter().all(|p| p.registered > 0));
-        let population: u64 = commissioner
-            .lsoas
-            .iter()
-            .map(|l| {
-                l.population
-                    .iter()
-                    .flatten()
-                    .map(|&p| u64::from(p))
-                    .sum::<u64>()
-            })
-            .sum();
-        assert!(
-            (1_200_000..=2_200_000).contains(&population),
-            "{population}"
-        );
+        let names: std::collections::BTreeSet<&str> = commissioner.practices.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names.len(), 40, "practice names are unique");
+        let population: u64 =
+            commissioner.lsoas.iter().map(|l| l.population.iter().flatten().map(|&p| u64::from(p)).sum::<u64>()).sum();
+        assert!((1_200_000..=2_200_000).contains(&population), "{population}");
         // Every decile occurs, and Ashmere is more deprived than Coldharbour Vale.
         for decile in 1..=10 {
-            assert!(
-                commissioner.lsoas.iter().any(|l| l.imd_decile == decile),
-                "decile {decile}"
-            );
+            assert!(commissioner.lsoas.iter().any(|l| l.imd_decile == decile), "decile {decile}");
         }
         let mean_decile = |la: usize| {
-            let deciles: Vec<f64> = commissioner
-                .lsoas
-                .iter()
-                .filter(|l| l.la_idx == la)
-                .map(|l| f64::from(l.imd_decile))
-                .collect();
+            let deciles: Vec<f64> =
+                commissioner.lsoas.iter().filter(|l| l.la_idx == la).map(|l| f64::from(l.imd_decile)).collect();
             deciles.iter().sum::<f64>() / deciles.len() as f64
         };
         assert!(mean_decile(0) + 2.0 < mean_decile(2));
@@ -529,9 +463,7 @@ mod tests {
     fn every_service_has_an_hrg() {
         let commissioner = build(1);
         for service in &commissioner.services {
-            let coded = HRGS
-                .iter()
-                .any(|h| h.pod == service.pod && (h.tfc == 0 || h.tfc == service.tfc));
+            let coded = HRGS.iter().any(|h| h.pod == service.pod && (h.tfc == 0 || h.tfc == service.tfc));
             assert!(coded, "{:?} {}", service.pod, service.tfc);
         }
         // One price per HRG and point of delivery.

@@ -19,9 +19,7 @@ impl Rng {
             mix = mix.wrapping_add(0x9E37_79B9_7F4A_7C15);
             splitmix(mix)
         };
-        Rng {
-            state: [next(), next(), next(), next()],
-        }
+        Rng { state: [next(), next(), next(), next()] }
     }
 
     pub(crate) fn next_u64(&mut self) -> u64 {
@@ -84,8 +82,7 @@ impl AliasTable {
         let mut scaled: Vec<f64> = weights.iter().map(|w| w * n as f64 / total).collect();
         let mut probability = vec![1.0; n];
         let mut alias: Vec<u32> = (0..n as u32).collect();
-        let (mut small, mut large): (Vec<usize>, Vec<usize>) =
-            (0..n).partition(|&idx| scaled[idx] < 1.0);
+        let (mut small, mut large): (Vec<usize>, Vec<usize>) = (0..n).partition(|&idx| scaled[idx] < 1.0);
         while let (Some(less), Some(more)) = (small.pop(), large.pop()) {
             probability[less] = scaled[less];
             alias[less] = more as u32;
@@ -101,11 +98,7 @@ impl AliasTable {
 
     pub(crate) fn sample(&self, rng: &mut Rng) -> usize {
         let column = rng.below(self.probability.len() as u64) as usize;
-        if rng.uniform() < self.probability[column] {
-            column
-        } else {
-            self.alias[column] as usize
-        }
+        if rng.uniform() < self.probability[column] { column } else { self.alias[column] as usize }
     }
 }
 

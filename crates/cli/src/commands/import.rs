@@ -16,25 +16,10 @@ pub(crate) async fn import(global: &Global, args: ImportArgs) -> anyhow::Result<
         ImportWhat::Practices => ImportKind::Practices,
         ImportWhat::Services => ImportKind::Services,
     };
-    let as_of = args
-        .as_of
-        .as_deref()
-        .map(parse_date)
-        .transpose()
-        .context("--as-of")?;
+    let as_of = args.as_of.as_deref().map(parse_date).transpose().context("--as-of")?;
     let app = App::open(global.app_settings(DEFAULT_DATA_DIR)).await?;
     let actor = Actor::System(format!("cli:{}", whoami()));
-    let report = app
-        .import(
-            &actor,
-            kind,
-            &args.file,
-            &ImportOptions {
-                year: args.year,
-                as_of,
-            },
-        )
-        .await?;
+    let report = app.import(&actor, kind, &args.file, &ImportOptions { year: args.year, as_of }).await?;
     println!(
         "Imported {} rows of {} ({} format) from {}: {} records written. SHA-256 {}",
         report.n_rows,
@@ -49,7 +34,5 @@ pub(crate) async fn import(global: &Global, args: ImportArgs) -> anyhow::Result<
 
 /// The operating-system user, for the audit log.
 pub(crate) fn whoami() -> String {
-    std::env::var("USER")
-        .or_else(|_| std::env::var("USERNAME"))
-        .unwrap_or_else(|_| "unknown".into())
+    std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "unknown".into())
 }

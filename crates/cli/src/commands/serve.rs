@@ -20,19 +20,8 @@ pub(crate) async fn demo(global: &Global, args: DemoArgs) -> anyhow::Result<()> 
     let settings = global.app_settings(DEMO_DATA_DIR);
     let data_dir = settings.data_dir.clone();
     let app = App::open(settings).await?;
-    eprintln!(
-        "Preparing the demo commissioner in {} ...",
-        data_dir.display()
-    );
-    let report = app
-        .load_demo(
-            &DemoOptions {
-                seed: args.seed,
-                rows: args.rows,
-            },
-            &Reporter::new(),
-        )
-        .await?;
+    eprintln!("Preparing the demo commissioner in {} ...", data_dir.display());
+    let report = app.load_demo(&DemoOptions { seed: args.seed, rows: args.rows }, &Reporter::new()).await?;
     if report.loaded {
         eprintln!(
             "Generated and loaded a synthetic ICB (seed {}, {} activity rows) from {}",
@@ -41,10 +30,7 @@ pub(crate) async fn demo(global: &Global, args: DemoArgs) -> anyhow::Result<()> 
             report.generated_dir.display()
         );
     } else {
-        eprintln!(
-            "The demo was already loaded; using it as it is (delete {} to start again)",
-            data_dir.display()
-        );
+        eprintln!("The demo was already loaded; using it as it is (delete {} to start again)", data_dir.display());
     }
     println!("Demo accounts (password for all: {DEMO_PASSWORD}):");
     for account in DEMO_ACCOUNTS {
@@ -57,23 +43,12 @@ pub(crate) async fn demo(global: &Global, args: DemoArgs) -> anyhow::Result<()> 
 }
 
 async fn run_server(app: App, args: &ServeArgs) -> anyhow::Result<()> {
-    let listener = TcpListener::bind(&args.bind)
-        .await
-        .with_context(|| format!("listening on {}", args.bind))?;
+    let listener = TcpListener::bind(&args.bind).await.with_context(|| format!("listening on {}", args.bind))?;
     let address = listener.local_addr()?;
-    let settings = WebSettings {
-        secure_cookies: !args.insecure_cookies,
-        ..WebSettings::default()
-    };
+    let settings = WebSettings { secure_cookies: !args.insecure_cookies, ..WebSettings::default() };
     let router = web::router(app.clone(), settings);
-    println!(
-        "Commissioner is running at http://{address} (store: {}). Press Ctrl-C to stop.",
-        app.backend_name()
-    );
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown())
-        .await
-        .context("serving")?;
+    println!("Commissioner is running at http://{address} (store: {}). Press Ctrl-C to stop.", app.backend_name());
+    axum::serve(listener, router).with_graceful_shutdown(shutdown()).await.context("serving")?;
     eprintln!("Stopped.");
     Ok(())
 }

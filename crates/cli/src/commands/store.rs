@@ -13,23 +13,13 @@ pub(crate) async fn migrate(global: &Global) -> anyhow::Result<()> {
 pub(crate) async fn backup(global: &Global, args: BackupArgs) -> anyhow::Result<()> {
     let app = App::open(global.app_settings(DEFAULT_DATA_DIR)).await?;
     let report = app.backup_to(&args.out).await?;
-    println!(
-        "Backed up {} rows from {} tables to {}",
-        report.n_rows,
-        report.n_tables,
-        args.out.display()
-    );
+    println!("Backed up {} rows from {} tables to {}", report.n_rows, report.n_tables, args.out.display());
     Ok(())
 }
 
 pub(crate) async fn restore(global: &Global, args: RestoreArgs) -> anyhow::Result<()> {
     let app = App::open(global.app_settings(DEFAULT_DATA_DIR)).await?;
     let report = app.restore_from(&args.file).await?;
-    println!(
-        "Restored {} rows into {} tables from {}",
-        report.n_rows,
-        report.n_tables,
-        args.file.display()
-    );
+    println!("Restored {} rows into {} tables from {}", report.n_rows, report.n_tables, args.file.display());
     Ok(())
 }

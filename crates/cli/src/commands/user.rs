@@ -14,22 +14,11 @@ use crate::config::{DEFAULT_DATA_DIR, Global, UserArgs, UserCommand};
 
 pub(crate) async fn user(global: &Global, args: UserArgs) -> anyhow::Result<()> {
     match args.command {
-        UserCommand::Create {
-            email,
-            name,
-            org,
-            roles,
-        } => {
-            let roles = roles
-                .iter()
-                .map(|r| Role::parse(r))
-                .collect::<Result<_, _>>()
-                .context("--role")?;
+        UserCommand::Create { email, name, org, roles } => {
+            let roles = roles.iter().map(|r| Role::parse(r)).collect::<Result<_, _>>().context("--role")?;
             let organisation = OdsCode::parse(&org).context("--org")?;
             let mut password = String::new();
-            std::io::stdin()
-                .read_to_string(&mut password)
-                .context("reading the password from standard input")?;
+            std::io::stdin().read_to_string(&mut password).context("reading the password from standard input")?;
             let password = password.trim_end_matches(['\n', '\r']).to_owned();
             let app = App::open(global.app_settings(DEFAULT_DATA_DIR)).await?;
             let actor = Actor::System(format!("cli:{}", whoami()));
@@ -46,9 +35,7 @@ pub(crate) async fn user(global: &Global, args: UserArgs) -> anyhow::Result<()> 
                     },
                 )
                 .await?;
-            println!(
-                "Created user {id} ({email}); they must change the password at first sign-in."
-            );
+            println!("Created user {id} ({email}); they must change the password at first sign-in.");
             Ok(())
         }
     }

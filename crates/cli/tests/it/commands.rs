@@ -27,8 +27,7 @@ fn snapshot(data_dir: &Path) -> serde_json::Value {
     let file = data_dir.join("snapshot.json");
     let output = commissioner(data_dir, &["backup", "--out", file.to_str().unwrap()]);
     assert!(output.status.success(), "{}", stderr(&output));
-    let mut value: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    let mut value: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
     value["created_at"] = serde_json::Value::Null;
     value
 }
@@ -38,33 +37,13 @@ fn generate_is_byte_identical_for_a_seed() {
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = (dir.path().join("a"), dir.path().join("b"));
     for out in [&a, &b] {
-        let output = commissioner(
-            dir.path(),
-            &[
-                "generate",
-                "--seed",
-                "7",
-                "--rows",
-                "150000",
-                "--out",
-                out.to_str().unwrap(),
-            ],
-        );
+        let output =
+            commissioner(dir.path(), &["generate", "--seed", "7", "--rows", "150000", "--out", out.to_str().unwrap()]);
         assert!(output.status.success(), "{}", stderr(&output));
         assert!(stderr(&output).contains("150000 activity rows"));
     }
-    for name in [
-        "activity.csv",
-        "areas.csv",
-        "population.csv",
-        "organisations.csv",
-        "tariff.csv",
-        "manifest.json",
-    ] {
-        assert!(
-            std::fs::read(a.join(name)).unwrap() == std::fs::read(b.join(name)).unwrap(),
-            "{name} differs"
-        );
+    for name in ["activity.csv", "areas.csv", "population.csv", "organisations.csv", "tariff.csv", "manifest.json"] {
+        assert!(std::fs::read(a.join(name)).unwrap() == std::fs::read(b.join(name)).unwrap(), "{name} differs");
     }
 }
 
@@ -73,14 +52,7 @@ fn a_malformed_import_names_file_line_and_field_exits_non_zero_and_writes_nothin
     let dir = tempfile::tempdir().unwrap();
     let good = dir.path().join("good.csv");
     std::fs::write(&good, "org_code,name,kind\nQ99,NHS Demo ICB,commissioner\n").unwrap();
-    assert!(
-        commissioner(
-            dir.path(),
-            &["import", "organisations", good.to_str().unwrap()]
-        )
-        .status
-        .success()
-    );
+    assert!(commissioner(dir.path(), &["import", "organisations", good.to_str().unwrap()]).status.success());
     let before = snapshot(dir.path());
 
     let cases: [(&str, &str, &str, &str); 3] = [
@@ -116,16 +88,8 @@ fn a_malformed_import_names_file_line_and_field_exits_non_zero_and_writes_nothin
 
     // A non-numeric population on a known area names the persons field.
     let areas = dir.path().join("areas.csv");
-    std::fs::write(
-        &areas,
-        "area_code,area_name,parent_code\nE01000001,City of London 001A,\n",
-    )
-    .unwrap();
-    assert!(
-        commissioner(dir.path(), &["import", "areas", areas.to_str().unwrap()])
-            .status
-            .success()
-    );
+    std::fs::write(&areas, "area_code,area_name,parent_code\nE01000001,City of London 001A,\n").unwrap();
+    assert!(commissioner(dir.path(), &["import", "areas", areas.to_str().unwrap()]).status.success());
     let before = snapshot(dir.path());
     let population = dir.path().join("population2.csv");
     std::fs::write(
@@ -133,22 +97,14 @@ fn a_malformed_import_names_file_line_and_field_exits_non_zero_and_writes_nothin
         "area_code,year,sex,age_band,persons\nE01000001,2024,1,0-4,12\nE01000001,2024,2,0-4,many\n",
     )
     .unwrap();
-    let output = commissioner(
-        dir.path(),
-        &["import", "population", population.to_str().unwrap()],
-    );
+    let output = commissioner(dir.path(), &["import", "population", population.to_str().unwrap()]);
     assert!(!output.status.success());
     assert!(
-        stderr(&output)
-            .contains("population2.csv:3: field 'persons': 'many' is not a whole number"),
+        stderr(&output).contains("population2.csv:3: field 'persons': 'many' is not a whole number"),
         "{}",
         stderr(&output)
     );
-    assert_eq!(
-        snapshot(dir.path()),
-        before,
-        "a failed import must leave the store unchanged"
-    );
+    assert_eq!(snapshot(dir.path()), before, "a failed import must leave the store unchanged");
 }
 
 #[test]
@@ -156,24 +112,12 @@ fn real_files_import_and_reimport_without_double_counting() {
     let dir = tempfile::tempdir().unwrap();
     let trusts = shared_data("ods-nhs-trusts/ods_etr_nhs_trusts.csv");
     for _ in 0..2 {
-        let output = commissioner(
-            dir.path(),
-            &["import", "organisations", trusts.to_str().unwrap()],
-        );
+        let output = commissioner(dir.path(), &["import", "organisations", trusts.to_str().unwrap()]);
         assert!(output.status.success(), "{}", stderr(&output));
-        assert!(
-            stdout(&output).contains("Imported 273 rows of organisations (ods-etr format)"),
-            "{}",
-            stdout(&output)
-        );
+        assert!(stdout(&output).contains("Imported 273 rows of organisations (ods-etr format)"), "{}", stdout(&output));
     }
     let snapshot = snapshot(dir.path());
-    let organisations = snapshot["tables"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["name"] == "organisations")
-        .unwrap();
+    let organisations = snapshot["tables"].as_array().unwrap().iter().find(|t| t["name"] == "organisations").unwrap();
     assert_eq!(organisations["rows"].as_array().unwrap().len(), 273);
 }
 
@@ -185,19 +129,11 @@ fn backup_restores_into_a_fresh_store() {
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(stdout(&output).contains("commissioner@demo.commissioner.test"));
     let file = dir.path().join("backup.json");
-    assert!(
-        commissioner(&source, &["backup", "--out", file.to_str().unwrap()])
-            .status
-            .success()
-    );
+    assert!(commissioner(&source, &["backup", "--out", file.to_str().unwrap()]).status.success());
     let restored = commissioner(&target, &["restore", file.to_str().unwrap()]);
     assert!(restored.status.success(), "{}", stderr(&restored));
     assert!(stdout(&restored).contains("Restored"));
     let again = commissioner(&target, &["restore", file.to_str().unwrap()]);
     assert!(!again.status.success());
-    assert!(
-        stderr(&again).contains("restore needs an empty store"),
-        "{}",
-        stderr(&again)
-    );
+    assert!(stderr(&again).contains("restore needs an empty store"), "{}", stderr(&again));
 }

@@ -16,21 +16,14 @@ pub struct BackLink {
 
 impl BackLink {
     pub fn new(href: impl Into<String>, text: impl Into<String>) -> BackLink {
-        BackLink {
-            href: Some(href.into()),
-            text: Some(text.into()),
-            ..Default::default()
-        }
+        BackLink { href: Some(href.into()), text: Some(text.into()), ..Default::default() }
     }
 }
 
 impl Render for BackLink {
     fn render(&self) -> Markup {
         let inner = match (&self.html, &self.text) {
-            (Some(html), _) => Content {
-                text: None,
-                html: Some(html.clone()),
-            },
+            (Some(html), _) => Content { text: None, html: Some(html.clone()) },
             (None, Some(text)) if !text.is_empty() => Content::text(text.clone()),
             _ => Content::text("Back"),
         };

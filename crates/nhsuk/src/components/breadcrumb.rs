@@ -21,10 +21,7 @@ impl Breadcrumb {
         Breadcrumb {
             items: items
                 .iter()
-                .map(|(href, text)| BreadcrumbItem {
-                    href: (*href).to_owned(),
-                    text: (*text).to_owned(),
-                })
+                .map(|(href, text)| BreadcrumbItem { href: (*href).to_owned(), text: (*text).to_owned() })
                 .collect(),
         }
     }

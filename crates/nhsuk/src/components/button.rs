@@ -25,26 +25,15 @@ pub struct Button {
 
 impl Button {
     pub fn submit(text: impl Into<String>) -> Button {
-        Button {
-            text: text.into(),
-            ..Default::default()
-        }
+        Button { text: text.into(), ..Default::default() }
     }
 
     pub fn secondary(text: impl Into<String>) -> Button {
-        Button {
-            text: text.into(),
-            variant: Some("secondary".into()),
-            ..Default::default()
-        }
+        Button { text: text.into(), variant: Some("secondary".into()), ..Default::default() }
     }
 
     pub fn link(text: impl Into<String>, href: impl Into<String>) -> Button {
-        Button {
-            text: text.into(),
-            href: Some(href.into()),
-            ..Default::default()
-        }
+        Button { text: text.into(), href: Some(href.into()), ..Default::default() }
     }
 }
 
@@ -56,17 +45,8 @@ impl Render for Button {
             }
             _ => String::new(),
         };
-        let small = if self.small {
-            "nhsuk-button--small"
-        } else {
-            ""
-        };
-        let class = classes(&[
-            "nhsuk-button",
-            &variant,
-            small,
-            self.classes.as_deref().unwrap_or(""),
-        ]);
+        let small = if self.small { "nhsuk-button--small" } else { "" };
+        let class = classes(&["nhsuk-button", &variant, small, self.classes.as_deref().unwrap_or("")]);
         let double_click = self.prevent_double_click.map(|p| p.to_string());
         match &self.href {
             Some(href) => html! {

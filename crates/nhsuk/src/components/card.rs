@@ -28,13 +28,7 @@ pub struct CardHeading {
 
 impl Card {
     pub fn new(heading: impl Into<String>) -> Card {
-        Card {
-            heading: Some(CardHeading {
-                text: heading.into(),
-                ..Default::default()
-            }),
-            ..Default::default()
-        }
+        Card { heading: Some(CardHeading { text: heading.into(), ..Default::default() }), ..Default::default() }
     }
 
     pub fn with_description(mut self, description: impl Into<Content>) -> Card {
@@ -56,16 +50,8 @@ impl Card {
 
 impl Render for Card {
     fn render(&self) -> Markup {
-        let clickable = if self.clickable {
-            "nhsuk-card--clickable"
-        } else {
-            ""
-        };
-        let class = classes(&[
-            "nhsuk-card",
-            clickable,
-            self.classes.as_deref().unwrap_or(""),
-        ]);
+        let clickable = if self.clickable { "nhsuk-card--clickable" } else { "" };
+        let class = classes(&["nhsuk-card", clickable, self.classes.as_deref().unwrap_or("")]);
         html! {
             div class=(class) {
                 div class="nhsuk-card__content" {

@@ -42,22 +42,12 @@ impl Render for Checkboxes {
         let error_id = format!("{prefix}-error");
         let has_hint = self.hint.as_ref().is_some_and(|h| !h.is_empty());
         let has_error = self.error_message.as_ref().is_some_and(|e| !e.is_empty());
-        let described_by: Vec<&str> = [
-            has_hint.then_some(hint_id.as_str()),
-            has_error.then_some(error_id.as_str()),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
+        let described_by: Vec<&str> = [has_hint.then_some(hint_id.as_str()), has_error.then_some(error_id.as_str())]
+            .into_iter()
+            .flatten()
+            .collect();
         let described_by = (!described_by.is_empty()).then(|| described_by.join(" "));
-        let group_class = classes(&[
-            "nhsuk-form-group",
-            if has_error {
-                "nhsuk-form-group--error"
-            } else {
-                ""
-            },
-        ]);
+        let group_class = classes(&["nhsuk-form-group", if has_error { "nhsuk-form-group--error" } else { "" }]);
         let inner = html! {
             @if let Some(hint) = self.hint.as_ref().filter(|_| has_hint) {
                 (Hint { id: Some(hint_id.clone()), content: hint.clone() })

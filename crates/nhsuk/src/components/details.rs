@@ -15,20 +15,13 @@ pub struct Details {
 
 impl Details {
     pub fn new(summary: impl Into<String>, content: Markup) -> Details {
-        Details {
-            summary: Content::text(summary),
-            html: Some(content.into_string()),
-            text: None,
-        }
+        Details { summary: Content::text(summary), html: Some(content.into_string()), text: None }
     }
 }
 
 impl Render for Details {
     fn render(&self) -> Markup {
-        let content = Content {
-            text: self.text.clone(),
-            html: self.html.clone(),
-        };
+        let content = Content { text: self.text.clone(), html: self.html.clone() };
         html! {
             details class="nhsuk-details" {
                 summary class="nhsuk-details__summary" {

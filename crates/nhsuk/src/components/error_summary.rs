@@ -31,11 +31,7 @@ impl ErrorSummary {
             error_list: errors
                 .iter()
                 .map(|(field, message)| {
-                    Some(ErrorItem {
-                        href: Some(format!("#{field}")),
-                        text: Some(message.clone()),
-                        html: None,
-                    })
+                    Some(ErrorItem { href: Some(format!("#{field}")), text: Some(message.clone()), html: None })
                 })
                 .collect(),
         }

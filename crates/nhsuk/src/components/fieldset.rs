@@ -25,28 +25,17 @@ pub struct Legend {
 
 impl Legend {
     pub fn text(text: impl Into<String>) -> Legend {
-        Legend {
-            text: Some(text.into()),
-            ..Default::default()
-        }
+        Legend { text: Some(text.into()), ..Default::default() }
     }
 
     pub fn page_heading(text: impl Into<String>) -> Legend {
-        Legend {
-            heading: Some(text.into()),
-            size: Some("l".into()),
-            ..Default::default()
-        }
+        Legend { heading: Some(text.into()), size: Some("l".into()), ..Default::default() }
     }
 }
 
 impl Render for Legend {
     fn render(&self) -> Markup {
-        let size = self
-            .size
-            .as_deref()
-            .map(|s| format!("nhsuk-fieldset__legend--{s}"))
-            .unwrap_or_default();
+        let size = self.size.as_deref().map(|s| format!("nhsuk-fieldset__legend--{s}")).unwrap_or_default();
         let class = classes(&["nhsuk-fieldset__legend", &size]);
         html! {
             legend class=(class) {

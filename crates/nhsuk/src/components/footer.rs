@@ -28,10 +28,7 @@ pub struct FooterLink {
 
 impl Render for Footer {
     fn render(&self) -> Markup {
-        let copyright = self
-            .copyright
-            .clone()
-            .unwrap_or_else(|| Content::text("© NHS England"));
+        let copyright = self.copyright.clone().unwrap_or_else(|| Content::text("© NHS England"));
         html! {
             footer class="nhsuk-footer" role="contentinfo" {
                 div class="nhsuk-width-container" {

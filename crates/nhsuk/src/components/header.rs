@@ -88,20 +88,12 @@ fn user_icon() -> Markup {
 
 impl Render for Header {
     fn render(&self) -> Markup {
-        let service_text = self
-            .service
-            .as_ref()
-            .map(|s| s.text.as_str())
-            .filter(|t| !t.is_empty());
+        let service_text = self.service.as_ref().map(|s| s.text.as_str()).filter(|t| !t.is_empty());
         let service_href = self.service.as_ref().and_then(|s| s.href.as_deref());
         let combine = service_text.is_some()
             && ((service_href.is_some() && self.logo.href.is_none())
                 || (service_href.is_some() && service_href == self.logo.href.as_deref()));
-        let logo_href = if combine {
-            service_href
-        } else {
-            self.logo.href.as_deref()
-        };
+        let logo_href = if combine { service_href } else { self.logo.href.as_deref() };
         let aria_label = self.logo.aria_label.clone().unwrap_or_else(|| {
             let mut parts = vec!["NHS"];
             if combine {

@@ -31,11 +31,7 @@ pub struct Input {
 
 impl Input {
     pub fn new(name: impl Into<String>, label: Label) -> Input {
-        Input {
-            name: name.into(),
-            label,
-            ..Default::default()
-        }
+        Input { name: name.into(), label, ..Default::default() }
     }
 
     pub fn with_value(mut self, value: impl Into<String>) -> Input {
@@ -61,13 +57,10 @@ impl Render for Input {
         let error_id = format!("{id}-error");
         let has_hint = self.hint.as_ref().is_some_and(|h| !h.is_empty());
         let has_error = self.error_message.as_ref().is_some_and(|e| !e.is_empty());
-        let described_by: Vec<&str> = [
-            has_hint.then_some(hint_id.as_str()),
-            has_error.then_some(error_id.as_str()),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
+        let described_by: Vec<&str> = [has_hint.then_some(hint_id.as_str()), has_error.then_some(error_id.as_str())]
+            .into_iter()
+            .flatten()
+            .collect();
         let described_by = (!described_by.is_empty()).then(|| described_by.join(" "));
         let width = self
             .width
@@ -81,14 +74,7 @@ impl Render for Input {
             &width,
             self.classes.as_deref().unwrap_or(""),
         ]);
-        let group_class = classes(&[
-            "nhsuk-form-group",
-            if has_error {
-                "nhsuk-form-group--error"
-            } else {
-                ""
-            },
-        ]);
+        let group_class = classes(&["nhsuk-form-group", if has_error { "nhsuk-form-group--error" } else { "" }]);
         let spellcheck = self.spellcheck.map(|s| s.to_string());
         html! {
             div class=(group_class) {

@@ -13,17 +13,11 @@ pub struct InsetText {
 
 impl InsetText {
     pub fn text(text: impl Into<String>) -> InsetText {
-        InsetText {
-            text: Some(text.into()),
-            ..Default::default()
-        }
+        InsetText { text: Some(text.into()), ..Default::default() }
     }
 
     pub fn html(markup: Markup) -> InsetText {
-        InsetText {
-            html: Some(markup.into_string()),
-            ..Default::default()
-        }
+        InsetText { html: Some(markup.into_string()), ..Default::default() }
     }
 }
 

@@ -20,25 +20,15 @@ pub struct Label {
 
 impl Label {
     pub fn text(text: impl Into<String>) -> Label {
-        Label {
-            text: Some(text.into()),
-            ..Default::default()
-        }
+        Label { text: Some(text.into()), ..Default::default() }
     }
 
     pub fn page_heading(text: impl Into<String>) -> Label {
-        Label {
-            heading: Some(text.into()),
-            size: Some("l".into()),
-            ..Default::default()
-        }
+        Label { heading: Some(text.into()), size: Some("l".into()), ..Default::default() }
     }
 
     pub(crate) fn for_field(&self, id: &str) -> Label {
-        Label {
-            for_id: Some(id.to_owned()),
-            ..self.clone()
-        }
+        Label { for_id: Some(id.to_owned()), ..self.clone() }
     }
 }
 

@@ -18,36 +18,20 @@ pub struct NotificationBanner {
 
 impl NotificationBanner {
     pub fn success(text: impl Into<String>) -> NotificationBanner {
-        NotificationBanner {
-            text: Some(text.into()),
-            banner_type: Some("success".into()),
-            ..Default::default()
-        }
+        NotificationBanner { text: Some(text.into()), banner_type: Some("success".into()), ..Default::default() }
     }
 
     pub fn important(text: impl Into<String>) -> NotificationBanner {
-        NotificationBanner {
-            text: Some(text.into()),
-            ..Default::default()
-        }
+        NotificationBanner { text: Some(text.into()), ..Default::default() }
     }
 }
 
 impl Render for NotificationBanner {
     fn render(&self) -> Markup {
         let success = self.banner_type.as_deref() == Some("success");
-        let class = classes(&[
-            "nhsuk-notification-banner",
-            if success {
-                "nhsuk-notification-banner--success"
-            } else {
-                ""
-            },
-        ]);
-        let title = self
-            .title
-            .clone()
-            .unwrap_or_else(|| Content::text(if success { "Success" } else { "Important" }));
+        let class =
+            classes(&["nhsuk-notification-banner", if success { "nhsuk-notification-banner--success" } else { "" }]);
+        let title = self.title.clone().unwrap_or_else(|| Content::text(if success { "Success" } else { "Important" }));
         html! {
             div class=(class) data-module="nhsuk-notification-banner" role=(if success { "alert" } else { "region" })
                 aria-labelledby="nhsuk-notification-banner-title" {

@@ -29,11 +29,7 @@ pub struct SelectItem {
 
 impl SelectItem {
     pub fn new(value: impl Into<String>, text: impl Into<String>, selected: bool) -> SelectItem {
-        SelectItem {
-            value: value.into(),
-            text: text.into(),
-            selected,
-        }
+        SelectItem { value: value.into(), text: text.into(), selected }
     }
 }
 
@@ -44,26 +40,13 @@ impl Render for Select {
         let error_id = format!("{id}-error");
         let has_hint = self.hint.as_ref().is_some_and(|h| !h.is_empty());
         let has_error = self.error_message.as_ref().is_some_and(|e| !e.is_empty());
-        let described_by: Vec<&str> = [
-            has_hint.then_some(hint_id.as_str()),
-            has_error.then_some(error_id.as_str()),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
+        let described_by: Vec<&str> = [has_hint.then_some(hint_id.as_str()), has_error.then_some(error_id.as_str())]
+            .into_iter()
+            .flatten()
+            .collect();
         let described_by = (!described_by.is_empty()).then(|| described_by.join(" "));
-        let group_class = classes(&[
-            "nhsuk-form-group",
-            if has_error {
-                "nhsuk-form-group--error"
-            } else {
-                ""
-            },
-        ]);
-        let select_class = classes(&[
-            "nhsuk-select",
-            if has_error { "nhsuk-select--error" } else { "" },
-        ]);
+        let group_class = classes(&["nhsuk-form-group", if has_error { "nhsuk-form-group--error" } else { "" }]);
+        let select_class = classes(&["nhsuk-select", if has_error { "nhsuk-select--error" } else { "" }]);
         html! {
             div class=(group_class) {
                 (self.label.for_field(&id))

@@ -12,10 +12,7 @@ pub struct SkipLink {
 
 impl Default for SkipLink {
     fn default() -> SkipLink {
-        SkipLink {
-            href: "#maincontent".into(),
-            text: "Skip to main content".into(),
-        }
+        SkipLink { href: "#maincontent".into(), text: "Skip to main content".into() }
     }
 }
 

@@ -41,13 +41,7 @@ impl SummaryList {
         SummaryList {
             rows: rows
                 .into_iter()
-                .map(|(key, value)| {
-                    Some(SummaryRow {
-                        key: Content::text(key),
-                        value,
-                        actions: None,
-                    })
-                })
+                .map(|(key, value)| Some(SummaryRow { key: Content::text(key), value, actions: None }))
                 .collect(),
             classes: None,
         }
@@ -57,9 +51,7 @@ impl SummaryList {
 impl Render for SummaryList {
     fn render(&self) -> Markup {
         let rows: Vec<&SummaryRow> = self.rows.iter().flatten().collect();
-        let any_actions = rows
-            .iter()
-            .any(|row| row.actions.as_ref().is_some_and(|a| !a.items.is_empty()));
+        let any_actions = rows.iter().any(|row| row.actions.as_ref().is_some_and(|a| !a.items.is_empty()));
         html! {
             dl class=(classes(&["nhsuk-summary-list", self.classes.as_deref().unwrap_or("")])) {
                 @for row in rows {

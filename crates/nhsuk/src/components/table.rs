@@ -34,32 +34,19 @@ pub struct Cell {
 
 impl Cell {
     pub fn text(text: impl Into<String>) -> Cell {
-        Cell {
-            text: Some(text.into()),
-            ..Default::default()
-        }
+        Cell { text: Some(text.into()), ..Default::default() }
     }
 
     pub fn numeric(text: impl Into<String>) -> Cell {
-        Cell {
-            text: Some(text.into()),
-            format: Some("numeric".into()),
-            ..Default::default()
-        }
+        Cell { text: Some(text.into()), format: Some("numeric".into()), ..Default::default() }
     }
 
     pub fn html(markup: Markup) -> Cell {
-        Cell {
-            html: Some(markup.into_string()),
-            ..Default::default()
-        }
+        Cell { html: Some(markup.into_string()), ..Default::default() }
     }
 
     fn content(&self) -> Content {
-        Content {
-            text: self.text.clone(),
-            html: self.html.clone(),
-        }
+        Content { text: self.text.clone(), html: self.html.clone() }
     }
 
     fn is_numeric(&self) -> bool {
@@ -70,10 +57,7 @@ impl Cell {
 impl Table {
     pub fn new(caption: impl Into<String>, head: Vec<Cell>, rows: Vec<Vec<Cell>>) -> Table {
         Table {
-            caption: Some(Caption {
-                text: caption.into(),
-                size: Some("m".into()),
-            }),
+            caption: Some(Caption { text: caption.into(), size: Some("m".into()) }),
             head,
             rows,
             ..Default::default()

@@ -16,26 +16,12 @@ pub struct Tag {
 
 impl Tag {
     pub fn new(text: impl Into<String>, colour: Option<&str>) -> Tag {
-        Tag {
-            text: text.into(),
-            colour: colour.map(str::to_owned),
-            classes: None,
-        }
+        Tag { text: text.into(), colour: colour.map(str::to_owned), classes: None }
     }
 }
 
-const COLOURS: [&str; 10] = [
-    "white",
-    "grey",
-    "green",
-    "aqua-green",
-    "blue",
-    "purple",
-    "pink",
-    "red",
-    "orange",
-    "yellow",
-];
+const COLOURS: [&str; 10] =
+    ["white", "grey", "green", "aqua-green", "blue", "purple", "pink", "red", "orange", "yellow"];
 
 impl Render for Tag {
     fn render(&self) -> Markup {

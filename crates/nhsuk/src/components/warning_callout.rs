@@ -15,11 +15,7 @@ pub struct WarningCallout {
 
 impl WarningCallout {
     pub fn new(heading: impl Into<String>, text: impl Into<String>) -> WarningCallout {
-        WarningCallout {
-            heading: Content::text(heading),
-            text: Some(text.into()),
-            html: None,
-        }
+        WarningCallout { heading: Content::text(heading), text: Some(text.into()), html: None }
     }
 }
 

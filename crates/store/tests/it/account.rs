@@ -25,23 +25,11 @@ async fn users_and_sessions(db: &TestDb) {
     seed(db).await;
     let store = &db.store;
     let mut tx = store.begin().await.unwrap();
-    let id = tx
-        .create_user(
-            &new_user("Ann@Example.org", "R9A", &[Role::Provider]),
-            1_000,
-        )
-        .await
-        .unwrap();
-    tx.create_session("hash-1", id, "csrf-1", 2_000)
-        .await
-        .unwrap();
+    let id = tx.create_user(&new_user("Ann@Example.org", "R9A", &[Role::Provider]), 1_000).await.unwrap();
+    tx.create_session("hash-1", id, "csrf-1", 2_000).await.unwrap();
     tx.commit().await.unwrap();
 
-    let user = store
-        .user_by_email("ann@example.org ")
-        .await
-        .unwrap()
-        .unwrap();
+    let user = store.user_by_email("ann@example.org ").await.unwrap().unwrap();
     assert_eq!(user.id, id);
     assert_eq!(user.email, "ann@example.org");
     assert_eq!(user.organisation_kind, OrgKind::Provider);
@@ -49,33 +37,14 @@ async fn users_and_sessions(db: &TestDb) {
     assert_eq!(user.principal().organisation.as_str(), "R9A");
 
     let session = store.session("hash-1").await.unwrap().unwrap();
-    assert_eq!(
-        (
-            session.user_id,
-            session.csrf_token.as_str(),
-            session.last_seen_at
-        ),
-        (id, "csrf-1", 2_000)
-    );
+    assert_eq!((session.user_id, session.csrf_token.as_str(), session.last_seen_at), (id, "csrf-1", 2_000));
     store.touch_session("hash-1", 3_000).await.unwrap();
-    assert_eq!(
-        store.session("hash-1").await.unwrap().unwrap().last_seen_at,
-        3_000
-    );
+    assert_eq!(store.session("hash-1").await.unwrap().unwrap().last_seen_at, 3_000);
 
     // The same email twice is a conflict named the same on both backends.
     let mut tx = store.begin().await.unwrap();
-    let error = tx
-        .create_user(
-            &new_user("ann@example.org", "R9B", &[Role::Provider]),
-            1_000,
-        )
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(&error, StoreError::Conflict { constraint } if constraint == "users_email_key"),
-        "{error:?}"
-    );
+    let error = tx.create_user(&new_user("ann@example.org", "R9B", &[Role::Provider]), 1_000).await.unwrap_err();
+    assert!(matches!(&error, StoreError::Conflict { constraint } if constraint == "users_email_key"), "{error:?}");
     drop(tx);
 
     let mut tx = store.begin().await.unwrap();
@@ -89,20 +58,11 @@ async fn users_and_sessions(db: &TestDb) {
     let mut tx = store.begin().await.unwrap();
     tx.clear_sign_in_failures(id).await.unwrap();
     tx.set_password(id, "$argon2id$new", true).await.unwrap();
-    tx.set_roles(id, &BTreeSet::from([Role::Provider, Role::Evaluator]))
-        .await
-        .unwrap();
+    tx.set_roles(id, &BTreeSet::from([Role::Provider, Role::Evaluator])).await.unwrap();
     assert_eq!(tx.delete_sessions_of(id).await.unwrap(), 1);
     tx.commit().await.unwrap();
     let user = store.user(id).await.unwrap();
-    assert_eq!(
-        (
-            user.failed_sign_ins,
-            user.locked_at,
-            user.must_change_password
-        ),
-        (0, None, true)
-    );
+    assert_eq!((user.failed_sign_ins, user.locked_at, user.must_change_password), (0, None, true));
     assert_eq!(user.roles.len(), 2);
     assert!(store.session("hash-1").await.unwrap().is_none());
     assert!(matches!(store.user(9_999).await, Err(StoreError::NotFound)));

@@ -19,13 +19,8 @@ async fn append_and_verify(db: &TestDb) {
     let store = &db.store;
     for idx in 0..5 {
         let mut tx = store.begin().await.unwrap();
-        let seq = tx
-            .audit(
-                &entry(if idx % 2 == 0 { "ann" } else { "bob" }, &format!("C{idx}")),
-                1_000 + idx,
-            )
-            .await
-            .unwrap();
+        let seq =
+            tx.audit(&entry(if idx % 2 == 0 { "ann" } else { "bob" }, &format!("C{idx}")), 1_000 + idx).await.unwrap();
         assert_eq!(seq, idx + 1);
         tx.commit().await.unwrap();
     }
@@ -35,28 +30,13 @@ async fn append_and_verify(db: &TestDb) {
     tx.rollback().await.unwrap();
 
     let verification = store.verify_audit().await.unwrap();
-    assert_eq!(
-        (verification.n_checked, verification.first_broken),
-        (5, None)
-    );
+    assert_eq!((verification.n_checked, verification.first_broken), (5, None));
 
-    let by_ann = store
-        .audit_entries(&AuditFilter {
-            actor: Some("ann".into()),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let by_ann = store.audit_entries(&AuditFilter { actor: Some("ann".into()), ..Default::default() }).await.unwrap();
     assert_eq!(by_ann.iter().map(|r| r.seq).collect::<Vec<_>>(), [5, 3, 1]);
     assert_eq!(by_ann[0].entry.after, Some(serde_json::json!({"value": 2})));
-    let window = store
-        .audit_entries(&AuditFilter {
-            from: Some(1_001),
-            to: Some(1_003),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let window =
+        store.audit_entries(&AuditFilter { from: Some(1_001), to: Some(1_003), ..Default::default() }).await.unwrap();
     assert_eq!(window.iter().map(|r| r.seq).collect::<Vec<_>>(), [3, 2]);
 }
 

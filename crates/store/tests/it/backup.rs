@@ -27,19 +27,8 @@ async fn backup_and_restore(db: &TestDb) {
     let restored: store::backup::Backup = serde_json::from_str(&text).unwrap();
     let n_rows = target.store.restore(&restored).await.unwrap();
     assert!(n_rows > 80, "{n_rows}");
-    assert_eq!(
-        target
-            .store
-            .organisations(&OrgFilter::default())
-            .await
-            .unwrap()
-            .len(),
-        4
-    );
-    assert_eq!(
-        target.store.verify_audit().await.unwrap().first_broken,
-        None
-    );
+    assert_eq!(target.store.organisations(&OrgFilter::default()).await.unwrap().len(), 4);
+    assert_eq!(target.store.verify_audit().await.unwrap().first_broken, None);
     // The restored copy is a faithful copy.
     assert_eq!(target.store.backup(42).await.unwrap(), backup);
     // Restoring twice is refused: the store is no longer empty.

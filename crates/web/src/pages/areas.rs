@@ -37,29 +37,20 @@ pub(crate) async fn list(
         .transpose()
         .map_err(|e| Error::BadRequest(e.to_string()))?;
     let kind = match query.kind.as_deref().filter(|k| !k.is_empty()) {
-        Some(kind) => Some(
-            AreaKind::parse(kind)
-                .ok_or_else(|| Error::BadRequest(format!("'{kind}' is not a kind of area")))?,
-        ),
+        Some(kind) => {
+            Some(AreaKind::parse(kind).ok_or_else(|| Error::BadRequest(format!("'{kind}' is not a kind of area")))?)
+        }
         None => None,
     };
-    if parent.is_none() && kind.is_none() {
-        if let Some(footprint) = state.app.footprint_of(&session.principal).await? {
-            return Ok(Redirect::to(&format!("/areas/{footprint}")).into_response());
-        }
+    if parent.is_none()
+        && kind.is_none()
+        && let Some(footprint) = state.app.footprint_of(&session.principal).await?
+    {
+        return Ok(Redirect::to(&format!("/areas/{footprint}")).into_response());
     }
-    let kind = if parent.is_none() {
-        kind.or(Some(AreaKind::Region))
-    } else {
-        kind
-    };
-    let areas = state
-        .app
-        .areas(&session.principal, parent.as_ref(), kind)
-        .await?;
-    let title = kind
-        .map(|k| format!("{}s", k.label()))
-        .unwrap_or_else(|| "Areas".into());
+    let kind = if parent.is_none() { kind.or(Some(AreaKind::Region)) } else { kind };
+    let areas = state.app.areas(&session.principal, parent.as_ref(), kind).await?;
+    let title = kind.map(|k| format!("{}s", k.label())).unwrap_or_else(|| "Areas".into());
     let content = html! {
         h1 { (title) }
         (Table::new(
@@ -84,38 +75,22 @@ pub(crate) async fn show(
     let code = AreaCode::parse(&code).map_err(|_| Error::NotFound)?;
     let view = state.app.area(&session.principal, &code).await?;
     let kind = view.area.kind();
-    let year = view
-        .population
-        .year
-        .map(|y| format!("mid-{y}"))
-        .unwrap_or_default();
+    let year = view.population.year.map(|y| format!("mid-{y}")).unwrap_or_default();
     let breadcrumb = Breadcrumb {
-        items: std::iter::once(BreadcrumbItem {
-            href: "/areas?kind=region".into(),
-            text: "Areas".into(),
-        })
-        .chain(view.ancestors.iter().rev().map(|a| BreadcrumbItem {
-            href: format!("/areas/{}", a.code),
-            text: a.name.clone(),
-        }))
-        .collect(),
+        items: std::iter::once(BreadcrumbItem { href: "/areas?kind=region".into(), text: "Areas".into() })
+            .chain(
+                view.ancestors
+                    .iter()
+                    .rev()
+                    .map(|a| BreadcrumbItem { href: format!("/areas/{}", a.code), text: a.name.clone() }),
+            )
+            .collect(),
     };
-    let bands: Vec<(String, i64, i64)> = view
-        .population
-        .bands
-        .iter()
-        .map(|b| (b.band.to_string(), b.male, b.female))
-        .collect();
-    let deciles: Vec<(String, i64)> = view
-        .deciles
-        .iter()
-        .map(|d| (format!("Decile {}", d.decile.value()), d.population))
-        .collect();
-    let child_kind = view
-        .children
-        .first()
-        .map(|c| c.area.kind().label())
-        .unwrap_or("Area");
+    let bands: Vec<(String, i64, i64)> =
+        view.population.bands.iter().map(|b| (b.band.to_string(), b.male, b.female)).collect();
+    let deciles: Vec<(String, i64)> =
+        view.deciles.iter().map(|d| (format!("Decile {}", d.decile.value()), d.population)).collect();
+    let child_kind = view.children.first().map(|c| c.area.kind().label()).unwrap_or("Area");
     let content = html! {
         span class="nhsuk-caption-l" { (kind.label()) }
         h1 { (view.area.name) }
@@ -147,7 +122,7 @@ pub(crate) async fn show(
         @if !view.children.is_empty() {
             h2 { (child_kind) "s in " (view.area.name) }
             (Table::new(
-                &format!("{child_kind}s in {}", view.area.name),
+                format!("{child_kind}s in {}", view.area.name),
                 vec![Cell::text("Area"), Cell::text("Code"), Cell::numeric("Residents"), Cell::numeric("LSOAs"), Cell::numeric("IMD decile")],
                 view.children.iter().map(|c| vec![
                     Cell::html(html! { a href={ "/areas/" (c.area.code) } { (c.area.name) } }),
@@ -163,13 +138,7 @@ pub(crate) async fn show(
             ))
         }
     };
-    Ok(layout::page_for(
-        &session,
-        Section::Areas,
-        &view.area.name,
-        Some(breadcrumb.render()),
-        content,
-    ))
+    Ok(layout::page_for(&session, Section::Areas, &view.area.name, Some(breadcrumb.render()), content))
 }
 
 pub(crate) async fn population_csv(
@@ -179,28 +148,12 @@ pub(crate) async fn population_csv(
 ) -> Result<Response, Error> {
     let code = AreaCode::parse(&code).map_err(|_| Error::NotFound)?;
     let view = state.app.area(&session.principal, &code).await?;
-    let year = view
-        .population
-        .year
-        .map(|y| y.to_string())
-        .unwrap_or_default();
+    let year = view.population.year.map(|y| y.to_string()).unwrap_or_default();
     let rows = view
         .population
         .bands
         .iter()
-        .map(|b| {
-            vec![
-                code.to_string(),
-                year.clone(),
-                b.band.to_string(),
-                b.male.to_string(),
-                b.female.to_string(),
-            ]
-        })
+        .map(|b| vec![code.to_string(), year.clone(), b.band.to_string(), b.male.to_string(), b.female.to_string()])
         .collect();
-    Ok(csv_download(
-        &format!("population-{code}.csv"),
-        &["area_code", "year", "age_band", "males", "females"],
-        rows,
-    ))
+    Ok(csv_download(&format!("population-{code}.csv"), &["area_code", "year", "age_band", "males", "females"], rows))
 }

@@ -22,27 +22,12 @@ pub(crate) async fn dashboard(
     SignedIn(session): SignedIn,
 ) -> Result<Html<String>, Error> {
     let dashboard = state.app.dashboard(&session.principal).await?;
-    let year = dashboard
-        .population
-        .year
-        .map(|y| format!("mid-{y}"))
-        .unwrap_or_else(|| "no year".into());
-    let n_lsoas: i64 = dashboard
-        .local_authorities
-        .iter()
-        .map(|la| la.n_lsoas)
-        .sum();
-    let bands: Vec<(String, i64, i64)> = dashboard
-        .population
-        .bands
-        .iter()
-        .map(|b| (b.band.to_string(), b.male, b.female))
-        .collect();
-    let deciles: Vec<(String, i64)> = dashboard
-        .deciles
-        .iter()
-        .map(|d| (format!("Decile {}", d.decile.value()), d.population))
-        .collect();
+    let year = dashboard.population.year.map(|y| format!("mid-{y}")).unwrap_or_else(|| "no year".into());
+    let n_lsoas: i64 = dashboard.local_authorities.iter().map(|la| la.n_lsoas).sum();
+    let bands: Vec<(String, i64, i64)> =
+        dashboard.population.bands.iter().map(|b| (b.band.to_string(), b.male, b.female)).collect();
+    let deciles: Vec<(String, i64)> =
+        dashboard.deciles.iter().map(|d| (format!("Decile {}", d.decile.value()), d.population)).collect();
     let decile_total: i64 = dashboard.deciles.iter().map(|d| d.population).sum();
     let stat = |value: String, label: &str| html! { p class="app-stat" { (value) } p class="nhsuk-body-s" { (label) } };
     let content = html! {
@@ -117,13 +102,7 @@ pub(crate) async fn dashboard(
             ]).collect(),
         ))
     };
-    Ok(layout::page_for(
-        &session,
-        Section::Dashboard,
-        &dashboard.commissioner.name,
-        None,
-        content,
-    ))
+    Ok(layout::page_for(&session, Section::Dashboard, &dashboard.commissioner.name, None, content))
 }
 
 pub(crate) async fn population_csv(
@@ -131,29 +110,14 @@ pub(crate) async fn population_csv(
     SignedIn(session): SignedIn,
 ) -> Result<Response, Error> {
     let dashboard = state.app.dashboard(&session.principal).await?;
-    let year = dashboard
-        .population
-        .year
-        .map(|y| y.to_string())
-        .unwrap_or_default();
+    let year = dashboard.population.year.map(|y| y.to_string()).unwrap_or_default();
     let rows = dashboard
         .population
         .bands
         .iter()
-        .map(|b| {
-            vec![
-                year.clone(),
-                b.band.to_string(),
-                b.male.to_string(),
-                b.female.to_string(),
-            ]
-        })
+        .map(|b| vec![year.clone(), b.band.to_string(), b.male.to_string(), b.female.to_string()])
         .collect();
-    Ok(csv_download(
-        "population-by-age-and-sex.csv",
-        &["year", "age_band", "males", "females"],
-        rows,
-    ))
+    Ok(csv_download("population-by-age-and-sex.csv", &["year", "age_band", "males", "females"], rows))
 }
 
 pub(crate) async fn deprivation_csv(
@@ -164,17 +128,7 @@ pub(crate) async fn deprivation_csv(
     let rows = dashboard
         .deciles
         .iter()
-        .map(|d| {
-            vec![
-                d.decile.value().to_string(),
-                d.n_lsoas.to_string(),
-                d.population.to_string(),
-            ]
-        })
+        .map(|d| vec![d.decile.value().to_string(), d.n_lsoas.to_string(), d.population.to_string()])
         .collect();
-    Ok(csv_download(
-        "residents-by-imd-decile.csv",
-        &["imd_decile", "lsoas", "residents"],
-        rows,
-    ))
+    Ok(csv_download("residents-by-imd-decile.csv", &["imd_decile", "lsoas", "residents"], rows))
 }

@@ -15,21 +15,14 @@ use crate::format::thousands;
 use crate::layout::{self, Section};
 use crate::state::AppState;
 
-pub(crate) async fn monitor(
-    State(state): State<AppState>,
-    SignedIn(session): SignedIn,
-) -> Result<Html<String>, Error> {
+pub(crate) async fn monitor(State(state): State<AppState>, SignedIn(session): SignedIn) -> Result<Html<String>, Error> {
     let rows = state.app.activity_summary(&session.principal).await?;
     let mut months: Vec<String> = rows.iter().map(|r| r.month.clone()).collect();
     months.sort();
     months.dedup();
     let mut by_provider: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
     for row in &rows {
-        *by_provider
-            .entry(row.provider.to_string())
-            .or_default()
-            .entry(row.month.clone())
-            .or_default() += row.activity;
+        *by_provider.entry(row.provider.to_string()).or_default().entry(row.month.clone()).or_default() += row.activity;
     }
     let content = html! {
         h1 { "Monitor" }
@@ -49,11 +42,5 @@ pub(crate) async fn monitor(
             ))
         }
     };
-    Ok(layout::page_for(
-        &session,
-        Section::Stage(Stage::Monitor),
-        "Monitor",
-        None,
-        content,
-    ))
+    Ok(layout::page_for(&session, Section::Stage(Stage::Monitor), "Monitor", None, content))
 }

@@ -27,26 +27,21 @@ pub(crate) struct OrgQuery {
     pub(crate) parent: Option<String>,
 }
 
+/// A parsed organisation filter: kind, parent and search text.
+pub(crate) type OrgFilterParts = (Option<OrgKind>, Option<OdsCode>, Option<String>);
+
 impl OrgQuery {
     /// Parses the filter, rejecting bad values clearly.
-    pub(crate) fn parse(
-        &self,
-    ) -> Result<(Option<OrgKind>, Option<OdsCode>, Option<String>), Error> {
+    pub(crate) fn parse(&self) -> Result<OrgFilterParts, Error> {
         let kind = match self.kind.as_deref().filter(|k| !k.is_empty()) {
             Some(kind) => Some(OrgKind::parse(kind).map_err(|e| Error::BadRequest(e.to_string()))?),
             None => None,
         };
         let parent = match self.parent.as_deref().filter(|p| !p.is_empty()) {
-            Some(parent) => {
-                Some(OdsCode::parse(parent).map_err(|e| Error::BadRequest(e.to_string()))?)
-            }
+            Some(parent) => Some(OdsCode::parse(parent).map_err(|e| Error::BadRequest(e.to_string()))?),
             None => None,
         };
-        Ok((
-            kind,
-            parent,
-            self.q.clone().filter(|q| !q.trim().is_empty()),
-        ))
+        Ok((kind, parent, self.q.clone().filter(|q| !q.trim().is_empty())))
     }
 }
 
@@ -60,19 +55,11 @@ pub(crate) async fn list(
     Query(query): Query<OrgQuery>,
 ) -> Result<Html<String>, Error> {
     let (kind, parent, search) = query.parse()?;
-    let organisations = state
-        .app
-        .organisations(&session.principal, kind, parent, search.clone())
-        .await?;
+    let organisations = state.app.organisations(&session.principal, kind, parent, search.clone()).await?;
     let shown = organisations.iter().take(500);
-    let kind_items: Vec<SelectItem> =
-        std::iter::once(SelectItem::new("", "All kinds", kind.is_none()))
-            .chain(
-                OrgKind::ALL
-                    .iter()
-                    .map(|k| SelectItem::new(k.code(), k.label(), Some(*k) == kind)),
-            )
-            .collect();
+    let kind_items: Vec<SelectItem> = std::iter::once(SelectItem::new("", "All kinds", kind.is_none()))
+        .chain(OrgKind::ALL.iter().map(|k| SelectItem::new(k.code(), k.label(), Some(*k) == kind)))
+        .collect();
     let content = html! {
         h1 { "Organisations" }
         form method="get" action="/organisations" {
@@ -98,13 +85,7 @@ pub(crate) async fn list(
             ]).collect(),
         ))
     };
-    Ok(layout::page_for(
-        &session,
-        Section::Organisations,
-        "Organisations",
-        None,
-        content,
-    ))
+    Ok(layout::page_for(&session, Section::Organisations, "Organisations", None, content))
 }
 
 pub(crate) async fn show(
@@ -170,11 +151,5 @@ pub(crate) async fn show(
             ))
         }
     };
-    Ok(layout::page_for(
-        &session,
-        Section::Organisations,
-        &name,
-        Some(maud::Render::render(&breadcrumb)),
-        content,
-    ))
+    Ok(layout::page_for(&session, Section::Organisations, &name, Some(maud::Render::render(&breadcrumb)), content))
 }

@@ -16,22 +16,10 @@ use crate::format::thousands;
 use crate::layout::{self, Section};
 use crate::state::AppState;
 
-pub(crate) async fn plan(
-    State(state): State<AppState>,
-    SignedIn(session): SignedIn,
-) -> Result<Html<String>, Error> {
+pub(crate) async fn plan(State(state): State<AppState>, SignedIn(session): SignedIn) -> Result<Html<String>, Error> {
     let footprint = state.app.footprint_of(&session.principal).await?;
     let local_authorities = match &footprint {
-        Some(area) => {
-            state
-                .app
-                .areas(
-                    &session.principal,
-                    Some(area),
-                    Some(AreaKind::LocalAuthority),
-                )
-                .await?
-        }
+        Some(area) => state.app.areas(&session.principal, Some(area), Some(AreaKind::LocalAuthority)).await?,
         None => Vec::new(),
     };
     let content = html! {
@@ -62,11 +50,5 @@ pub(crate) async fn plan(
             ))
         }
     };
-    Ok(layout::page_for(
-        &session,
-        Section::Stage(Stage::Plan),
-        "Plan",
-        None,
-        content,
-    ))
+    Ok(layout::page_for(&session, Section::Stage(Stage::Plan), "Plan", None, content))
 }

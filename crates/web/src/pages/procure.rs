@@ -15,10 +15,7 @@ use crate::layout::{self, Section};
 use crate::pages::organisations::display_name;
 use crate::state::AppState;
 
-pub(crate) async fn procure(
-    State(state): State<AppState>,
-    SignedIn(session): SignedIn,
-) -> Result<Html<String>, Error> {
+pub(crate) async fn procure(State(state): State<AppState>, SignedIn(session): SignedIn) -> Result<Html<String>, Error> {
     let providers = state.app.providers(&session.principal).await?;
     let content = html! {
         h1 { "Procure" }
@@ -40,11 +37,5 @@ pub(crate) async fn procure(
             @if idx > 0 { ", " } (pod.code()) " " (pod.label().to_lowercase())
         } "." }
     };
-    Ok(layout::page_for(
-        &session,
-        Section::Stage(Stage::Procure),
-        "Procure",
-        None,
-        content,
-    ))
+    Ok(layout::page_for(&session, Section::Stage(Stage::Procure), "Procure", None, content))
 }

@@ -20,17 +20,8 @@ pub(crate) async fn strategy(
     SignedIn(session): SignedIn,
 ) -> Result<Html<String>, Error> {
     let mut partners = Vec::new();
-    for kind in [
-        OrgKind::Commissioner,
-        OrgKind::LocalAuthority,
-        OrgKind::ScrutinyCommittee,
-    ] {
-        partners.extend(
-            state
-                .app
-                .organisations(&session.principal, Some(kind), None, None)
-                .await?,
-        );
+    for kind in [OrgKind::Commissioner, OrgKind::LocalAuthority, OrgKind::ScrutinyCommittee] {
+        partners.extend(state.app.organisations(&session.principal, Some(kind), None, None).await?);
     }
     let content = html! {
         h1 { "Strategy" }
@@ -49,11 +40,5 @@ pub(crate) async fn strategy(
             ]).collect(),
         ))
     };
-    Ok(layout::page_for(
-        &session,
-        Section::Stage(Stage::Strategy),
-        "Strategy",
-        None,
-        content,
-    ))
+    Ok(layout::page_for(&session, Section::Stage(Stage::Strategy), "Strategy", None, content))
 }

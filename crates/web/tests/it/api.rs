@@ -11,10 +11,7 @@ async fn the_api_needs_a_session_and_answers_in_json() {
     let reply = anonymous.get("/api/v1/dashboard").await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
     assert_eq!(reply.json()["error"], "sign in required");
-    assert_eq!(
-        anonymous.get("/api/v1/nothing").await.status,
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(anonymous.get("/api/v1/nothing").await.status, StatusCode::NOT_FOUND);
 
     let mut client = web.signed_in("finance@demo.commissioner.test").await;
     let dashboard = client.get("/api/v1/dashboard").await.json();
@@ -23,10 +20,7 @@ async fn the_api_needs_a_session_and_answers_in_json() {
     assert_eq!(dashboard["practices"].as_array().unwrap().len(), 40);
     assert!(dashboard["residents"].as_i64().unwrap() > 1_000_000);
 
-    let providers = client
-        .get("/api/v1/organisations?kind=provider")
-        .await
-        .json();
+    let providers = client.get("/api/v1/organisations?kind=provider").await.json();
     assert_eq!(providers.as_array().unwrap().len(), 8);
     let bad = client.get("/api/v1/organisations?kind=hospital").await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
@@ -41,10 +35,7 @@ async fn the_api_needs_a_session_and_answers_in_json() {
 async fn a_provider_sees_only_its_own_activity() {
     let web = TestWeb::demo().await;
     let mut provider = web.signed_in("provider@demo.commissioner.test").await;
-    assert_eq!(
-        provider.get("/api/v1/dashboard").await.status,
-        StatusCode::FORBIDDEN
-    );
+    assert_eq!(provider.get("/api/v1/dashboard").await.status, StatusCode::FORBIDDEN);
     let summary = provider.get("/api/v1/activity/summary").await.json();
     let rows = summary.as_array().unwrap();
     assert!(!rows.is_empty());
@@ -52,10 +43,7 @@ async fn a_provider_sees_only_its_own_activity() {
     let own = provider.get("/api/v1/organisations/R9A").await.json();
     assert!(own["activity"].is_array());
     let other = provider.get("/api/v1/organisations/R9B").await.json();
-    assert!(
-        other["activity"].is_null(),
-        "another provider's activity must stay hidden"
-    );
+    assert!(other["activity"].is_null(), "another provider's activity must stay hidden");
     let page = provider.get("/organisations/R9B").await;
     assert!(!page.body.contains("Activity by point of delivery"));
 }
@@ -64,16 +52,11 @@ async fn a_provider_sees_only_its_own_activity() {
 async fn the_openapi_document_lists_every_api_route() {
     let web = TestWeb::demo().await;
     let document = web.client().get("/api/v1/openapi.json").await.json();
-    assert_eq!(
-        document["openapi"].as_str().map(|v| v.starts_with("3.")),
-        Some(true)
-    );
+    assert_eq!(document["openapi"].as_str().map(|v| v.starts_with("3.")), Some(true));
     let paths = document["paths"].as_object().unwrap();
     for (method, path, _) in web::route_table() {
         if path.starts_with("/api/v1/") && path != "/api/v1/openapi.json" {
-            let operation = &paths
-                .get(path)
-                .unwrap_or_else(|| panic!("{path} is not in the OpenAPI document"))
+            let operation = &paths.get(path).unwrap_or_else(|| panic!("{path} is not in the OpenAPI document"))
                 [method.to_lowercase()];
             assert!(operation.is_object(), "{method} {path}");
         }

@@ -9,13 +9,13 @@ use tower::ServiceExt;
 use app::demo::{DEMO_PASSWORD, DemoOptions};
 use app::progress::Silent;
 use app::{App, AppSettings};
-use test_support::TestDb;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use web::WebSettings;
 
 pub(crate) struct TestWeb {
     pub(crate) router: Router,
     pub(crate) app: App,
-    _db: TestDb,
     _dir: tempfile::TempDir,
 }
 
@@ -28,10 +28,7 @@ pub(crate) struct Reply {
 
 impl Reply {
     pub(crate) fn location(&self) -> &str {
-        self.headers
-            .get(header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
+        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("")
     }
 
     pub(crate) fn json(&self) -> serde_json::Value {
@@ -63,46 +60,26 @@ pub(crate) struct Client<'a> {
 }
 
 impl TestWeb {
-    /// The demo commissioner (small) on SQLite, behind the router.
+    /// The demo commissioner (small) on SQLite, behind the router. The demo is loaded once
+    /// per test binary; each test gets its own copy of the database file.
     pub(crate) async fn demo() -> TestWeb {
-        let db = TestDb::sqlite().await;
+        let template = demo_template();
         let dir = tempfile::tempdir().unwrap();
-        let app = App::with_store(db.store.clone(), AppSettings::new(dir.path().to_owned()));
-        app.load_demo(
-            &DemoOptions {
-                seed: 11,
-                rows: 3_000,
-            },
-            &Silent,
-        )
-        .await
-        .unwrap();
+        std::fs::copy(template, dir.path().join("commissioner.db")).unwrap();
+        let app = App::open(AppSettings::new(dir.path().to_owned())).await.unwrap();
         let router = web::router(app.clone(), WebSettings::default());
-        TestWeb {
-            router,
-            app,
-            _db: db,
-            _dir: dir,
-        }
+        TestWeb { router, app, _dir: dir }
     }
 
     pub(crate) fn client(&self) -> Client<'_> {
-        Client {
-            web: self,
-            cookies: Vec::new(),
-        }
+        Client { web: self, cookies: Vec::new() }
     }
 
     /// A client signed in as a demo account.
     pub(crate) async fn signed_in(&self, email: &str) -> Client<'_> {
         let mut client = self.client();
         let reply = client.sign_in(email, DEMO_PASSWORD).await;
-        assert_eq!(
-            reply.status,
-            StatusCode::SEE_OTHER,
-            "{email} signs in: {}",
-            reply.body
-        );
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{email} signs in: {}", reply.body);
         client
     }
 }
@@ -113,13 +90,7 @@ impl Client<'_> {
         let status = response.status();
         let headers = response.headers().clone();
         for value in headers.get_all(header::SET_COOKIE) {
-            let pair = value
-                .to_str()
-                .unwrap()
-                .split(';')
-                .next()
-                .unwrap()
-                .to_owned();
+            let pair = value.to_str().unwrap().split(';').next().unwrap().to_owned();
             let name = pair.split('=').next().unwrap().to_owned();
             self.cookies.retain(|c| !c.starts_with(&format!("{name}=")));
             if !pair.ends_with('=') {
@@ -127,11 +98,7 @@ impl Client<'_> {
             }
         }
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        Reply {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        }
+        Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
     }
 
     fn request(&self, method: &str, path: &str) -> axum::http::request::Builder {
@@ -160,14 +127,26 @@ impl Client<'_> {
     pub(crate) async fn sign_in(&mut self, email: &str, password: &str) -> Reply {
         let page = self.get("/sign-in").await;
         let csrf = page.csrf_token();
-        self.post_form(
-            "/sign-in",
-            &[
-                ("csrf_token", &csrf),
-                ("email", email),
-                ("password", password),
-            ],
-        )
-        .await
+        self.post_form("/sign-in", &[("csrf_token", &csrf), ("email", email), ("password", password)]).await
     }
+}
+
+/// A SQLite file holding the loaded demo, made once (on its own runtime, since each test
+/// has its own) and kept for the life of the test binary.
+fn demo_template() -> &'static Path {
+    static TEMPLATE: OnceLock<PathBuf> = OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        std::thread::spawn(|| {
+            let dir = tempfile::tempdir().unwrap().keep();
+            let runtime = tokio::runtime::Runtime::new().unwrap();
+            runtime.block_on(async {
+                let app = App::open(AppSettings::new(dir.clone())).await.unwrap();
+                app.load_demo(&DemoOptions { seed: 11, rows: 3_000 }, &Silent).await.unwrap();
+                app.close().await;
+            });
+            dir.join("commissioner.db")
+        })
+        .join()
+        .unwrap()
+    })
 }

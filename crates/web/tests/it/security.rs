@@ -8,34 +8,13 @@ use crate::helpers::TestWeb;
 async fn every_response_carries_security_headers() {
     let web = TestWeb::demo().await;
     let mut client = web.client();
-    for path in [
-        "/",
-        "/sign-in",
-        "/no-such-page",
-        "/api/v1/openapi.json",
-        "/assets/nhsuk-frontend.min.css",
-    ] {
+    for path in ["/", "/sign-in", "/no-such-page", "/api/v1/openapi.json", "/assets/nhsuk-frontend.min.css"] {
         let reply = client.get(path).await;
-        let csp = reply
-            .headers
-            .get("content-security-policy")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        assert!(
-            csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"),
-            "{path}: {csp}"
-        );
+        let csp = reply.headers.get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or("");
+        assert!(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
         assert!(!csp.contains("unsafe-inline"), "{path}");
-        assert_eq!(
-            reply.headers.get("x-content-type-options").unwrap(),
-            "nosniff",
-            "{path}"
-        );
-        assert_eq!(
-            reply.headers.get("x-frame-options").unwrap(),
-            "DENY",
-            "{path}"
-        );
+        assert_eq!(reply.headers.get("x-content-type-options").unwrap(), "nosniff", "{path}");
+        assert_eq!(reply.headers.get("x-frame-options").unwrap(), "DENY", "{path}");
     }
 }
 
@@ -43,24 +22,12 @@ async fn every_response_carries_security_headers() {
 async fn pages_have_no_inline_scripts_or_styles() {
     let web = TestWeb::demo().await;
     let mut client = web.signed_in("commissioner@demo.commissioner.test").await;
-    for path in [
-        "/dashboard",
-        "/areas/E54900001",
-        "/organisations/R9A",
-        "/plan",
-        "/monitor",
-    ] {
+    for path in ["/dashboard", "/areas/E54900001", "/organisations/R9A", "/plan", "/monitor"] {
         let page = client.get(path).await;
         assert_eq!(page.status, StatusCode::OK, "{path}");
-        assert!(
-            !page.body.contains(" style=\""),
-            "{path} has an inline style"
-        );
+        assert!(!page.body.contains(" style=\""), "{path} has an inline style");
         for script in page.body.split("<script").skip(1) {
-            assert!(
-                script.trim_start().starts_with("src=") || script.contains(" src="),
-                "{path} has an inline script"
-            );
+            assert!(script.trim_start().starts_with("src=") || script.contains(" src="), "{path} has an inline script");
         }
     }
 }
@@ -69,12 +36,7 @@ async fn pages_have_no_inline_scripts_or_styles() {
 async fn the_session_cookie_is_locked_down() {
     let web = TestWeb::demo().await;
     let mut client = web.client();
-    let reply = client
-        .sign_in(
-            "commissioner@demo.commissioner.test",
-            app::demo::DEMO_PASSWORD,
-        )
-        .await;
+    let reply = client.sign_in("commissioner@demo.commissioner.test", app::demo::DEMO_PASSWORD).await;
     let cookie = reply
         .headers
         .get_all("set-cookie")
@@ -92,14 +54,9 @@ async fn the_session_cookie_is_locked_down() {
 /// Every `.route(…)` in router.rs has an access rule, and every rule names a real route.
 #[test]
 fn the_route_table_and_the_router_agree() {
-    let source =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/router.rs")).unwrap();
+    let source = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/router.rs")).unwrap();
     let mut routed: Vec<(String, String)> = Vec::new();
-    for line in source
-        .lines()
-        .map(str::trim)
-        .filter(|l| l.starts_with(".route(\""))
-    {
+    for line in source.lines().map(str::trim).filter(|l| l.starts_with(".route(\"")) {
         let path = line.split('"').nth(1).unwrap().to_owned();
         for method in ["get", "post", "put", "patch", "delete"] {
             if line.contains(&format!("{method}(")) || line.contains(&format!(".{method}(")) {
@@ -107,14 +64,9 @@ fn the_route_table_and_the_router_agree() {
             }
         }
     }
-    let mut table: Vec<(String, String)> = web::route_table()
-        .into_iter()
-        .map(|(m, p, _)| (m.to_owned(), p.to_owned()))
-        .collect();
+    let mut table: Vec<(String, String)> =
+        web::route_table().into_iter().map(|(m, p, _)| (m.to_owned(), p.to_owned())).collect();
     routed.sort();
     table.sort();
-    assert_eq!(
-        routed, table,
-        "router.rs and policy::ROUTES must list the same routes"
-    );
+    assert_eq!(routed, table, "router.rs and policy::ROUTES must list the same routes");
 }

@@ -1,0 +1,78 @@
+// Given the demo commissioner, when people sign in and browse, then the pages work in a
+// real browser, pass axe-core with no serious or critical violations, and show only what
+// each role may see.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startDemo, launchBrowser, newPage, signIn, seriousViolations, screenshotPath } from './lib.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startDemo();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('a commissioner signs in, reads the dashboard and drills into an area', async () => {
+  const page = await newPage(browser.context);
+  await signIn(page, server.url, 'commissioner@demo.commissioner.test');
+
+  // Then the dashboard shows the generated population, practices and providers.
+  assert.equal(new URL(page.url()).pathname, '/dashboard');
+  await page.getByRole('heading', { level: 1, name: 'NHS Ashmere and Dunmore Integrated Care Board' }).waitFor();
+  const stats = await page.locator('.app-stat').allTextContents();
+  assert.equal(stats.length, 4);
+  assert.ok(Number(stats[0].replace(/,/g, '')) > 1000000, `population ${stats[0]}`);
+  assert.equal(stats[2], '40');
+  assert.equal(stats[3], '8');
+  assert.ok(await page.getByRole('img', { name: /Population by age and sex/ }).isVisible());
+  assert.deepEqual(await seriousViolations(page), []);
+  await page.screenshot({ path: screenshotPath('dashboard.png'), fullPage: true });
+
+  // When they open a local authority and then one of its small areas.
+  await page.getByRole('link', { name: 'Ashmere', exact: true }).first().click();
+  await page.getByRole('heading', { level: 1, name: 'Ashmere' }).waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
+  await page.locator('table a').first().click();
+  await page.locator('table a').first().click();
+  await page.getByText('IMD 2019 decile').first().waitFor();
+  assert.match(new URL(page.url()).pathname, /^\/areas\/E019\d{5}$/);
+  assert.deepEqual(await seriousViolations(page), []);
+  await page.screenshot({ path: screenshotPath('lsoa.png'), fullPage: true });
+
+  // The pages ran without script errors or Content Security Policy violations.
+  assert.deepEqual(page.consoleErrors, []);
+  await page.close();
+});
+
+test('the sign-in page shows an error summary linked to the field', async () => {
+  const page = await newPage(browser.context);
+  await page.goto(`${server.url}/sign-out`).catch(() => {});
+  await browser.context.clearCookies();
+  await page.goto(`${server.url}/sign-in`);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByText('There is a problem').waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
+  await page.getByRole('link', { name: 'Enter your email address' }).click();
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'email');
+  await page.close();
+});
+
+test('a provider sees its own activity but not another provider\'s', async () => {
+  await browser.context.clearCookies();
+  const page = await newPage(browser.context);
+  await signIn(page, server.url, 'provider@demo.commissioner.test');
+  await page.goto(`${server.url}/organisations/R9A`);
+  await page.getByRole('heading', { name: 'Activity', exact: true }).waitFor();
+  await page.goto(`${server.url}/organisations/R9B`);
+  assert.equal(await page.getByRole('heading', { name: 'Activity', exact: true }).count(), 0);
+  const response = await page.goto(`${server.url}/dashboard`);
+  assert.equal(response.status(), 403);
+  assert.deepEqual(await seriousViolations(page), []);
+  await page.close();
+});
