@@ -3,7 +3,9 @@
 //! - `test`: the whole test suite — every crate's tests (on SQLite, and on PostgreSQL when
 //!   `TEST_DATABASE_URL` is set), then the real-browser journeys in headless Chromium.
 //! - `ci`: what `.ci/run` runs after installing system packages: format check, clippy with
-//!   warnings as errors, then `test`.
+//!   warnings as errors, `test`, then `api-fuzz`.
+//! - `api-fuzz`: schemathesis (PyPI) against the OpenAPI document of a running demo server,
+//!   as an administrator and with a provider's API token; fails on any server error.
 //! - `vendor-nhsuk`: refreshes `crates/nhsuk/vendor` from the pinned `nhsuk-frontend` npm
 //!   package (needs npm; running the app never does).
 //!
@@ -11,6 +13,7 @@
 //! `xtask/src/tidy.rs`, so `cargo test` runs them.
 
 mod browser;
+mod fuzz;
 mod tidy;
 mod vendor;
 
@@ -27,12 +30,14 @@ fn main() -> anyhow::Result<()> {
         Some("ci") => {
             run(&root, "cargo", &["fmt", "--all", "--", "--check"])?;
             run(&root, "cargo", &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
-            test(&root)
+            test(&root)?;
+            fuzz::api_fuzz(&root)
         }
+        Some("api-fuzz") => fuzz::api_fuzz(&root),
         Some("vendor-nhsuk") => vendor::vendor_nhsuk(&root),
         Some("browser") => browser::run_journeys(&root),
         _ => {
-            eprintln!("usage: cargo xtask <test | ci | vendor-nhsuk | browser>");
+            eprintln!("usage: cargo xtask <test | ci | api-fuzz | vendor-nhsuk | browser>");
             bail!("unknown or missing command")
         }
     }

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
 use crate::AnalyticsError;
@@ -35,13 +35,21 @@ pub struct MonthSummary {
     pub month: String,
     pub activity: i64,
     pub los_days: i64,
+    /// The first line (1-based, the header is line 1) counted in this group.
+    pub first_line: u64,
 }
 
 /// Streams an activity CSV and counts rows by provider, point of delivery and month.
 /// Rows whose date or length of stay cannot be read are counted in the second value.
 pub fn summarise_csv(path: &Path) -> Result<(Vec<MonthSummary>, u64), AnalyticsError> {
+    let file = File::open(path).map_err(|source| AnalyticsError::Io { file: path.to_owned(), source })?;
+    summarise_reader(file, path)
+}
+
+/// As [`summarise_csv`], from any reader; `path` names the input in errors.
+pub fn summarise_reader(input: impl Read, path: &Path) -> Result<(Vec<MonthSummary>, u64), AnalyticsError> {
     let io = |source| AnalyticsError::Io { file: path.to_owned(), source };
-    let mut reader = BufReader::with_capacity(1 << 20, File::open(path).map_err(io)?);
+    let mut reader = BufReader::with_capacity(1 << 20, input);
     let mut header_line = String::new();
     reader.read_line(&mut header_line).map_err(io)?;
     let header: Vec<String> =
@@ -55,10 +63,12 @@ pub fn summarise_csv(path: &Path) -> Result<(Vec<MonthSummary>, u64), AnalyticsE
     };
     let (provider_idx, pod_idx, date_idx, los_idx) =
         (index("provider_code")?, index("pod")?, index("activity_date")?, index("los")?);
-    let mut totals: BTreeMap<(String, String, String), (i64, i64)> = BTreeMap::new();
+    let mut totals: BTreeMap<(String, String, String), (i64, i64, u64)> = BTreeMap::new();
     let mut n_unreadable = 0;
     let mut line = String::new();
+    let mut line_number = 1;
     loop {
+        line_number += 1;
         line.clear();
         if reader.read_line(&mut line).map_err(io)? == 0 {
             break;
@@ -75,18 +85,20 @@ pub fn summarise_csv(path: &Path) -> Result<(Vec<MonthSummary>, u64), AnalyticsE
             n_unreadable += 1;
             continue;
         };
-        let entry = totals.entry(((*provider).to_owned(), (*pod).to_owned(), month.to_owned())).or_default();
+        let entry =
+            totals.entry(((*provider).to_owned(), (*pod).to_owned(), month.to_owned())).or_insert((0, 0, line_number));
         entry.0 += 1;
         entry.1 += los.max(0);
     }
     let summary = totals
         .into_iter()
-        .map(|((provider_code, pod, month), (activity, los_days))| MonthSummary {
+        .map(|((provider_code, pod, month), (activity, los_days, first_line))| MonthSummary {
             provider_code,
             pod,
             month,
             activity,
             los_days,
+            first_line,
         })
         .collect();
     Ok((summary, n_unreadable))
@@ -112,7 +124,10 @@ mod tests {
         let (summary, n_unreadable) = summarise_csv(&path).unwrap();
         assert_eq!(n_unreadable, 1);
         assert_eq!(summary.len(), 2);
-        assert_eq!((summary[0].pod.as_str(), summary[0].activity, summary[0].los_days), ("AE", 1, 0));
+        assert_eq!(
+            (summary[0].pod.as_str(), summary[0].activity, summary[0].los_days, summary[0].first_line),
+            ("AE", 1, 0, 4)
+        );
         assert_eq!((summary[1].month.as_str(), summary[1].activity, summary[1].los_days), ("2025-04", 2, 5));
     }
 

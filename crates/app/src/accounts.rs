@@ -12,13 +12,13 @@ use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use sha2::{Digest, Sha256};
 
-use commissioning::access::{Principal, Role};
+use commissioning::access::{Action, Principal, Role};
 use commissioning::org::OdsCode;
 use store::StoreError;
-use store::account::NewUser;
+use store::account::{NewUser, TokenRecord};
 use store::audit::AuditEntry;
 
-use crate::{Actor, App, AppError, Result, now_millis};
+use crate::{Actor, App, AppError, Result, authorize, now_millis};
 
 /// Failed sign-ins in a row before an account locks.
 pub const MAX_FAILED_SIGN_INS: i64 = 5;
@@ -282,4 +282,145 @@ fn dummy_hash() -> &'static str {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default().hash_password(b"not a real password", &salt).expect("hashing works").to_string()
     })
+}
+
+/// A new API token: its secret is shown once and never stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewToken {
+    pub id: i64,
+    pub secret: String,
+}
+
+impl App {
+    /// Changes the principal's own password. Every other session of the user ends; the
+    /// returned token is a fresh session for the caller.
+    pub async fn change_password(&self, principal: &Principal, current: &str, new: &str) -> Result<String> {
+        authorize(Some(principal), &Action::ViewOwnProfile)?;
+        let user = self.store().user(principal.user_id).await?;
+        if !verify_password(current.to_owned(), user.password_hash.clone()).await? {
+            return Err(AppError::Invalid("Your current password is not right".into()));
+        }
+        check_password_rules(new)?;
+        if new == current {
+            return Err(AppError::Invalid("Your new password must be different from your current password".into()));
+        }
+        let hash = hash_password(new.to_owned()).await?;
+        let token = random_token();
+        let now = now_millis();
+        let mut tx = self.store().begin().await?;
+        tx.set_password(user.id, &hash, false).await?;
+        tx.delete_sessions_of(user.id).await?;
+        tx.create_session(&token_hash(&token), user.id, &random_token(), now).await?;
+        tx.audit(&user_audit(&Actor::User(principal.clone()), "change_password", user.id, None, None), now).await?;
+        tx.commit().await?;
+        Ok(token)
+    }
+
+    /// The principal of an account, for command-line work done on its authority (the CLI
+    /// runs with direct access to the store, so it is trusted as the operator).
+    pub async fn principal_of(&self, email: &str) -> Result<Option<Principal>> {
+        Ok(self.store().user_by_email(email).await?.map(|user| user.principal()))
+    }
+
+    /// The principal an API token acts as, if the token is live.
+    pub async fn token_principal(&self, secret: &str) -> Result<Option<Principal>> {
+        Ok(self.store().live_token(&token_hash(secret), now_millis()).await?.map(|token| token.principal()))
+    }
+
+    /// Creates an API token for an organisation with one role. Providers make tokens for
+    /// their own organisation with their own role; administrators for any organisation.
+    pub async fn create_token(
+        &self,
+        principal: &Principal,
+        organisation: &OdsCode,
+        role: Role,
+        name: &str,
+    ) -> Result<NewToken> {
+        authorize(Some(principal), &Action::ManageTokensFor(organisation.clone()))?;
+        if name.trim().is_empty() {
+            return Err(AppError::Invalid("Enter a name for the token, such as the system that will use it".into()));
+        }
+        if !principal.has(Role::Administrator) && !principal.has(role) {
+            return Err(AppError::Invalid(format!(
+                "You cannot give a token the role {}, which you do not hold",
+                role.label()
+            )));
+        }
+        match self.store().organisation(organisation).await {
+            Ok(_) => {}
+            Err(StoreError::NotFound) => {
+                return Err(AppError::Invalid(format!("There is no organisation with ODS code {organisation}")));
+            }
+            Err(error) => return Err(error.into()),
+        }
+        let secret = format!("cmr_{}", random_token());
+        let now = now_millis();
+        let mut tx = self.store().begin().await?;
+        let id = tx.create_token(&token_hash(&secret), name.trim(), organisation, role, principal.user_id, now).await?;
+        tx.audit(
+            &AuditEntry {
+                actor: Actor::User(principal.clone()).audit_name(),
+                organisation: Some(principal.organisation.to_string()),
+                action: "create".into(),
+                object_type: "api_token".into(),
+                object_id: id.to_string(),
+                before: None,
+                after: Some(serde_json::json!({ "name": name.trim(), "organisation": organisation.to_string(), "role": role.code() })),
+            },
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(NewToken { id, secret })
+    }
+
+    /// Revokes a token; a person who may not manage the token's organisation gets NotFound.
+    pub async fn revoke_token(&self, principal: &Principal, id: i64) -> Result<()> {
+        let token = self.store().token(id).await?;
+        authorize(Some(principal), &Action::ManageTokensFor(token.organisation.clone()))?;
+        let now = now_millis();
+        let mut tx = self.store().begin().await?;
+        tx.revoke_token(id, now).await?;
+        tx.audit(
+            &AuditEntry {
+                actor: Actor::User(principal.clone()).audit_name(),
+                organisation: Some(principal.organisation.to_string()),
+                action: "revoke".into(),
+                object_type: "api_token".into(),
+                object_id: id.to_string(),
+                before: Some(serde_json::json!({ "revoked": token.revoked_at.is_some() })),
+                after: Some(serde_json::json!({ "revoked": true })),
+            },
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Tokens the principal may manage: its organisation's, or everyone's for administrators.
+    pub async fn tokens(&self, principal: &Principal) -> Result<Vec<TokenRecord>> {
+        authorize(Some(principal), &Action::ManageTokensFor(principal.organisation.clone()))?;
+        let organisation = (!principal.has(Role::Administrator)).then_some(&principal.organisation);
+        Ok(self.store().tokens(organisation).await?)
+    }
+}
+
+/// An audit entry about a user account.
+pub(crate) fn user_audit(
+    actor: &Actor,
+    action: &str,
+    user_id: i64,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+) -> AuditEntry {
+    AuditEntry {
+        actor: actor.audit_name(),
+        organisation: actor.organisation(),
+        action: action.to_owned(),
+        object_type: "user".into(),
+        object_id: user_id.to_string(),
+        before,
+        after,
+    }
 }

@@ -9,11 +9,13 @@
 //! types); they never reach into `store` or `analytics` themselves.
 
 pub mod accounts;
+pub mod admin;
 pub mod backup;
 pub mod demo;
 
 pub mod generate;
 pub mod import;
+pub mod monitor;
 pub mod progress;
 pub mod reference;
 
@@ -102,6 +104,7 @@ pub enum Actor {
 impl Actor {
     pub fn audit_name(&self) -> String {
         match self {
+            Actor::User(Principal { api_token: Some(token), .. }) => format!("token:{token}"),
             Actor::User(principal) => format!("user:{}", principal.user_id),
             Actor::System(name) => format!("system:{name}"),
         }

@@ -62,6 +62,48 @@ pub(crate) enum Command {
     Restore(RestoreArgs),
     /// Manage user accounts.
     User(UserArgs),
+    /// Check the audit log.
+    Audit(AuditArgs),
+    /// Manage API tokens.
+    Token(TokenArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct TokenArgs {
+    #[command(subcommand)]
+    pub(crate) command: TokenCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum TokenCommand {
+    /// Create a token and print its secret (shown once).
+    Create {
+        /// ODS code of the organisation the token acts for.
+        #[arg(long)]
+        org: String,
+        /// The one role the token acts in (normally provider).
+        #[arg(long, default_value = "provider")]
+        role: String,
+        /// A name saying what uses the token.
+        #[arg(long)]
+        name: String,
+        /// Email of the account on whose authority the token is made (a provider user of
+        /// the organisation, or an administrator).
+        #[arg(long)]
+        by: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AuditArgs {
+    #[command(subcommand)]
+    pub(crate) command: AuditCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum AuditCommand {
+    /// Walk the hash chain and report the first altered or missing entry (exit 1 if any).
+    Verify,
 }
 
 #[derive(Debug, Args)]

@@ -41,6 +41,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Backup(args) => commands::store::backup(&cli.global, args).await,
         Command::Restore(args) => commands::store::restore(&cli.global, args).await,
         Command::User(args) => commands::user::user(&cli.global, args).await,
+        Command::Token(args) => commands::user::token(&cli.global, args).await,
+        Command::Audit(args) => match args.command {
+            config::AuditCommand::Verify => commands::audit::verify(&cli.global).await,
+        },
     }
 }
 

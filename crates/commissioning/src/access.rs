@@ -96,14 +96,19 @@ impl fmt::Display for Role {
     }
 }
 
-/// A signed-in person (or an API token acting for an organisation).
+/// A signed-in person, or an API token acting for an organisation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Principal {
+    /// The person; for a token, the person who created it.
     pub user_id: i64,
     pub name: String,
     pub organisation: OdsCode,
     pub organisation_kind: OrgKind,
     pub roles: BTreeSet<Role>,
+    /// Set when the request came with an API token rather than a session: the token's id.
+    /// A token may only submit for its organisation and read what it submitted.
+    #[serde(default)]
+    pub api_token: Option<i64>,
 }
 
 impl Principal {
@@ -164,8 +169,25 @@ pub enum Action {
     ViewStage(Stage),
     /// Data owned by one organisation (a provider's submissions, say).
     ViewOwnedBy(OdsCode),
+    /// Submit data (monthly activity, KPI returns) on behalf of an organisation.
+    SubmitFor(OdsCode),
+    /// Create and revoke API tokens for an organisation.
+    ManageTokensFor(OdsCode),
+    /// Read a bid in a tender.
+    ReadBid(BidAccess),
     /// Users, organisations and the audit log.
     Administer,
+}
+
+/// What decides whether a bid may be read: whose it is, whether the tender's deadline has
+/// passed, and whether the reader (as an evaluator) has declared no unmanaged conflict.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BidAccess {
+    pub bidder: OdsCode,
+    pub deadline_passed: bool,
+    /// The reader has declared their interests for this procurement and has no conflict
+    /// that is not managed.
+    pub reader_conflict_cleared: bool,
 }
 
 /// The outcome of a decision, mapped to HTTP by `web` (200, redirect to sign-in, 403, 404).
@@ -186,6 +208,9 @@ pub fn decide(principal: Option<&Principal>, action: &Action) -> Decision {
     let Some(principal) = principal else {
         return Decision::SignInRequired;
     };
+    if principal.api_token.is_some() {
+        return decide_for_token(principal, action);
+    }
     let allowed = match action {
         Action::ViewPublic | Action::ViewOwnProfile => true,
         Action::ViewReferenceData => !principal.roles.is_empty(),
@@ -199,9 +224,59 @@ pub fn decide(principal: Option<&Principal>, action: &Action) -> Decision {
             let allowed = principal.is_commissioner_side() || principal.organisation == *owner;
             return if allowed { Decision::Allow } else { Decision::NotFound };
         }
+        Action::SubmitFor(owner) => {
+            let allowed = (principal.has(Role::Provider) && principal.organisation == *owner)
+                || principal.has(Role::Administrator);
+            return if allowed {
+                Decision::Allow
+            } else if principal.is_commissioner_side() {
+                Decision::Forbidden
+            } else {
+                Decision::NotFound
+            };
+        }
+        Action::ManageTokensFor(owner) => {
+            let allowed = principal.has(Role::Administrator)
+                || (principal.has(Role::Provider) && principal.organisation == *owner);
+            return if allowed { Decision::Allow } else { Decision::NotFound };
+        }
+        Action::ReadBid(bid) => return decide_bid(principal, bid),
         Action::Administer => principal.has(Role::Administrator),
     };
     if allowed { Decision::Allow } else { Decision::Forbidden }
+}
+
+/// Bids are sealed until the deadline for everyone but the bidder itself (administrators
+/// included); after it, the commissioner's staff may read them, evaluators only once they
+/// have declared no unmanaged conflict; other bidders never.
+fn decide_bid(principal: &Principal, bid: &BidAccess) -> Decision {
+    if principal.organisation == bid.bidder && principal.has(Role::Provider) {
+        return Decision::Allow;
+    }
+    if !principal.is_commissioner_side() || !bid.deadline_passed {
+        return Decision::NotFound;
+    }
+    let only_evaluator = principal.roles.iter().all(|role| *role == Role::Evaluator);
+    if only_evaluator && !bid.reader_conflict_cleared {
+        return Decision::Forbidden;
+    }
+    Decision::Allow
+}
+
+/// An API token may submit for its own organisation and read what that organisation owns;
+/// nothing else.
+fn decide_for_token(principal: &Principal, action: &Action) -> Decision {
+    match action {
+        Action::ViewPublic => Decision::Allow,
+        Action::SubmitFor(owner) | Action::ViewOwnedBy(owner) => {
+            if principal.organisation == *owner && principal.has(Role::Provider) {
+                Decision::Allow
+            } else {
+                Decision::NotFound
+            }
+        }
+        _ => Decision::Forbidden,
+    }
 }
 
 #[cfg(test)]
@@ -215,6 +290,7 @@ mod tests {
             organisation: OdsCode::parse(org).unwrap(),
             organisation_kind: kind,
             roles: roles.iter().copied().collect(),
+            api_token: None,
         }
     }
 
@@ -250,6 +326,69 @@ mod tests {
         for (who, action, expected) in cases {
             assert_eq!(decide(Some(who), &action), expected, "{:?} doing {action:?}", who.roles);
         }
+    }
+
+    #[test]
+    fn bids_are_sealed_until_the_deadline() {
+        let bidder = OdsCode::parse("R9A").unwrap();
+        let bid = |deadline_passed, reader_conflict_cleared| {
+            Action::ReadBid(BidAccess { bidder: bidder.clone(), deadline_passed, reader_conflict_cleared })
+        };
+        let own = principal("R9A", OrgKind::Provider, &[Role::Provider]);
+        let rival = principal("R9B", OrgKind::Provider, &[Role::Provider]);
+        let admin = principal("Q99", OrgKind::Commissioner, &[Role::Administrator]);
+        let commissioner = principal("Q99", OrgKind::Commissioner, &[Role::Commissioner]);
+        let evaluator = principal("Q99", OrgKind::Commissioner, &[Role::Evaluator]);
+        let cases = [
+            (&own, bid(false, false), Decision::Allow),
+            (&rival, bid(false, false), Decision::NotFound),
+            (&rival, bid(true, true), Decision::NotFound),
+            (&admin, bid(false, true), Decision::NotFound),
+            (&commissioner, bid(false, true), Decision::NotFound),
+            (&commissioner, bid(true, false), Decision::Allow),
+            (&evaluator, bid(true, false), Decision::Forbidden),
+            (&evaluator, bid(true, true), Decision::Allow),
+            (&admin, bid(true, false), Decision::Allow),
+        ];
+        for (who, action, expected) in cases {
+            assert_eq!(decide(Some(who), &action), expected, "{:?} {action:?}", who.roles);
+        }
+    }
+
+    #[test]
+    fn tokens_submit_for_their_provider_and_nothing_else() {
+        let mut token = principal("R9A", OrgKind::Provider, &[Role::Provider]);
+        token.api_token = Some(3);
+        let own = OdsCode::parse("R9A").unwrap();
+        let other = OdsCode::parse("R9B").unwrap();
+        assert_eq!(decide(Some(&token), &Action::SubmitFor(own.clone())), Decision::Allow);
+        assert_eq!(decide(Some(&token), &Action::ViewOwnedBy(own.clone())), Decision::Allow);
+        assert_eq!(decide(Some(&token), &Action::SubmitFor(other.clone())), Decision::NotFound);
+        assert_eq!(decide(Some(&token), &Action::ViewOwnedBy(other)), Decision::NotFound);
+        for action in [
+            Action::ViewReferenceData,
+            Action::ViewOwnProfile,
+            Action::ViewStage(Stage::Monitor),
+            Action::ManageTokensFor(own),
+            Action::Administer,
+        ] {
+            assert_eq!(decide(Some(&token), &action), Decision::Forbidden, "{action:?}");
+        }
+        // The same person signed in (not through a token) may do more.
+        token.api_token = None;
+        assert_eq!(decide(Some(&token), &Action::ViewStage(Stage::Monitor)), Decision::Allow);
+    }
+
+    #[test]
+    fn submissions_are_for_the_own_provider() {
+        let provider = principal("R9A", OrgKind::Provider, &[Role::Provider]);
+        let finance = principal("Q99", OrgKind::Commissioner, &[Role::Finance]);
+        let own = OdsCode::parse("R9A").unwrap();
+        let other = OdsCode::parse("R9B").unwrap();
+        assert_eq!(decide(Some(&provider), &Action::SubmitFor(own.clone())), Decision::Allow);
+        assert_eq!(decide(Some(&provider), &Action::SubmitFor(other.clone())), Decision::NotFound);
+        assert_eq!(decide(Some(&finance), &Action::SubmitFor(own)), Decision::Forbidden);
+        assert_eq!(decide(Some(&provider), &Action::ManageTokensFor(other)), Decision::NotFound);
     }
 
     #[test]

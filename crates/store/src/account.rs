@@ -29,6 +29,51 @@ pub struct UserRecord {
     pub created_at: i64,
 }
 
+/// An API token as stored (never the token itself).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenRecord {
+    pub id: i64,
+    pub name: String,
+    pub organisation: OdsCode,
+    pub organisation_kind: OrgKind,
+    pub role: Role,
+    pub created_by: i64,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
+    pub last_used_at: Option<i64>,
+}
+
+impl TokenRecord {
+    /// The principal a request with this token acts as.
+    pub fn principal(&self) -> Principal {
+        Principal {
+            user_id: self.created_by,
+            name: format!("API token '{}'", self.name),
+            organisation: self.organisation.clone(),
+            organisation_kind: self.organisation_kind,
+            roles: BTreeSet::from([self.role]),
+            api_token: Some(self.id),
+        }
+    }
+}
+
+const TOKEN_SELECT: &str = "SELECT t.id, t.name, t.org_code, o.kind AS org_kind, t.role, t.created_by, t.created_at, \
+    t.revoked_at, t.last_used_at FROM api_tokens t JOIN organisations o ON o.code = t.org_code";
+
+fn token_from_row(row: &AnyRow) -> Result<TokenRecord> {
+    Ok(TokenRecord {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        organisation: parse_column(row, "org_code", OdsCode::parse)?,
+        organisation_kind: parse_column(row, "org_kind", OrgKind::parse)?,
+        role: parse_column(row, "role", Role::parse)?,
+        created_by: row.try_get("created_by")?,
+        created_at: row.try_get("created_at")?,
+        revoked_at: row.try_get("revoked_at")?,
+        last_used_at: row.try_get("last_used_at")?,
+    })
+}
+
 impl UserRecord {
     pub fn principal(&self) -> Principal {
         Principal {
@@ -37,6 +82,7 @@ impl UserRecord {
             organisation: self.organisation.clone(),
             organisation_kind: self.organisation_kind,
             roles: self.roles.clone(),
+            api_token: None,
         }
     }
 }
@@ -166,7 +212,81 @@ impl Tx {
     }
 }
 
+impl Tx {
+    pub async fn create_token(
+        &mut self,
+        token_hash: &str,
+        name: &str,
+        organisation: &OdsCode,
+        role: Role,
+        created_by: i64,
+        at: i64,
+    ) -> Result<i64> {
+        let row = sqlx::query(
+            "INSERT INTO api_tokens (token_hash, name, org_code, role, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(token_hash)
+        .bind(name)
+        .bind(organisation.as_str())
+        .bind(role.code())
+        .bind(created_by)
+        .bind(at)
+        .fetch_one(&mut *self.connection())
+        .await?;
+        Ok(row.try_get("id")?)
+    }
+
+    /// Revokes a token; revoking twice keeps the first time.
+    pub async fn revoke_token(&mut self, id: i64, at: i64) -> Result<()> {
+        let result = sqlx::query("UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, $2) WHERE id = $1")
+            .bind(id)
+            .bind(at)
+            .execute(&mut *self.connection())
+            .await?;
+        if result.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    }
+}
+
 impl Store {
+    /// A live (not revoked) token by the hash of its secret; marks it used.
+    pub async fn live_token(&self, token_hash: &str, at: i64) -> Result<Option<TokenRecord>> {
+        let row = sqlx::query(&format!("{TOKEN_SELECT} WHERE t.token_hash = $1 AND t.revoked_at IS NULL"))
+            .bind(token_hash)
+            .fetch_optional(self.pool())
+            .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let token = token_from_row(&row)?;
+        if token.last_used_at.is_none_or(|last| at - last > 60_000) {
+            sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE id = $1")
+                .bind(token.id)
+                .bind(at)
+                .execute(self.pool())
+                .await?;
+        }
+        Ok(Some(token))
+    }
+
+    pub async fn token(&self, id: i64) -> Result<TokenRecord> {
+        let row = sqlx::query(&format!("{TOKEN_SELECT} WHERE t.id = $1"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        token_from_row(&row)
+    }
+
+    /// Tokens of one organisation, or of all when `None`; newest first.
+    pub async fn tokens(&self, organisation: Option<&OdsCode>) -> Result<Vec<TokenRecord>> {
+        let rows = sqlx::query(&format!("{TOKEN_SELECT} WHERE ($1 = '' OR t.org_code = $1) ORDER BY t.id DESC"))
+            .bind(organisation.map(OdsCode::as_str).unwrap_or(""))
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(token_from_row).collect()
+    }
+
     pub async fn user_by_email(&self, email: &str) -> Result<Option<UserRecord>> {
         let row = sqlx::query(&format!("{USER_SELECT} WHERE u.email = $1"))
             .bind(email.trim().to_lowercase())

@@ -47,14 +47,17 @@ impl Tx {
     /// Inserts or updates areas. A name equal to the code means "name unknown" and never
     /// overwrites a known name; a missing parent never overwrites a known parent.
     pub async fn upsert_areas(&mut self, areas: &[Area]) -> Result<u64> {
-        let rows = areas.iter().map(|area| {
-            vec![
-                Value::Text(area.code.to_string()),
-                Value::Text(area.kind().code().to_owned()),
-                Value::Text(area.name.clone()),
-                Value::OptText(area.parent.as_ref().map(ToString::to_string)),
-            ]
-        });
+        let rows = areas
+            .iter()
+            .map(|area| {
+                vec![
+                    Value::Text(area.code.to_string()),
+                    Value::Text(area.kind().code().to_owned()),
+                    Value::Text(area.name.clone()),
+                    Value::OptText(area.parent.as_ref().map(ToString::to_string)),
+                ]
+            })
+            .collect::<Vec<_>>();
         insert_rows(
             self.connection(),
             "areas",
@@ -69,14 +72,17 @@ impl Tx {
 
     /// Inserts or updates LSOA deprivation; unknown ranks and income deciles keep known ones.
     pub async fn upsert_deprivation(&mut self, rows: &[(AreaCode, Deprivation)]) -> Result<u64> {
-        let values = rows.iter().map(|(code, deprivation)| {
-            vec![
-                Value::Text(code.to_string()),
-                Value::OptInt(deprivation.imd_rank.map(i64::from)),
-                Value::Int(i64::from(deprivation.imd_decile.value())),
-                Value::OptInt(deprivation.income_decile.map(|d| i64::from(d.value()))),
-            ]
-        });
+        let values = rows
+            .iter()
+            .map(|(code, deprivation)| {
+                vec![
+                    Value::Text(code.to_string()),
+                    Value::OptInt(deprivation.imd_rank.map(i64::from)),
+                    Value::Int(i64::from(deprivation.imd_decile.value())),
+                    Value::OptInt(deprivation.income_decile.map(|d| i64::from(d.value()))),
+                ]
+            })
+            .collect::<Vec<_>>();
         insert_rows(
             self.connection(),
             "deprivation",
@@ -91,15 +97,18 @@ impl Tx {
 
     /// Inserts or replaces population counts for one year.
     pub async fn upsert_population(&mut self, year: i32, rows: &[PopulationRow]) -> Result<u64> {
-        let values = rows.iter().map(|row| {
-            vec![
-                Value::Text(row.area.to_string()),
-                Value::Int(i64::from(year)),
-                Value::Int(i64::from(row.sex.code())),
-                Value::Int(row.age_band.index() as i64),
-                Value::Int(row.persons),
-            ]
-        });
+        let values = rows
+            .iter()
+            .map(|row| {
+                vec![
+                    Value::Text(row.area.to_string()),
+                    Value::Int(i64::from(year)),
+                    Value::Int(i64::from(row.sex.code())),
+                    Value::Int(row.age_band.index() as i64),
+                    Value::Int(row.persons),
+                ]
+            })
+            .collect::<Vec<_>>();
         insert_rows(
             self.connection(),
             "population",

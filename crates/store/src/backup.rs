@@ -23,6 +23,8 @@ pub const TABLES: &[&str] = &[
     "sessions",
     "audit_log",
     "imports",
+    "api_tokens",
+    "activity_submissions",
 ];
 
 /// What a backup file holds.
@@ -129,7 +131,7 @@ impl Store {
             }
         }
         if self.backend() == Backend::Postgres {
-            for table in ["users", "imports"] {
+            for table in ["users", "imports", "api_tokens", "activity_submissions"] {
                 sqlx::query(&format!(
                     "SELECT CAST(setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false) AS BIGINT)"
                 ))

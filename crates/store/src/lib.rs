@@ -20,6 +20,7 @@ pub mod area;
 pub mod audit;
 pub mod backup;
 pub mod imports;
+pub mod monitor;
 pub mod org;
 
 use std::fmt;
@@ -250,7 +251,7 @@ pub(crate) async fn insert_rows(
     connection: &mut sqlx::AnyConnection,
     table: &str,
     columns: &[&str],
-    rows: impl IntoIterator<Item = Vec<Value>>,
+    rows: Vec<Vec<Value>>,
     suffix: &str,
 ) -> Result<u64> {
     const MAX_PARAMETERS: usize = 8_000;

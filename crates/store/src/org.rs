@@ -44,19 +44,22 @@ const ORG_COLUMNS: &str = "code, name, kind, provider_type, parent_code, region_
 impl Tx {
     /// Inserts organisations or updates those already known (matched by code).
     pub async fn upsert_organisations(&mut self, organisations: &[Organisation]) -> Result<u64> {
-        let rows = organisations.iter().map(|org| {
-            vec![
-                Value::Text(org.code.to_string()),
-                Value::Text(org.name.clone()),
-                Value::Text(org.kind.code().to_owned()),
-                Value::OptText(org.provider_type.map(|t| t.code().to_owned())),
-                Value::OptText(org.parent.as_ref().map(ToString::to_string)),
-                Value::OptText(org.region.clone()),
-                Value::OptText(org.postcode.clone()),
-                Value::OptText(org.opened.map(|d| d.to_string())),
-                Value::OptText(org.closed.map(|d| d.to_string())),
-            ]
-        });
+        let rows = organisations
+            .iter()
+            .map(|org| {
+                vec![
+                    Value::Text(org.code.to_string()),
+                    Value::Text(org.name.clone()),
+                    Value::Text(org.kind.code().to_owned()),
+                    Value::OptText(org.provider_type.map(|t| t.code().to_owned())),
+                    Value::OptText(org.parent.as_ref().map(ToString::to_string)),
+                    Value::OptText(org.region.clone()),
+                    Value::OptText(org.postcode.clone()),
+                    Value::OptText(org.opened.map(|d| d.to_string())),
+                    Value::OptText(org.closed.map(|d| d.to_string())),
+                ]
+            })
+            .collect::<Vec<_>>();
         insert_rows(
             self.connection(),
             "organisations",
@@ -71,9 +74,12 @@ impl Tx {
     }
 
     pub async fn upsert_practice_lists(&mut self, lists: &[(OdsCode, i64, NaiveDate)]) -> Result<u64> {
-        let rows = lists.iter().map(|(code, registered, as_of)| {
-            vec![Value::Text(code.to_string()), Value::Int(*registered), Value::Text(as_of.to_string())]
-        });
+        let rows = lists
+            .iter()
+            .map(|(code, registered, as_of)| {
+                vec![Value::Text(code.to_string()), Value::Int(*registered), Value::Text(as_of.to_string())]
+            })
+            .collect::<Vec<_>>();
         insert_rows(
             self.connection(),
             "practice_lists",
@@ -85,15 +91,18 @@ impl Tx {
     }
 
     pub async fn upsert_services(&mut self, services: &[Service]) -> Result<u64> {
-        let rows = services.iter().map(|service| {
-            vec![
-                Value::Text(service.id.clone()),
-                Value::Text(service.name.clone()),
-                Value::Text(service.provider.to_string()),
-                Value::Text(service.pod.code().to_owned()),
-                Value::Int(i64::from(service.tfc.code())),
-            ]
-        });
+        let rows = services
+            .iter()
+            .map(|service| {
+                vec![
+                    Value::Text(service.id.clone()),
+                    Value::Text(service.name.clone()),
+                    Value::Text(service.provider.to_string()),
+                    Value::Text(service.pod.code().to_owned()),
+                    Value::Int(i64::from(service.tfc.code())),
+                ]
+            })
+            .collect::<Vec<_>>();
         insert_rows(
             self.connection(),
             "services",
@@ -116,15 +125,53 @@ impl Tx {
                 .execute(&mut *self.connection())
                 .await?;
         }
-        let values = rows.iter().map(|row| {
-            vec![
-                Value::Text(row.provider.to_string()),
-                Value::Text(row.pod.code().to_owned()),
-                Value::Text(row.month.clone()),
-                Value::Int(row.activity),
-                Value::Int(row.los_days),
-            ]
-        });
+        let values = rows
+            .iter()
+            .map(|row| {
+                vec![
+                    Value::Text(row.provider.to_string()),
+                    Value::Text(row.pod.code().to_owned()),
+                    Value::Text(row.month.clone()),
+                    Value::Int(row.activity),
+                    Value::Int(row.los_days),
+                ]
+            })
+            .collect::<Vec<_>>();
+        insert_rows(
+            self.connection(),
+            "activity_summary",
+            &["provider_code", "pod", "month", "activity", "los_days"],
+            values,
+            "",
+        )
+        .await
+    }
+
+    /// Replaces one provider's summary for one month (a resubmitted month).
+    pub async fn replace_activity_month(
+        &mut self,
+        provider: &OdsCode,
+        month: &str,
+        rows: &[ActivitySummaryRow],
+    ) -> Result<u64> {
+        sqlx::query("DELETE FROM activity_summary WHERE provider_code = $1 AND month = $2")
+            .bind(provider.as_str())
+            .bind(month)
+            .execute(&mut *self.connection())
+            .await?;
+        let values = rows
+            .iter()
+            .filter(|row| row.provider == *provider && row.month == month)
+            .map(|row| {
+                vec![
+                    Value::Text(row.provider.to_string()),
+                    Value::Text(row.pod.code().to_owned()),
+                    Value::Text(row.month.clone()),
+                    Value::Int(row.activity),
+                    Value::Int(row.los_days),
+                ]
+            })
+            .collect::<Vec<_>>();
         insert_rows(
             self.connection(),
             "activity_summary",

@@ -26,7 +26,7 @@ use crate::state::AppState;
         version = "1",
         description = "Clinical commissioning: reference data, needs, procurement, contracts and monitoring. Authenticate with the session cookie from /sign-in (send X-CSRF-Token on writes) or a bearer token."
     ),
-    paths(health, me, dashboard, organisations, organisation, areas, area, activity_summary),
+    paths(health, me, dashboard, organisations, organisation, areas, area, activity_summary, submissions, submit, audit, users),
     components(schemas(
         Health,
         Me,
@@ -43,9 +43,34 @@ use crate::state::AppState;
         AreaDetailDto,
         AreaDto,
         ApiErrorDto
-    ))
+    ,
+        SubmissionDto,
+        SubmissionReportDto,
+        AuditEntryDto,
+        UserDto
+    )),
+    modifiers(&BearerAuth),
+    security(("bearer" = []), ("session" = []))
 )]
 pub(crate) struct ApiDoc;
+
+/// Declares the two ways to authenticate: a bearer token, or the session cookie.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("__Host-commissioner_session"))),
+        );
+    }
+}
 
 pub(crate) async fn openapi() -> impl IntoResponse {
     Json(ApiDoc::openapi())
@@ -458,6 +483,228 @@ pub(crate) async fn activity_summary(
                 month: r.month.clone(),
                 activity: r.activity,
                 los_days: r.los_days,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct SubmissionDto {
+    id: i64,
+    provider_code: String,
+    month: String,
+    file_name: String,
+    sha256: String,
+    rows: i64,
+    unreadable_rows: i64,
+    submitted_by: String,
+    submitted_at: i64,
+    /// Set when a later submission for the month replaced this one.
+    superseded_at: Option<i64>,
+}
+
+/// A provider's submissions, newest first (its own staff and tokens, and the commissioner's).
+#[utoipa::path(get, path = "/api/v1/providers/{code}/submissions",
+    params(("code" = String, Path, description = "Provider ODS code")),
+    responses((status = 200, body = [SubmissionDto]), (status = 401, body = ApiErrorDto), (status = 404, body = ApiErrorDto)))]
+pub(crate) async fn submissions(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path(code): Path<String>,
+) -> Result<Json<Vec<SubmissionDto>>, ApiError> {
+    let provider = OdsCode::parse(&code).map_err(|_| Error::NotFound)?;
+    let records = state.app.submissions(&session.principal, &provider).await?;
+    Ok(Json(
+        records
+            .into_iter()
+            .map(|r| SubmissionDto {
+                id: r.id,
+                provider_code: r.provider.to_string(),
+                month: r.month,
+                file_name: r.file_name,
+                sha256: r.file_sha256,
+                rows: r.n_rows,
+                unreadable_rows: r.n_unreadable,
+                submitted_by: r.submitted_by,
+                submitted_at: r.submitted_at,
+                superseded_at: r.superseded_at,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub(crate) struct SubmitQuery {
+    /// The month the activity is for, YYYY-MM.
+    month: Option<String>,
+    /// The file's name, for the record.
+    file_name: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct SubmissionReportDto {
+    id: i64,
+    provider_code: String,
+    month: String,
+    rows: i64,
+    unreadable_rows: i64,
+    sha256: String,
+    /// The same file was already current: nothing changed.
+    unchanged: bool,
+    /// An earlier submission for the month was replaced.
+    replaced: bool,
+}
+
+/// Submits a month of patient-level activity (CSV with a header row) for a provider. The
+/// body is the file. Resubmitting a month replaces it; an identical file changes nothing.
+#[utoipa::path(post, path = "/api/v1/providers/{code}/submissions",
+    params(("code" = String, Path, description = "Provider ODS code"), SubmitQuery),
+    request_body(content = String, content_type = "text/csv", description = "Activity CSV: record_id,provider_code,commissioner_code,patient_id,lsoa_code,age,sex,pod,tfc,hrg,activity_date,los"),
+    responses((status = 201, body = SubmissionReportDto), (status = 200, body = SubmissionReportDto, description = "Identical to the current submission"),
+        (status = 400, body = ApiErrorDto), (status = 401, body = ApiErrorDto), (status = 404, body = ApiErrorDto), (status = 413, body = ApiErrorDto), (status = 422, body = ApiErrorDto)))]
+pub(crate) async fn submit(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path(code): Path<String>,
+    Query(query): Query<SubmitQuery>,
+    body: axum::body::Body,
+) -> Result<axum::response::Response, ApiError> {
+    let provider = OdsCode::parse(&code).map_err(|_| Error::NotFound)?;
+    // Refuse before reading a byte if the caller may not submit for this provider.
+    app::authorize(Some(&session.principal), &commissioning::access::Action::SubmitFor(provider.clone()))?;
+    let month = query
+        .month
+        .as_deref()
+        .ok_or_else(|| Error::BadRequest("give the month of the activity: ?month=YYYY-MM".into()))
+        .and_then(|m| commissioning::period::YearMonth::parse(m).map_err(|e| Error::BadRequest(e.to_string())))?;
+    let file_name = query.file_name.unwrap_or_else(|| format!("{provider}-{month}.csv"));
+    let upload = state.app.upload_path()?;
+    let received = receive(body, &upload, state.settings.max_upload_bytes).await;
+    let result = match received {
+        Ok(()) => {
+            state.app.submit_activity(&session.principal, &provider, month, &file_name, &upload).await.map_err(|e| {
+                match e {
+                    app::AppError::Import(error) => ApiError(Error::Unprocessable(error.to_string())),
+                    other => ApiError::from(other),
+                }
+            })
+        }
+        Err(error) => Err(error),
+    };
+    let _ = tokio::fs::remove_file(&upload).await;
+    let report = result?;
+    let status = if report.unchanged { StatusCode::OK } else { StatusCode::CREATED };
+    let dto = SubmissionReportDto {
+        id: report.id,
+        provider_code: report.provider.to_string(),
+        month: report.month.to_string(),
+        rows: report.n_rows,
+        unreadable_rows: report.n_unreadable,
+        sha256: report.sha256,
+        unchanged: report.unchanged,
+        replaced: report.replaced,
+    };
+    Ok((status, Json(dto)).into_response())
+}
+
+/// Streams a request body to a file, refusing bodies over `limit` bytes.
+async fn receive(body: axum::body::Body, path: &std::path::Path, limit: u64) -> Result<(), ApiError> {
+    use futures_util::StreamExt;
+    use tokio::io::AsyncWriteExt;
+    let unexpected = |e: std::io::Error| ApiError(Error::Unexpected(anyhow::Error::new(e)));
+    let mut file = tokio::fs::File::create(path).await.map_err(unexpected)?;
+    let mut stream = body.into_data_stream();
+    let mut received: u64 = 0;
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| ApiError(Error::BadRequest(format!("the upload was interrupted: {e}"))))?;
+        received += chunk.len() as u64;
+        if received > limit {
+            return Err(ApiError(Error::TooLarge(format!("the file is larger than the {limit} bytes allowed"))));
+        }
+        file.write_all(&chunk).await.map_err(unexpected)?;
+    }
+    file.flush().await.map_err(unexpected)?;
+    Ok(())
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct AuditEntryDto {
+    seq: i64,
+    at: i64,
+    actor: String,
+    organisation: Option<String>,
+    action: String,
+    object_type: String,
+    object_id: String,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+    hash: String,
+}
+
+/// The audit log, newest first (administrators).
+#[utoipa::path(get, path = "/api/v1/audit",
+    params(
+        ("actor" = Option<String>, Query, description = "Who, such as user:3 or token:1"),
+        ("object_type" = Option<String>, Query, description = "Kind of object, such as user"),
+        ("object_id" = Option<String>, Query, description = "The object's id"),
+        ("from" = Option<String>, Query, description = "First day, YYYY-MM-DD"),
+        ("to" = Option<String>, Query, description = "Last day, YYYY-MM-DD"),
+    ),
+    responses((status = 200, body = [AuditEntryDto]), (status = 400, body = ApiErrorDto), (status = 401, body = ApiErrorDto), (status = 403, body = ApiErrorDto)))]
+pub(crate) async fn audit(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Query(query): Query<crate::pages::admin::AuditQuery>,
+) -> Result<Json<Vec<AuditEntryDto>>, ApiError> {
+    let entries = state.app.audit_entries(&session.principal, &query.filter()?).await?;
+    Ok(Json(
+        entries
+            .into_iter()
+            .map(|r| AuditEntryDto {
+                seq: r.seq,
+                at: r.at,
+                actor: r.entry.actor,
+                organisation: r.entry.organisation,
+                action: r.entry.action,
+                object_type: r.entry.object_type,
+                object_id: r.entry.object_id,
+                before: r.entry.before,
+                after: r.entry.after,
+                hash: r.hash,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct UserDto {
+    id: i64,
+    email: String,
+    name: String,
+    organisation: String,
+    roles: Vec<String>,
+    locked: bool,
+    must_change_password: bool,
+}
+
+/// Every user account (administrators).
+#[utoipa::path(get, path = "/api/v1/users", responses((status = 200, body = [UserDto]), (status = 401, body = ApiErrorDto), (status = 403, body = ApiErrorDto)))]
+pub(crate) async fn users(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+) -> Result<Json<Vec<UserDto>>, ApiError> {
+    let users = state.app.users(&session.principal).await?;
+    Ok(Json(
+        users
+            .into_iter()
+            .map(|u| UserDto {
+                id: u.id,
+                email: u.email,
+                name: u.name,
+                organisation: u.organisation.to_string(),
+                roles: u.roles.iter().map(|r| r.code().to_owned()).collect(),
+                locked: u.locked_at.is_some(),
+                must_change_password: u.must_change_password,
             })
             .collect(),
     ))

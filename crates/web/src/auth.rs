@@ -44,6 +44,22 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
     }
 }
 
+/// The client's IP address, when the server was started with connection information.
+pub(crate) struct ClientAddress(pub(crate) String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<ClientAddress, Error> {
+        let address = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|info| info.0.ip().to_string())
+            .unwrap_or_else(|| "unknown".into());
+        Ok(ClientAddress(address))
+    }
+}
+
 /// A signed-in person; the policy middleware has already refused anonymous requests to
 /// routes that need one, so this only fails on a misconfigured route.
 pub(crate) struct SignedIn(pub(crate) Session);
@@ -61,10 +77,28 @@ pub(crate) fn session_cookie_name(state: &AppState) -> &'static str {
     if state.settings.secure_cookies { "__Host-commissioner_session" } else { "commissioner_session" }
 }
 
-/// Loads the session named by the request's cookie into the request's extensions.
+/// Loads the person behind the request into its extensions: from an API bearer token, or
+/// from the session cookie.
 pub(crate) async fn load_session(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    let token = read_cookie(request.headers(), session_cookie_name(&state));
     let mut user = CurrentUser::default();
+    if let Some(secret) = bearer_token(request.headers()) {
+        match state.app.token_principal(&secret).await {
+            Ok(Some(principal)) => {
+                let email = format!("token:{}", principal.api_token.unwrap_or_default());
+                user.session =
+                    Some(Session { principal, csrf_token: String::new(), email, must_change_password: false });
+                user.via_token = true;
+            }
+            Ok(None) => {
+                let body = serde_json::json!({ "error": "the API token is not valid or has been revoked" });
+                return (axum::http::StatusCode::UNAUTHORIZED, axum::Json(body)).into_response();
+            }
+            Err(error) => return Error::from(error).into_response(),
+        }
+        request.extensions_mut().insert(user);
+        return next.run(request).await;
+    }
+    let token = read_cookie(request.headers(), session_cookie_name(&state));
     if let Some(token) = token {
         match state.app.session(&token).await {
             Ok(Some(session)) => {
@@ -77,6 +111,12 @@ pub(crate) async fn load_session(State(state): State<AppState>, mut request: Req
     }
     request.extensions_mut().insert(user);
     next.run(request).await
+}
+
+fn bearer_token(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned()).filter(|t| !t.is_empty())
 }
 
 pub(crate) fn read_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -128,7 +168,23 @@ pub(crate) async fn sign_in_page(
     render_sign_in(&state, &SignInForm { next: query.next, ..Default::default() }, &[])
 }
 
-pub(crate) async fn sign_in(State(state): State<AppState>, Form(form): Form<SignInForm>) -> Result<Response, Error> {
+pub(crate) async fn sign_in(
+    State(state): State<AppState>,
+    ClientAddress(client): ClientAddress,
+    Form(form): Form<SignInForm>,
+) -> Result<Response, Error> {
+    if !state.sign_in_limiter.allow(&client, std::time::Instant::now()) {
+        tracing::warn!(client, "too many sign-in attempts");
+        let content = html! {
+            h1 { "Too many attempts to sign in" }
+            p { "Wait a minute, then try again." }
+        };
+        return Ok((
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+            Html(layout::bare_page("Too many attempts to sign in", content)),
+        )
+            .into_response());
+    }
     let mut errors = Vec::new();
     if form.email.trim().is_empty() {
         errors.push(("email".to_owned(), "Enter your email address".to_owned()));
@@ -141,7 +197,11 @@ pub(crate) async fn sign_in(State(state): State<AppState>, Form(form): Form<Sign
     }
     match state.app.sign_in(&form.email, &form.password).await? {
         SignInOutcome::SignedIn(signed_in) => {
-            let target = safe_next(form.next.as_deref()).unwrap_or_else(|| layout::home_path(&signed_in.principal));
+            let target = if signed_in.must_change_password {
+                "/profile/password".to_owned()
+            } else {
+                safe_next(form.next.as_deref()).unwrap_or_else(|| layout::home_path(&signed_in.principal))
+            };
             let mut response = Redirect::to(&target).into_response();
             let headers = response.headers_mut();
             headers.append(SET_COOKIE, cookie(&state, session_cookie_name(&state), &signed_in.token, None));
@@ -217,4 +277,80 @@ mod tests {
         assert_eq!(safe_next(Some("/\\evil.example")), None);
         assert_eq!(safe_next(None), None);
     }
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub(crate) struct PasswordForm {
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    new: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+pub(crate) async fn password_page(SignedIn(session): SignedIn) -> Html<String> {
+    render_password(&session, &[])
+}
+
+pub(crate) async fn change_password(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Form(form): Form<PasswordForm>,
+) -> Result<Response, Error> {
+    let mut errors = Vec::new();
+    if form.current.is_empty() {
+        errors.push(("current".to_owned(), "Enter your current password".to_owned()));
+    }
+    if form.new.is_empty() {
+        errors.push(("new".to_owned(), "Enter a new password".to_owned()));
+    } else if form.new != form.confirm {
+        errors.push(("confirm".to_owned(), "The passwords do not match".to_owned()));
+    }
+    if errors.is_empty() {
+        match state.app.change_password(&session.principal, &form.current, &form.new).await {
+            Ok(token) => {
+                let mut response = Redirect::to(&format!("{}?changed=1", "/profile")).into_response();
+                response.headers_mut().append(SET_COOKIE, cookie(&state, session_cookie_name(&state), &token, None));
+                return Ok(response);
+            }
+            Err(app::AppError::Invalid(message)) => {
+                let field = if message.contains("current") { "current" } else { "new" };
+                errors.push((field.to_owned(), message));
+            }
+            Err(error) => return Err(error.into()),
+        }
+    }
+    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, render_password(&session, &errors)).into_response())
+}
+
+fn render_password(session: &Session, errors: &[(String, String)]) -> Html<String> {
+    let error_for = |field: &str| errors.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str());
+    let password_input = |name: &str, label: &str, autocomplete: &str| Input {
+        input_type: Some("password".into()),
+        autocomplete: Some(autocomplete.into()),
+        ..Input::new(name, Label::text(label))
+    };
+    let content = html! {
+        div class="nhsuk-grid-row" {
+            div class="nhsuk-grid-column-two-thirds" {
+                @if !errors.is_empty() { (ErrorSummary::for_fields(errors)) }
+                h1 { "Change your password" }
+                @if session.must_change_password {
+                    p { "You must choose a new password before you continue." }
+                }
+                form method="post" action="/profile/password" novalidate {
+                    input type="hidden" name="csrf_token" value=(session.csrf_token);
+                    (password_input("current", "Current password", "current-password").with_error(error_for("current")))
+                    (password_input("new", "New password", "new-password")
+                        .with_hint(format!("Use {} characters or more. A few unrelated words make a strong password.", app::accounts::MIN_PASSWORD_LENGTH))
+                        .with_error(error_for("new")))
+                    (password_input("confirm", "Confirm new password", "new-password").with_error(error_for("confirm")))
+                    (Button::submit("Change password"))
+                }
+            }
+        }
+    };
+    let title = if errors.is_empty() { "Change your password" } else { "Error: Change your password" };
+    layout::page_for(session, layout::Section::Profile, title, None, content)
 }

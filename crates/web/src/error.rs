@@ -20,6 +20,11 @@ pub(crate) enum Error {
     Forbidden,
     #[error("{0}")]
     BadRequest(String),
+    /// Well-formed but wrong content (a file whose rows do not fit the request).
+    #[error("{0}")]
+    Unprocessable(String),
+    #[error("{0}")]
+    TooLarge(String),
     #[error("unexpected error")]
     Unexpected(#[source] anyhow::Error),
 }
@@ -42,6 +47,8 @@ impl Error {
             Error::SignInRequired { .. } => StatusCode::UNAUTHORIZED,
             Error::Forbidden => StatusCode::FORBIDDEN,
             Error::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Error::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Error::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -82,7 +89,9 @@ impl IntoResponse for Error {
                     p { "If you think you should have access, contact your Commissioner administrator." }
                 },
             ),
-            Error::BadRequest(message) => ("There is a problem with your request", html! { p { (message) } }),
+            Error::BadRequest(message) | Error::Unprocessable(message) | Error::TooLarge(message) => {
+                ("There is a problem with your request", html! { p { (message) } })
+            }
             Error::Unexpected(_) => (
                 "Sorry, there is a problem with the service",
                 html! {

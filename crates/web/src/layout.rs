@@ -20,10 +20,11 @@ pub(crate) enum Section {
     Stage(Stage),
     Organisations,
     Areas,
+    Admin,
     Profile,
 }
 
-const SECTIONS: [(Section, &str, &str); 7] = [
+const SECTIONS: [(Section, &str, &str); 8] = [
     (Section::Dashboard, "/dashboard", "Dashboard"),
     (Section::Stage(Stage::Plan), "/plan", "Plan"),
     (Section::Stage(Stage::Procure), "/procure", "Procure"),
@@ -31,6 +32,7 @@ const SECTIONS: [(Section, &str, &str); 7] = [
     (Section::Stage(Stage::Strategy), "/strategy", "Strategy"),
     (Section::Organisations, "/organisations", "Organisations"),
     (Section::Areas, "/areas", "Areas"),
+    (Section::Admin, "/admin/users", "Admin"),
 ];
 
 fn section_action(section: Section) -> Action {
@@ -38,6 +40,7 @@ fn section_action(section: Section) -> Action {
         Section::Dashboard => Action::ViewCommissionerDashboard,
         Section::Stage(stage) => Action::ViewStage(stage),
         Section::Organisations | Section::Areas => Action::ViewReferenceData,
+        Section::Admin => Action::Administer,
         Section::Profile => Action::ViewOwnProfile,
     }
 }

@@ -21,6 +21,7 @@ mod format;
 mod layout;
 mod pages;
 mod policy;
+mod ratelimit;
 mod router;
 mod state;
 

@@ -1,5 +1,6 @@
 //! Server-rendered pages, one module per area of the site; stage pages are named by stage.
 
+pub(crate) mod admin;
 pub(crate) mod areas;
 pub(crate) mod dashboard;
 pub(crate) mod home;
@@ -8,6 +9,7 @@ pub(crate) mod organisations;
 pub(crate) mod plan;
 pub(crate) mod procure;
 pub(crate) mod strategy;
+pub(crate) mod tokens;
 
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};

@@ -31,6 +31,12 @@ pub(crate) enum Rule {
     CommissionerDashboard,
     /// A stage's pages.
     Stage(Stage),
+    /// Something an organisation owns, named in the path: the use case decides (by owner)
+    /// with `Action::ViewOwnedBy` or `Action::SubmitFor`; here it needs someone signed in
+    /// or an API token.
+    Owned,
+    /// Users, organisations and the audit log.
+    Administer,
 }
 
 impl Rule {
@@ -41,6 +47,8 @@ impl Rule {
             Rule::ReferenceData => Action::ViewReferenceData,
             Rule::CommissionerDashboard => Action::ViewCommissionerDashboard,
             Rule::Stage(stage) => Action::ViewStage(stage),
+            Rule::Owned => Action::ViewPublic,
+            Rule::Administer => Action::Administer,
         }
     }
 }
@@ -66,6 +74,21 @@ pub(crate) const ROUTES: &[RouteRule] = &[
     route("POST", "/sign-in", Rule::Public),
     route("POST", "/sign-out", Rule::SignedIn),
     route("GET", "/profile", Rule::SignedIn),
+    route("GET", "/profile/password", Rule::SignedIn),
+    route("POST", "/profile/password", Rule::SignedIn),
+    route("GET", "/tokens", Rule::SignedIn),
+    route("POST", "/tokens", Rule::SignedIn),
+    route("POST", "/tokens/{id}/revoke", Rule::SignedIn),
+    route("GET", "/admin/users", Rule::Administer),
+    route("GET", "/admin/users/new", Rule::Administer),
+    route("POST", "/admin/users/new", Rule::Administer),
+    route("GET", "/admin/users/{id}", Rule::Administer),
+    route("POST", "/admin/users/{id}/roles", Rule::Administer),
+    route("POST", "/admin/users/{id}/unlock", Rule::Administer),
+    route("POST", "/admin/users/{id}/reset-password", Rule::Administer),
+    route("GET", "/admin/organisations/new", Rule::Administer),
+    route("POST", "/admin/organisations/new", Rule::Administer),
+    route("GET", "/admin/audit", Rule::Administer),
     route("GET", "/dashboard", Rule::CommissionerDashboard),
     route("GET", "/dashboard/population.csv", Rule::CommissionerDashboard),
     route("GET", "/dashboard/deprivation.csv", Rule::CommissionerDashboard),
@@ -78,6 +101,7 @@ pub(crate) const ROUTES: &[RouteRule] = &[
     route("GET", "/procure", Rule::Stage(Stage::Procure)),
     route("GET", "/monitor", Rule::Stage(Stage::Monitor)),
     route("GET", "/strategy", Rule::Stage(Stage::Strategy)),
+    route("GET", "/monitor/providers/{code}", Rule::SignedIn),
     route("GET", "/api/v1/openapi.json", Rule::Public),
     route("GET", "/api/v1/me", Rule::SignedIn),
     route("GET", "/api/v1/dashboard", Rule::CommissionerDashboard),
@@ -86,6 +110,10 @@ pub(crate) const ROUTES: &[RouteRule] = &[
     route("GET", "/api/v1/areas", Rule::ReferenceData),
     route("GET", "/api/v1/areas/{code}", Rule::ReferenceData),
     route("GET", "/api/v1/activity/summary", Rule::SignedIn),
+    route("GET", "/api/v1/providers/{code}/submissions", Rule::Owned),
+    route("POST", "/api/v1/providers/{code}/submissions", Rule::Owned),
+    route("GET", "/api/v1/audit", Rule::Administer),
+    route("GET", "/api/v1/users", Rule::Administer),
 ];
 
 pub(crate) fn rule_for(method: &Method, path: &str) -> Option<Rule> {
@@ -103,11 +131,35 @@ pub(crate) async fn authorize(State(state): State<AppState>, request: Request, n
         return refuse(Error::NotFound);
     };
     let Some(rule) = rule_for(request.method(), &matched) else {
+        let allowed: Vec<&str> = ROUTES.iter().filter(|r| r.path == matched).map(|r| r.method).collect();
+        if !allowed.is_empty() {
+            // A known route asked with a method it does not have.
+            let allow =
+                if allowed.contains(&"GET") { format!("{}, HEAD", allowed.join(", ")) } else { allowed.join(", ") };
+            return (StatusCode::METHOD_NOT_ALLOWED, [(axum::http::header::ALLOW, allow)], "method not allowed")
+                .into_response();
+        }
         tracing::error!(method = %request.method(), route = matched, "route has no access rule; refusing");
         return refuse(Error::Unexpected(anyhow::anyhow!("route {matched} has no access rule")));
     };
     let user = request.extensions().get::<CurrentUser>().cloned().unwrap_or_default();
     let principal = user.session.as_ref().map(|s| &s.principal);
+    if rule == Rule::Owned && principal.is_none() {
+        let next = request.uri().path().to_owned();
+        return refuse(Error::SignInRequired { next });
+    }
+    // A person with a temporary password must change it before anything else.
+    if let Some(session) = user.session.as_ref().filter(|s| s.must_change_password) {
+        let allowed_before_change = ["/profile/password", "/sign-out", "/assets/{*path}", "/health", "/"];
+        if !allowed_before_change.contains(&matched.as_str()) {
+            let _ = session;
+            return if is_api {
+                refuse(Error::Forbidden)
+            } else {
+                axum::response::Redirect::to("/profile/password").into_response()
+            };
+        }
+    }
     match decide(principal, &rule.action()) {
         Decision::Allow => {}
         Decision::SignInRequired => {

@@ -14,13 +14,15 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use app::App;
 
+use crate::ratelimit::RateLimiter;
 use crate::state::{AppState, WebSettings};
 use crate::{api, assets, auth, pages, policy};
 
 /// Builds the whole web application over an [`App`].
 pub fn router(app: App, settings: WebSettings) -> Router {
     let max_body = settings.max_body_bytes;
-    let state = AppState { app, settings: Arc::new(settings) };
+    let limiter = RateLimiter::new(settings.sign_in_attempts_per_minute, std::time::Duration::from_secs(60));
+    let state = AppState { app, settings: Arc::new(settings), sign_in_limiter: Arc::new(limiter) };
     let routes = Router::new()
         .route("/", get(pages::home::start))
         .route("/health", get(api::health))
@@ -28,6 +30,20 @@ pub fn router(app: App, settings: WebSettings) -> Router {
         .route("/sign-in", get(auth::sign_in_page).post(auth::sign_in))
         .route("/sign-out", post(auth::sign_out))
         .route("/profile", get(pages::home::profile))
+        .route("/profile/password", get(auth::password_page).post(auth::change_password))
+        .route("/tokens", get(pages::tokens::tokens).post(pages::tokens::create))
+        .route("/tokens/{id}/revoke", post(pages::tokens::revoke))
+        .route("/admin/users", get(pages::admin::users))
+        .route("/admin/users/new", get(pages::admin::new_user_page).post(pages::admin::create_user))
+        .route("/admin/users/{id}", get(pages::admin::show_user))
+        .route("/admin/users/{id}/roles", post(pages::admin::set_roles))
+        .route("/admin/users/{id}/unlock", post(pages::admin::unlock))
+        .route("/admin/users/{id}/reset-password", post(pages::admin::reset_password))
+        .route(
+            "/admin/organisations/new",
+            get(pages::admin::new_organisation_page).post(pages::admin::create_organisation),
+        )
+        .route("/admin/audit", get(pages::admin::audit))
         .route("/dashboard", get(pages::dashboard::dashboard))
         .route("/dashboard/population.csv", get(pages::dashboard::population_csv))
         .route("/dashboard/deprivation.csv", get(pages::dashboard::deprivation_csv))
@@ -40,6 +56,7 @@ pub fn router(app: App, settings: WebSettings) -> Router {
         .route("/procure", get(pages::procure::procure))
         .route("/monitor", get(pages::monitor::monitor))
         .route("/strategy", get(pages::strategy::strategy))
+        .route("/monitor/providers/{code}", get(pages::monitor::provider_submissions))
         .route("/api/v1/openapi.json", get(api::openapi))
         .route("/api/v1/me", get(api::me))
         .route("/api/v1/dashboard", get(api::dashboard))
@@ -47,7 +64,10 @@ pub fn router(app: App, settings: WebSettings) -> Router {
         .route("/api/v1/organisations/{code}", get(api::organisation))
         .route("/api/v1/areas", get(api::areas))
         .route("/api/v1/areas/{code}", get(api::area))
-        .route("/api/v1/activity/summary", get(api::activity_summary));
+        .route("/api/v1/activity/summary", get(api::activity_summary))
+        .route("/api/v1/providers/{code}/submissions", get(api::submissions).post(api::submit))
+        .route("/api/v1/audit", get(api::audit))
+        .route("/api/v1/users", get(api::users));
     routes
         .route_layer(middleware::from_fn_with_state(state.clone(), policy::authorize))
         .fallback(not_found)

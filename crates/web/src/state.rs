@@ -4,6 +4,8 @@ use std::sync::Arc;
 
 use app::App;
 
+use crate::ratelimit::RateLimiter;
+
 /// Settings for the HTTP layer.
 #[derive(Debug, Clone)]
 pub struct WebSettings {
@@ -14,11 +16,21 @@ pub struct WebSettings {
     pub max_body_bytes: usize,
     /// Shown in the header and page titles.
     pub service_name: String,
+    /// Sign-in attempts allowed per client address per minute.
+    pub sign_in_attempts_per_minute: usize,
+    /// Largest activity file a provider may upload, in bytes.
+    pub max_upload_bytes: u64,
 }
 
 impl Default for WebSettings {
     fn default() -> WebSettings {
-        WebSettings { secure_cookies: true, max_body_bytes: 2 * 1024 * 1024, service_name: "Commissioner".into() }
+        WebSettings {
+            secure_cookies: true,
+            max_body_bytes: 2 * 1024 * 1024,
+            service_name: "Commissioner".into(),
+            sign_in_attempts_per_minute: 30,
+            max_upload_bytes: 4 * 1024 * 1024 * 1024,
+        }
     }
 }
 
@@ -26,4 +38,5 @@ impl Default for WebSettings {
 pub(crate) struct AppState {
     pub(crate) app: App,
     pub(crate) settings: Arc<WebSettings>,
+    pub(crate) sign_in_limiter: Arc<RateLimiter>,
 }

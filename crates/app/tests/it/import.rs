@@ -22,6 +22,7 @@ fn analyst() -> Principal {
         organisation: OdsCode::parse("Q99").unwrap(),
         organisation_kind: OrgKind::Commissioner,
         roles: [Role::Analyst].into(),
+        api_token: None,
     }
 }
 

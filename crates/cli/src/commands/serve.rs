@@ -48,7 +48,10 @@ async fn run_server(app: App, args: &ServeArgs) -> anyhow::Result<()> {
     let settings = WebSettings { secure_cookies: !args.insecure_cookies, ..WebSettings::default() };
     let router = web::router(app.clone(), settings);
     println!("Commissioner is running at http://{address} (store: {}). Press Ctrl-C to stop.", app.backend_name());
-    axum::serve(listener, router).with_graceful_shutdown(shutdown()).await.context("serving")?;
+    axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown())
+        .await
+        .context("serving")?;
     eprintln!("Stopped.");
     Ok(())
 }

@@ -10,7 +10,7 @@ use commissioning::access::Role;
 use commissioning::org::OdsCode;
 
 use crate::commands::import::whoami;
-use crate::config::{DEFAULT_DATA_DIR, Global, UserArgs, UserCommand};
+use crate::config::{DEFAULT_DATA_DIR, Global, TokenArgs, TokenCommand, UserArgs, UserCommand};
 
 pub(crate) async fn user(global: &Global, args: UserArgs) -> anyhow::Result<()> {
     match args.command {
@@ -36,6 +36,21 @@ pub(crate) async fn user(global: &Global, args: UserArgs) -> anyhow::Result<()> 
                 )
                 .await?;
             println!("Created user {id} ({email}); they must change the password at first sign-in.");
+            Ok(())
+        }
+    }
+}
+
+pub(crate) async fn token(global: &Global, args: TokenArgs) -> anyhow::Result<()> {
+    match args.command {
+        TokenCommand::Create { org, role, name, by } => {
+            let organisation = OdsCode::parse(&org).context("--org")?;
+            let role = Role::parse(&role).context("--role")?;
+            let app = App::open(global.app_settings(DEFAULT_DATA_DIR)).await?;
+            let principal = app.principal_of(&by).await?.with_context(|| format!("there is no account {by}"))?;
+            let token = app.create_token(&principal, &organisation, role, &name).await?;
+            eprintln!("Created token {} for {organisation}. Send it as 'Authorization: Bearer <token>':", token.id);
+            println!("{}", token.secret);
             Ok(())
         }
     }

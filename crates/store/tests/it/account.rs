@@ -68,4 +68,29 @@ async fn users_and_sessions(db: &TestDb) {
     assert!(matches!(store.user(9_999).await, Err(StoreError::NotFound)));
 }
 
+async fn api_tokens(db: &TestDb) {
+    seed(db).await;
+    let store = &db.store;
+    let mut tx = store.begin().await.unwrap();
+    let user = tx.create_user(&new_user("pat@example.org", "R9A", &[Role::Provider]), 1_000).await.unwrap();
+    let id = tx.create_token("hash-t", "monthly upload", &code("R9A"), Role::Provider, user, 2_000).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let token = store.live_token("hash-t", 3_000).await.unwrap().unwrap();
+    assert_eq!((token.id, token.role, token.organisation.as_str()), (id, Role::Provider, "R9A"));
+    let principal = token.principal();
+    assert_eq!((principal.api_token, principal.user_id), (Some(id), user));
+    assert_eq!(store.token(id).await.unwrap().last_used_at, Some(3_000));
+    assert!(store.live_token("other", 3_000).await.unwrap().is_none());
+    assert_eq!(store.tokens(Some(&code("R9A"))).await.unwrap().len(), 1);
+    assert!(store.tokens(Some(&code("R9B"))).await.unwrap().is_empty());
+
+    let mut tx = store.begin().await.unwrap();
+    tx.revoke_token(id, 4_000).await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(store.live_token("hash-t", 5_000).await.unwrap().is_none(), "a revoked token no longer works");
+    assert_eq!(store.token(id).await.unwrap().revoked_at, Some(4_000));
+}
+
 on_both_backends!(users, users_and_sessions);
+on_both_backends!(tokens, api_tokens);

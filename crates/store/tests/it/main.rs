@@ -4,4 +4,5 @@
 mod account;
 mod audit;
 mod backup;
+mod monitor;
 mod reference;

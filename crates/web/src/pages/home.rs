@@ -1,9 +1,12 @@
 //! The start page and the signed-in person's profile.
 
+use axum::extract::Query;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use maud::html;
 
+use commissioning::access::{Action, Decision, decide};
 use nhsuk::components::button::Button;
+use nhsuk::components::notification_banner::NotificationBanner;
 
 use crate::auth::{CurrentUser, SignedIn};
 use crate::layout::{self, Section};
@@ -29,10 +32,18 @@ pub(crate) async fn start(user: CurrentUser) -> Response {
     Html(layout::bare_page("Commissioner", content)).into_response()
 }
 
-pub(crate) async fn profile(SignedIn(session): SignedIn) -> Html<String> {
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct ProfileQuery {
+    changed: Option<String>,
+}
+
+pub(crate) async fn profile(SignedIn(session): SignedIn, Query(query): Query<ProfileQuery>) -> Html<String> {
     let principal = &session.principal;
+    let manages_tokens =
+        decide(Some(principal), &Action::ManageTokensFor(principal.organisation.clone())) == Decision::Allow;
     let roles: Vec<&str> = principal.roles.iter().map(|r| r.label()).collect();
     let content = html! {
+        @if query.changed.is_some() { (NotificationBanner::success("Your password has been changed")) }
         h1 { "Your profile" }
         (summary(vec![
             ("Name", html! { (principal.name) }),
@@ -40,6 +51,13 @@ pub(crate) async fn profile(SignedIn(session): SignedIn) -> Html<String> {
             ("Organisation", html! { a href={ "/organisations/" (principal.organisation) } { (principal.organisation) } " (" (principal.organisation_kind.label()) ")" }),
             ("Roles", html! { (roles.join(", ")) }),
         ]))
+        ul class="nhsuk-list" {
+            li { a href="/profile/password" { "Change your password" } }
+            @if manages_tokens { li { a href="/tokens" { "API tokens for your organisation" } } }
+            @if principal.organisation_kind == commissioning::org::OrgKind::Provider {
+                li { a href={ "/monitor/providers/" (principal.organisation) } { "Your organisation's activity submissions" } }
+            }
+        }
     };
     layout::page_for(&session, Section::Profile, "Your profile", None, content)
 }

@@ -44,3 +44,47 @@ pub(crate) async fn monitor(State(state): State<AppState>, SignedIn(session): Si
     };
     Ok(layout::page_for(&session, Section::Stage(Stage::Monitor), "Monitor", None, content))
 }
+
+/// A provider's activity submissions: its own staff and the commissioner's see them; other
+/// providers get "page not found".
+pub(crate) async fn provider_submissions(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    axum::extract::Path(code): axum::extract::Path<String>,
+) -> Result<Html<String>, Error> {
+    let provider = commissioning::org::OdsCode::parse(&code).map_err(|_| Error::NotFound)?;
+    let submissions = state.app.submissions(&session.principal, &provider).await?;
+    let content = html! {
+        span class="nhsuk-caption-l" { "Monitor" }
+        h1 { "Activity submissions from " (provider) }
+        p { "Each month's patient-level activity, as submitted. A resubmitted month replaces the earlier file." }
+        @if submissions.is_empty() {
+            p { "Nothing has been submitted yet. Providers submit with an API token: "
+                code { "POST /api/v1/providers/" (provider) "/submissions?month=YYYY-MM" } " with the CSV as the body." }
+        } @else {
+            (Table::new(
+                "Submissions, newest first",
+                vec![Cell::text("Month"), Cell::text("File"), Cell::numeric("Rows"), Cell::numeric("Unreadable"), Cell::text("Submitted"), Cell::text("Status")],
+                submissions.iter().map(|s| vec![
+                    Cell::text(s.month.clone()),
+                    Cell::text(s.file_name.clone()),
+                    Cell::numeric(thousands(s.n_rows)),
+                    Cell::numeric(thousands(s.n_unreadable)),
+                    Cell::text(format!("{} by {}", crate::pages::admin::when(s.submitted_at), s.submitted_by)),
+                    Cell::html(if s.superseded_at.is_some() {
+                        maud::Render::render(&nhsuk::components::tag::Tag::new("Replaced", Some("grey")))
+                    } else {
+                        maud::Render::render(&nhsuk::components::tag::Tag::new("Current", Some("green")))
+                    }),
+                ]).collect(),
+            ))
+        }
+    };
+    Ok(layout::page_for(
+        &session,
+        Section::Stage(Stage::Monitor),
+        &format!("Submissions from {provider}"),
+        None,
+        content,
+    ))
+}

@@ -63,11 +63,15 @@ impl TestWeb {
     /// The demo commissioner (small) on SQLite, behind the router. The demo is loaded once
     /// per test binary; each test gets its own copy of the database file.
     pub(crate) async fn demo() -> TestWeb {
+        TestWeb::demo_with(WebSettings::default()).await
+    }
+
+    pub(crate) async fn demo_with(settings: WebSettings) -> TestWeb {
         let template = demo_template();
         let dir = tempfile::tempdir().unwrap();
         std::fs::copy(template, dir.path().join("commissioner.db")).unwrap();
         let app = App::open(AppSettings::new(dir.path().to_owned())).await.unwrap();
-        let router = web::router(app.clone(), WebSettings::default());
+        let router = web::router(app.clone(), settings);
         TestWeb { router, app, _dir: dir }
     }
 
@@ -109,8 +113,41 @@ impl Client<'_> {
         builder
     }
 
+    /// A GET with this client's cookies to another router (a restarted server).
+    pub(crate) async fn send_to(&mut self, router: &Router, path: &str) -> Reply {
+        let request = self.request("GET", path).body(Body::empty()).unwrap();
+        let response = router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
     pub(crate) async fn get(&mut self, path: &str) -> Reply {
         let request = self.request("GET", path).body(Body::empty()).unwrap();
+        self.send(request).await
+    }
+
+    /// A request with an `Authorization: Bearer` token (and no cookies).
+    pub(crate) async fn with_token(&mut self, method: &str, path: &str, token: &str, body: &str) -> Reply {
+        let request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, "text/csv")
+            .body(Body::from(body.to_owned()))
+            .unwrap();
+        self.send(request).await
+    }
+
+    /// A JSON API write from a browser session, with the CSRF header.
+    pub(crate) async fn post_api(&mut self, path: &str, csrf: &str, body: &str) -> Reply {
+        let request = self
+            .request("POST", path)
+            .header("x-csrf-token", csrf)
+            .header(header::CONTENT_TYPE, "text/csv")
+            .body(Body::from(body.to_owned()))
+            .unwrap();
         self.send(request).await
     }
 
@@ -142,6 +179,21 @@ fn demo_template() -> &'static Path {
             runtime.block_on(async {
                 let app = App::open(AppSettings::new(dir.clone())).await.unwrap();
                 app.load_demo(&DemoOptions { seed: 11, rows: 3_000 }, &Silent).await.unwrap();
+                // One API token (id 1) for the provider R9A, so token routes have an object.
+                let app::accounts::SignInOutcome::SignedIn(provider) =
+                    app.sign_in("provider@demo.commissioner.test", DEMO_PASSWORD).await.unwrap()
+                else {
+                    panic!("the demo provider signs in");
+                };
+                let organisation = provider.principal.organisation.clone();
+                app.create_token(
+                    &provider.principal,
+                    &organisation,
+                    commissioning::access::Role::Provider,
+                    "template token",
+                )
+                .await
+                .unwrap();
                 app.close().await;
             });
             dir.join("commissioner.db")

@@ -1,7 +1,9 @@
 //! Web tests through the router (no socket): pages, the API, sessions, CSRF, security
 //! headers and the route table.
 
+mod accounts;
 mod api;
 mod helpers;
+mod matrix;
 mod pages;
 mod security;

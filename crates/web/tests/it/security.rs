@@ -56,10 +56,17 @@ async fn the_session_cookie_is_locked_down() {
 fn the_route_table_and_the_router_agree() {
     let source = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/router.rs")).unwrap();
     let mut routed: Vec<(String, String)> = Vec::new();
-    for line in source.lines().map(str::trim).filter(|l| l.starts_with(".route(\"")) {
-        let path = line.split('"').nth(1).unwrap().to_owned();
+    // Join the source into one line, so a call that formatting split is read whole.
+    let joined: String = source.split_whitespace().collect::<Vec<_>>().join(" ");
+    for call in joined.split(".route(").skip(1).map(str::trim_start).filter(|call| call.starts_with('"')) {
+        let path = call.split('"').nth(1).unwrap().to_owned();
+        // The handlers run to the end of this call: up to the next `.route(` or layer.
+        let handlers = call.split(".route_layer(").next().unwrap();
         for method in ["get", "post", "put", "patch", "delete"] {
-            if line.contains(&format!("{method}(")) || line.contains(&format!(".{method}(")) {
+            if handlers.contains(&format!(" {method}("))
+                || handlers.contains(&format!(".{method}("))
+                || handlers.contains(&format!("({method}("))
+            {
                 routed.push((method.to_uppercase(), path.clone()));
             }
         }
@@ -69,4 +76,16 @@ fn the_route_table_and_the_router_agree() {
     routed.sort();
     table.sort();
     assert_eq!(routed, table, "router.rs and policy::ROUTES must list the same routes");
+}
+
+#[tokio::test]
+async fn unsupported_methods_get_405_not_a_server_error() {
+    let web = TestWeb::demo().await;
+    let mut client = web.client();
+    for (method, path) in [("TRACE", "/api/v1/dashboard"), ("DELETE", "/sign-in"), ("PUT", "/areas/E54900001")] {
+        let request = axum::http::Request::builder().method(method).uri(path).body(axum::body::Body::empty()).unwrap();
+        let reply = client.send(request).await;
+        assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
+        assert!(reply.headers.get("allow").is_some(), "{method} {path}");
+    }
 }

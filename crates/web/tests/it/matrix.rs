@@ -1,0 +1,239 @@
+//! The route × role matrix: every route of the router, requested by every demo role and by
+//! an anonymous visitor, against an expectation written here as a specification (not
+//! derived from `policy.rs`). A route without an entry here fails the test.
+
+use axum::http::StatusCode;
+
+use crate::helpers::{Reply, TestWeb};
+
+/// Who is asking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Who {
+    Anonymous,
+    Admin,
+    Commissioner,
+    Analyst,
+    Finance,
+    Evaluator,
+    ClinicalLead,
+    /// Provider R9A, which owns the objects in the sample paths.
+    Provider,
+    /// Provider R9B, which owns none of them.
+    OtherProvider,
+    Scrutiny,
+    Public,
+}
+
+const EVERYONE: [Who; 11] = [
+    Who::Anonymous,
+    Who::Admin,
+    Who::Commissioner,
+    Who::Analyst,
+    Who::Finance,
+    Who::Evaluator,
+    Who::ClinicalLead,
+    Who::Provider,
+    Who::OtherProvider,
+    Who::Scrutiny,
+    Who::Public,
+];
+
+impl Who {
+    fn email(self) -> Option<&'static str> {
+        Some(match self {
+            Who::Anonymous => return None,
+            Who::Admin => "admin@demo.commissioner.test",
+            Who::Commissioner => "commissioner@demo.commissioner.test",
+            Who::Analyst => "analyst@demo.commissioner.test",
+            Who::Finance => "finance@demo.commissioner.test",
+            Who::Evaluator => "evaluator@demo.commissioner.test",
+            Who::ClinicalLead => "clinical.lead@demo.commissioner.test",
+            Who::Provider => "provider@demo.commissioner.test",
+            Who::OtherProvider => "provider.b@demo.commissioner.test",
+            Who::Scrutiny => "scrutiny@demo.commissioner.test",
+            Who::Public => "public@demo.commissioner.test",
+        })
+    }
+
+    fn commissioner_side(self) -> bool {
+        matches!(
+            self,
+            Who::Admin | Who::Commissioner | Who::Analyst | Who::Finance | Who::Evaluator | Who::ClinicalLead
+        )
+    }
+
+    fn provider(self) -> bool {
+        matches!(self, Who::Provider | Who::OtherProvider)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Allowed,
+    SignIn,
+    Forbidden,
+    NotFound,
+}
+
+use Outcome::{Allowed, Forbidden, NotFound, SignIn};
+
+/// Who may use a route, as a specification.
+#[derive(Debug, Clone, Copy)]
+enum Spec {
+    Public,
+    /// Any signed-in person.
+    SignedIn,
+    /// The commissioner's staff only (dashboard, Plan).
+    CommissionerSide,
+    /// The commissioner's staff and providers (Procure, Monitor).
+    CommissionerSideAndProviders,
+    /// The commissioner's staff and the scrutiny committee (Strategy).
+    CommissionerSideAndScrutiny,
+    Administrators,
+    /// Data owned by provider R9A: its own people and the commissioner's staff; anyone
+    /// else must not learn it exists.
+    OwnedByR9A,
+    /// Submitting for R9A: its own people and administrators; the commissioner's other
+    /// staff are refused; anyone else gets not found.
+    SubmitForR9A,
+    /// API tokens of R9A's organisation: R9A's provider users and administrators.
+    ManageR9ATokens,
+    /// The tokens page: providers and administrators manage tokens; others get not found.
+    TokensPage,
+}
+
+impl Spec {
+    fn expect(self, who: Who) -> Outcome {
+        if who == Who::Anonymous {
+            return if matches!(self, Spec::Public) { Allowed } else { SignIn };
+        }
+        let allowed = |yes: bool, otherwise: Outcome| if yes { Allowed } else { otherwise };
+        match self {
+            Spec::Public | Spec::SignedIn => Allowed,
+            Spec::CommissionerSide => allowed(who.commissioner_side(), Forbidden),
+            Spec::CommissionerSideAndProviders => allowed(who.commissioner_side() || who.provider(), Forbidden),
+            Spec::CommissionerSideAndScrutiny => allowed(who.commissioner_side() || who == Who::Scrutiny, Forbidden),
+            Spec::Administrators => allowed(who == Who::Admin, Forbidden),
+            Spec::OwnedByR9A => allowed(who.commissioner_side() || who == Who::Provider, NotFound),
+            Spec::SubmitForR9A => match who {
+                Who::Provider | Who::Admin => Allowed,
+                _ if who.commissioner_side() => Forbidden,
+                _ => NotFound,
+            },
+            Spec::ManageR9ATokens => allowed(who == Who::Provider || who == Who::Admin, NotFound),
+            Spec::TokensPage => allowed(who.provider() || who == Who::Admin, NotFound),
+        }
+    }
+}
+
+/// (method, route template, sample path, spec). Samples use R9A's objects and the demo's
+/// areas; user 10 is the public user; token 1 belongs to R9A.
+const MATRIX: &[(&str, &str, &str, Spec)] = &[
+    ("GET", "/", "/", Spec::Public),
+    ("GET", "/health", "/health", Spec::Public),
+    ("GET", "/assets/{*path}", "/assets/nhsuk-frontend.min.css", Spec::Public),
+    ("GET", "/sign-in", "/sign-in", Spec::Public),
+    ("POST", "/sign-in", "/sign-in", Spec::Public),
+    ("GET", "/profile", "/profile", Spec::SignedIn),
+    ("GET", "/profile/password", "/profile/password", Spec::SignedIn),
+    ("POST", "/profile/password", "/profile/password", Spec::SignedIn),
+    ("GET", "/tokens", "/tokens", Spec::TokensPage),
+    ("POST", "/tokens", "/tokens", Spec::TokensPage),
+    ("POST", "/tokens/{id}/revoke", "/tokens/1/revoke", Spec::ManageR9ATokens),
+    ("GET", "/admin/users", "/admin/users", Spec::Administrators),
+    ("GET", "/admin/users/new", "/admin/users/new", Spec::Administrators),
+    ("POST", "/admin/users/new", "/admin/users/new", Spec::Administrators),
+    ("GET", "/admin/users/{id}", "/admin/users/10", Spec::Administrators),
+    ("POST", "/admin/users/{id}/roles", "/admin/users/10/roles", Spec::Administrators),
+    ("POST", "/admin/users/{id}/unlock", "/admin/users/10/unlock", Spec::Administrators),
+    ("POST", "/admin/users/{id}/reset-password", "/admin/users/10/reset-password", Spec::Administrators),
+    ("GET", "/admin/organisations/new", "/admin/organisations/new", Spec::Administrators),
+    ("POST", "/admin/organisations/new", "/admin/organisations/new", Spec::Administrators),
+    ("GET", "/admin/audit", "/admin/audit", Spec::Administrators),
+    ("GET", "/dashboard", "/dashboard", Spec::CommissionerSide),
+    ("GET", "/dashboard/population.csv", "/dashboard/population.csv", Spec::CommissionerSide),
+    ("GET", "/dashboard/deprivation.csv", "/dashboard/deprivation.csv", Spec::CommissionerSide),
+    ("GET", "/organisations", "/organisations", Spec::SignedIn),
+    ("GET", "/organisations/{code}", "/organisations/R9A", Spec::SignedIn),
+    ("GET", "/areas", "/areas", Spec::SignedIn),
+    ("GET", "/areas/{code}", "/areas/E54900001", Spec::SignedIn),
+    ("GET", "/areas/{code}/population.csv", "/areas/E54900001/population.csv", Spec::SignedIn),
+    ("GET", "/plan", "/plan", Spec::CommissionerSide),
+    ("GET", "/procure", "/procure", Spec::CommissionerSideAndProviders),
+    ("GET", "/monitor", "/monitor", Spec::CommissionerSideAndProviders),
+    ("GET", "/strategy", "/strategy", Spec::CommissionerSideAndScrutiny),
+    ("GET", "/monitor/providers/{code}", "/monitor/providers/R9A", Spec::OwnedByR9A),
+    ("GET", "/api/v1/openapi.json", "/api/v1/openapi.json", Spec::Public),
+    ("GET", "/api/v1/me", "/api/v1/me", Spec::SignedIn),
+    ("GET", "/api/v1/dashboard", "/api/v1/dashboard", Spec::CommissionerSide),
+    ("GET", "/api/v1/organisations", "/api/v1/organisations", Spec::SignedIn),
+    ("GET", "/api/v1/organisations/{code}", "/api/v1/organisations/R9A", Spec::SignedIn),
+    ("GET", "/api/v1/areas", "/api/v1/areas?kind=region", Spec::SignedIn),
+    ("GET", "/api/v1/areas/{code}", "/api/v1/areas/E54900001", Spec::SignedIn),
+    ("GET", "/api/v1/activity/summary", "/api/v1/activity/summary", Spec::SignedIn),
+    ("GET", "/api/v1/providers/{code}/submissions", "/api/v1/providers/R9A/submissions", Spec::OwnedByR9A),
+    (
+        "POST",
+        "/api/v1/providers/{code}/submissions",
+        "/api/v1/providers/R9A/submissions?month=2025-04",
+        Spec::SubmitForR9A,
+    ),
+    ("GET", "/api/v1/audit", "/api/v1/audit", Spec::Administrators),
+    ("GET", "/api/v1/users", "/api/v1/users", Spec::Administrators),
+    // Last: it ends the session.
+    ("POST", "/sign-out", "/sign-out", Spec::SignedIn),
+];
+
+fn observed(reply: &Reply) -> Outcome {
+    match reply.status {
+        StatusCode::UNAUTHORIZED => SignIn,
+        StatusCode::FORBIDDEN => Forbidden,
+        StatusCode::NOT_FOUND => NotFound,
+        StatusCode::SEE_OTHER if reply.location().starts_with("/sign-in?next=") => SignIn,
+        status if status.is_server_error() => panic!("server error {status}: {}", reply.body),
+        _ => Allowed,
+    }
+}
+
+#[test]
+fn every_route_has_an_expectation() {
+    for (method, template, _) in web::route_table() {
+        assert!(
+            MATRIX.iter().any(|(m, t, _, _)| *m == method && *t == template),
+            "{method} {template} has no entry in the route matrix"
+        );
+    }
+    assert_eq!(MATRIX.len(), web::route_table().len(), "the matrix lists a route the router does not have");
+}
+
+#[tokio::test]
+async fn every_role_gets_the_expected_outcome_on_every_route() {
+    let mut failures = Vec::new();
+    for who in EVERYONE {
+        let web = TestWeb::demo().await;
+        let mut client = match who.email() {
+            Some(email) => web.signed_in(email).await,
+            None => web.client(),
+        };
+        for (method, template, path, spec) in MATRIX {
+            // A CSRF token from a page the person can open, so that refusals come from the
+            // policy and not from a missing token.
+            let csrf_page = if who == Who::Anonymous { "/sign-in" } else { "/profile" };
+            let csrf = client.get(csrf_page).await.csrf_token();
+            let reply = match (*method, path.starts_with("/api/")) {
+                ("GET", _) => client.get(path).await,
+                ("POST", true) => client.post_api(path, &csrf, "record_id\n").await,
+                _ => client.post_form(path, &[("csrf_token", &csrf), ("role", "public")]).await,
+            };
+            let expected = spec.expect(who);
+            let actual = observed(&reply);
+            if actual != expected {
+                failures.push(format!(
+                    "{who:?} {method} {template} ({path}): expected {expected:?}, got {actual:?} ({})",
+                    reply.status
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "route matrix mismatches:\n{}", failures.join("\n"));
+}
