@@ -7,6 +7,11 @@
 //! commissioning stage).
 
 pub mod activity;
+mod csv;
+pub mod engine;
+pub mod parquet_io;
+pub mod pricing;
+pub mod rules;
 
 use std::path::PathBuf;
 

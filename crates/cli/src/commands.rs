@@ -1,5 +1,6 @@
 //! One module per command.
 
+pub(crate) mod activity;
 pub(crate) mod audit;
 pub(crate) mod generate;
 pub(crate) mod import;

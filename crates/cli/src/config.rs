@@ -66,6 +66,50 @@ pub(crate) enum Command {
     Audit(AuditArgs),
     /// Manage API tokens.
     Token(TokenArgs),
+    /// Price, convert and load patient-level activity.
+    Activity(ActivityArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ActivityArgs {
+    #[command(subcommand)]
+    pub(crate) command: ActivityCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ActivityCommand {
+    /// Validate, de-duplicate, price and summarise activity files (CSV or .parquet).
+    Price {
+        /// Tariff CSV: hrg,pod,unit_price[,trim_point_days,excess_bed_day_price].
+        #[arg(long)]
+        tariff: PathBuf,
+        /// Market forces factors CSV: provider_code,mff (1 when a provider is absent).
+        #[arg(long)]
+        mff: Option<PathBuf>,
+        /// Only this commissioner's activity is valid.
+        #[arg(long)]
+        commissioner: Option<String>,
+        /// Only activity in this month (YYYY-MM) is valid.
+        #[arg(long)]
+        period: Option<String>,
+        /// Summary CSV: provider_code,pod,month,activity,value,los_days.
+        #[arg(long)]
+        summary_out: PathBuf,
+        /// Challenges CSV: record_id,provider_code,reason,line.
+        #[arg(long)]
+        challenges_out: Option<PathBuf>,
+        /// Valid rows with their prices, as Parquet.
+        #[arg(long)]
+        priced_out: Option<PathBuf>,
+        /// Worker threads (default: all cores).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Activity files, read in this order.
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+    },
+    /// Convert an activity CSV to Parquet.
+    Convert { input: PathBuf, output: PathBuf },
 }
 
 #[derive(Debug, Args)]
