@@ -6,6 +6,8 @@
 //!   warnings as errors, `test`, then `api-fuzz`.
 //! - `api-fuzz`: schemathesis (PyPI) against the OpenAPI document of a running demo server,
 //!   as an administrator and with a provider's API token; fails on any server error.
+//! - `spark-parity`: the Spark SQL twin of the activity rules, run with PySpark in local
+//!   mode, must give exactly the Rust engine's summary and challenges.
 //! - `vendor-nhsuk`: refreshes `crates/nhsuk/vendor` from the pinned `nhsuk-frontend` npm
 //!   package (needs npm; running the app never does).
 //!
@@ -14,6 +16,7 @@
 
 mod browser;
 mod fuzz;
+mod spark;
 mod tidy;
 mod vendor;
 
@@ -31,13 +34,15 @@ fn main() -> anyhow::Result<()> {
             run(&root, "cargo", &["fmt", "--all", "--", "--check"])?;
             run(&root, "cargo", &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
             test(&root)?;
-            fuzz::api_fuzz(&root)
+            fuzz::api_fuzz(&root)?;
+            spark::spark_parity(&root)
         }
+        Some("spark-parity") => spark::spark_parity(&root),
         Some("api-fuzz") => fuzz::api_fuzz(&root),
         Some("vendor-nhsuk") => vendor::vendor_nhsuk(&root),
         Some("browser") => browser::run_journeys(&root),
         _ => {
-            eprintln!("usage: cargo xtask <test | ci | api-fuzz | vendor-nhsuk | browser>");
+            eprintln!("usage: cargo xtask <test | ci | api-fuzz | spark-parity | vendor-nhsuk | browser>");
             bail!("unknown or missing command")
         }
     }
