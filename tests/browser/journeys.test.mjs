@@ -76,3 +76,22 @@ test('a provider sees its own activity but not another provider\'s', async () =>
   assert.deepEqual(await seriousViolations(page), []);
   await page.close();
 });
+
+test('a finance manager reads a provider\'s plan against actual and its forecasts', async () => {
+  await browser.context.clearCookies();
+  const page = await newPage(browser.context);
+  await signIn(page, server.url, 'finance@demo.commissioner.test');
+  await page.goto(`${server.url}/monitor`);
+  assert.deepEqual(await seriousViolations(page), []);
+  await page.getByRole('link', { name: 'Ashmere University Hospitals NHS Foundation Trust' }).click();
+  await page.getByRole('heading', { level: 2, name: 'Plan against actual' }).waitFor();
+  assert.ok(await page.getByRole('img', { name: /Value of activity by month/ }).isVisible());
+  assert.ok(await page.getByRole('img', { name: /year-end forecasts/ }).isVisible());
+  assert.deepEqual(await seriousViolations(page), []);
+  await page.screenshot({ path: screenshotPath('monitor-provider.png'), fullPage: true });
+  await page.getByRole('link', { name: /open/ }).first().click();
+  await page.getByRole('heading', { level: 1, name: /Challenges to R9A/ }).waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
+  assert.deepEqual(page.consoleErrors, []);
+  await page.close();
+});

@@ -14,7 +14,8 @@ const PYSPARK: &str = "pyspark==4.3.0";
 
 pub(crate) fn spark_parity(root: &Path) -> anyhow::Result<()> {
     run(root, "cargo", &["build", "--release", "--bin", "commissioner"])?;
-    let target = std::env::var("CARGO_TARGET_DIR").map(std::path::PathBuf::from).unwrap_or_else(|_| root.join("target"));
+    let target =
+        std::env::var("CARGO_TARGET_DIR").map(std::path::PathBuf::from).unwrap_or_else(|_| root.join("target"));
     let binary = target.join("release/commissioner");
     let venv = target.join("spark-venv");
     let python = venv.join("bin/python");
@@ -44,8 +45,19 @@ pub(crate) fn spark_parity(root: &Path) -> anyhow::Result<()> {
     run(root, bin, &["activity", "convert", &path("b.csv"), &path("b.parquet")])?;
     for (label, period) in [("whole year", None), ("one month", Some("2025-06"))] {
         let mut rust_args: Vec<String> = ["activity", "price", "--tariff"].map(String::from).to_vec();
-        rust_args.extend([path("data/tariff.csv"), "--mff".into(), path("data/mff.csv"), "--commissioner".into(), "Q99".into()]);
-        rust_args.extend(["--summary-out".into(), path("rust-summary.csv"), "--challenges-out".into(), path("rust-challenges.csv")]);
+        rust_args.extend([
+            path("data/tariff.csv"),
+            "--mff".into(),
+            path("data/mff.csv"),
+            "--commissioner".into(),
+            "Q99".into(),
+        ]);
+        rust_args.extend([
+            "--summary-out".into(),
+            path("rust-summary.csv"),
+            "--challenges-out".into(),
+            path("rust-challenges.csv"),
+        ]);
         if let Some(period) = period {
             rust_args.extend(["--period".into(), period.into()]);
         }
@@ -69,7 +81,10 @@ pub(crate) fn spark_parity(root: &Path) -> anyhow::Result<()> {
             if rust != spark {
                 bail!("Spark and the Rust engine disagree on the {name} ({label}); see {}", work.display());
             }
-            eprintln!("spark parity ({label}): {name} identical ({} lines)", rust.iter().filter(|b| **b == b'\n').count());
+            eprintln!(
+                "spark parity ({label}): {name} identical ({} lines)",
+                rust.iter().filter(|b| **b == b'\n').count()
+            );
         }
     }
     Ok(())

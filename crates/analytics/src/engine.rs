@@ -242,9 +242,16 @@ fn read_inputs(
             let columns = Arc::new(crate::parquet_io::column_positions(path, reader.schema().as_ref())?);
             let mut first_row = 0u64;
             for batch in reader {
-                let batch = batch.map_err(|e| AnalyticsError::Data { file: path.clone(), line: first_row + 1, message: format!("reading Parquet: {e}") })?;
+                let batch = batch.map_err(|e| AnalyticsError::Data {
+                    file: path.clone(),
+                    line: first_row + 1,
+                    message: format!("reading Parquet: {e}"),
+                })?;
                 let n = batch.num_rows() as u64;
-                if work_tx.send(Work::Parquet { seq, file_idx, first_row, batch, columns: Arc::clone(&columns) }).is_err() {
+                if work_tx
+                    .send(Work::Parquet { seq, file_idx, first_row, batch, columns: Arc::clone(&columns) })
+                    .is_err()
+                {
                     return Ok(());
                 }
                 seq += 1;
@@ -282,7 +289,8 @@ fn read_inputs(
                 columns = Some(Arc::new(csv_header(path, &data[..header_end])?));
                 data.drain(..header_end);
             }
-            let n_lines = memchr::memchr_iter(b'\n', &data).count() as u64 + u64::from(!data.ends_with(b"\n") && !data.is_empty());
+            let n_lines = memchr::memchr_iter(b'\n', &data).count() as u64
+                + u64::from(!data.ends_with(b"\n") && !data.is_empty());
             // Workers number the block's lines from `first_line + 1`.
             let first_line = data_lines_before;
             data_lines_before += n_lines;
@@ -297,7 +305,11 @@ fn read_inputs(
             }
         }
         if columns.is_none() {
-            return Err(AnalyticsError::Data { file: path.clone(), line: 1, message: "the file is empty: a header row is needed".into() });
+            return Err(AnalyticsError::Data {
+                file: path.clone(),
+                line: 1,
+                message: "the file is empty: a header row is needed".into(),
+            });
         }
     }
     Ok(())
@@ -317,7 +329,8 @@ fn read_full(file: &mut File, buffer: &mut [u8]) -> std::io::Result<usize> {
 /// Maps the file's header to the engine's column order.
 fn csv_header(path: &Path, line: &[u8]) -> Result<[usize; 12], AnalyticsError> {
     let text = String::from_utf8_lossy(line);
-    let names: Vec<&str> = text.trim_start_matches('\u{feff}').trim_end_matches(['\n', '\r']).split(',').map(str::trim).collect();
+    let names: Vec<&str> =
+        text.trim_start_matches('\u{feff}').trim_end_matches(['\n', '\r']).split(',').map(str::trim).collect();
     let mut positions = [0usize; 12];
     for (idx, column) in COLUMNS.iter().enumerate() {
         positions[idx] = names.iter().position(|n| n == column).ok_or_else(|| AnalyticsError::Data {
@@ -492,7 +505,8 @@ fn sequence(
     sink: &mut dyn Sink,
     expected_rows: usize,
 ) -> Result<RunReport, AnalyticsError> {
-    let mut seen: HashSet<u128, BuildHasherDefault<KeyHasher>> = HashSet::with_capacity_and_hasher(expected_rows, Default::default());
+    let mut seen: HashSet<u128, BuildHasherDefault<KeyHasher>> =
+        HashSet::with_capacity_and_hasher(expected_rows, Default::default());
     let mut pending: BTreeMap<u64, Processed> = BTreeMap::new();
     let mut next = 0u64;
     let mut report = RunReport::default();
@@ -533,7 +547,9 @@ fn sequence(
             los_days: sums.los_days,
         })
         .collect();
-    summary.sort_by(|a, b| (a.provider_code.as_bytes(), a.pod, &a.month).cmp(&(b.provider_code.as_bytes(), b.pod, &b.month)));
+    summary.sort_by(|a, b| {
+        (a.provider_code.as_bytes(), a.pod, &a.month).cmp(&(b.provider_code.as_bytes(), b.pod, &b.month))
+    });
     report.n_valid = summary.iter().map(|s| s.activity).sum();
     report.total_pence = summary.iter().map(|s| i128::from(s.value_pence)).sum();
     report.summary = summary;
@@ -569,7 +585,13 @@ fn sequence_unit(
         if let Some(reason) = reason {
             report.n_challenged[Reason::ALL.iter().position(|r| *r == reason).expect("known reason")] += 1;
             let (record_id, provider_code, file_idx) = row_identity(&processed.work, row);
-            sink.challenge(&Challenge { file_idx, record_id: &record_id, provider_code: &provider_code, reason, line: row.line })?;
+            sink.challenge(&Challenge {
+                file_idx,
+                record_id: &record_id,
+                provider_code: &provider_code,
+                reason,
+                line: row.line,
+            })?;
         }
     }
     for (group, sums) in processed.sums.drain() {
@@ -582,7 +604,8 @@ fn sequence_unit(
         let batch = if duplicate_priced.is_empty() {
             batch
         } else {
-            let drop: Vec<usize> = duplicate_priced.iter().filter_map(|row| row_positions.binary_search(row).ok()).collect();
+            let drop: Vec<usize> =
+                duplicate_priced.iter().filter_map(|row| row_positions.binary_search(row).ok()).collect();
             crate::parquet_io::without_rows(&batch, &drop)?
         };
         if batch.num_rows() > 0 {

@@ -5,11 +5,13 @@ use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
 
-use arrow_array::array::{Array, ArrayRef, Int64Array, StringArray};
-use arrow_array::cast::AsArray;
-use arrow_array::builder::{Int64Builder, StringBuilder};
-use arrow_array::types::{Date32Type, Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type, UInt32Type, UInt64Type};
 use arrow_array::RecordBatch;
+use arrow_array::array::{Array, ArrayRef, Int64Array, StringArray};
+use arrow_array::builder::{Int64Builder, StringBuilder};
+use arrow_array::cast::AsArray;
+use arrow_array::types::{
+    Date32Type, Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
+};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use parquet::arrow::ArrowWriter;
 use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
@@ -85,7 +87,9 @@ impl<'a> ParquetColumns<'a> {
 
 fn column(array: &ArrayRef) -> Column<'_> {
     fn format<T: std::fmt::Display>(array: &ArrayRef, value: impl Fn(usize) -> T) -> Column<'_> {
-        Column::Owned((0..array.len()).map(|i| if array.is_null(i) { String::new() } else { value(i).to_string() }).collect())
+        Column::Owned(
+            (0..array.len()).map(|i| if array.is_null(i) { String::new() } else { value(i).to_string() }).collect(),
+        )
     }
     match array.data_type() {
         DataType::Utf8 => Column::Text(array.as_string::<i32>()),
@@ -166,7 +170,8 @@ impl PricedBatchBuilder {
         let mut arrays: Vec<ArrayRef> = self.columns.iter_mut().map(|b| Arc::new(b.finish()) as ArrayRef).collect();
         arrays.push(Arc::new(self.month.finish()));
         arrays.push(Arc::new(self.price.finish()));
-        let batch = RecordBatch::try_new(priced_schema(), arrays).map_err(|e| AnalyticsError::Internal(e.to_string()))?;
+        let batch =
+            RecordBatch::try_new(priced_schema(), arrays).map_err(|e| AnalyticsError::Internal(e.to_string()))?;
         Ok((batch, self.rows))
     }
 }
@@ -206,7 +211,8 @@ impl ParquetFileWriter {
         let partial = path.with_extension("parquet.partial");
         let file = File::create(&partial).map_err(|source| AnalyticsError::Io { file: partial.clone(), source })?;
         let properties = WriterProperties::builder().set_compression(Compression::SNAPPY).build();
-        let writer = ArrowWriter::try_new(file, schema, Some(properties)).map_err(|e| AnalyticsError::Internal(e.to_string()))?;
+        let writer = ArrowWriter::try_new(file, schema, Some(properties))
+            .map_err(|e| AnalyticsError::Internal(e.to_string()))?;
         Ok(ParquetFileWriter { path: path.to_owned(), partial, writer })
     }
 
@@ -216,7 +222,8 @@ impl ParquetFileWriter {
 
     pub fn finish(self) -> Result<(), AnalyticsError> {
         self.writer.close().map_err(|e| AnalyticsError::Internal(format!("writing {}: {e}", self.path.display())))?;
-        std::fs::rename(&self.partial, &self.path).map_err(|source| AnalyticsError::Io { file: self.path.clone(), source })
+        std::fs::rename(&self.partial, &self.path)
+            .map_err(|source| AnalyticsError::Io { file: self.path.clone(), source })
     }
 }
 
@@ -228,7 +235,8 @@ pub fn csv_to_parquet(input: &Path, output: &Path, progress: &dyn Fn(u64)) -> Re
     let mut reader = std::io::BufReader::with_capacity(1 << 20, File::open(input).map_err(io)?);
     let mut header = String::new();
     reader.read_line(&mut header).map_err(io)?;
-    let names: Vec<String> = header.trim_start_matches('\u{feff}').trim_end().split(',').map(|s| s.trim().to_owned()).collect();
+    let names: Vec<String> =
+        header.trim_start_matches('\u{feff}').trim_end().split(',').map(|s| s.trim().to_owned()).collect();
     let mut positions = [0usize; 12];
     for (idx, column) in COLUMNS.iter().enumerate() {
         positions[idx] = names.iter().position(|n| n == column).ok_or_else(|| AnalyticsError::Data {
@@ -237,7 +245,8 @@ pub fn csv_to_parquet(input: &Path, output: &Path, progress: &dyn Fn(u64)) -> Re
             message: format!("missing column '{column}'"),
         })?;
     }
-    let schema = Arc::new(Schema::new(COLUMNS.iter().map(|name| Field::new(*name, DataType::Utf8, false)).collect::<Vec<_>>()));
+    let schema =
+        Arc::new(Schema::new(COLUMNS.iter().map(|name| Field::new(*name, DataType::Utf8, false)).collect::<Vec<_>>()));
     let mut writer = ParquetFileWriter::create(output, Arc::clone(&schema))?;
     let mut builders: Vec<StringBuilder> = (0..12).map(|_| StringBuilder::new()).collect();
     let mut n_rows = 0u64;
@@ -270,12 +279,17 @@ pub fn csv_to_parquet(input: &Path, output: &Path, progress: &dyn Fn(u64)) -> Re
     Ok(n_rows)
 }
 
-fn flush(builders: &mut [StringBuilder], schema: &SchemaRef, writer: &mut ParquetFileWriter) -> Result<(), AnalyticsError> {
+fn flush(
+    builders: &mut [StringBuilder],
+    schema: &SchemaRef,
+    writer: &mut ParquetFileWriter,
+) -> Result<(), AnalyticsError> {
     let arrays: Vec<ArrayRef> = builders.iter_mut().map(|b| Arc::new(b.finish()) as ArrayRef).collect();
     if arrays[0].is_empty() {
         return Ok(());
     }
-    let batch = RecordBatch::try_new(Arc::clone(schema), arrays).map_err(|e| AnalyticsError::Internal(e.to_string()))?;
+    let batch =
+        RecordBatch::try_new(Arc::clone(schema), arrays).map_err(|e| AnalyticsError::Internal(e.to_string()))?;
     writer.write(&batch)
 }
 

@@ -91,7 +91,8 @@ impl Tariff {
     pub fn new(entries: impl IntoIterator<Item = (String, String, TariffEntry)>) -> Result<Tariff, String> {
         let mut tariff = Tariff::default();
         for (hrg, pod, entry) in entries {
-            let idx = crate::rules::pod_index(pod.as_bytes()).ok_or_else(|| format!("'{pod}' is not a point of delivery"))?;
+            let idx =
+                crate::rules::pod_index(pod.as_bytes()).ok_or_else(|| format!("'{pod}' is not a point of delivery"))?;
             tariff.by_pod[idx].insert(hrg.into_bytes().into_boxed_slice(), entry);
         }
         Ok(tariff)
@@ -106,19 +107,24 @@ impl Tariff {
         table.rows(|row| {
             let hrg = row.required("hrg")?.to_owned();
             let pod = row.required("pod")?.to_owned();
-            let pod_idx = crate::rules::pod_index(pod.as_bytes())
-                .ok_or_else(|| row.error("pod", format!("'{pod}' is not a point of delivery (EL, DC, NEL, OPFA, OPFU, OPPROC or AE)")))?;
+            let pod_idx = crate::rules::pod_index(pod.as_bytes()).ok_or_else(|| {
+                row.error("pod", format!("'{pod}' is not a point of delivery (EL, DC, NEL, OPFA, OPFU, OPPROC or AE)"))
+            })?;
             let unit_pence = row.parse("unit_price", "an amount in pounds such as 1234.56", parse_pounds)?;
-            let trim_point_days = row.parse_optional("trim_point_days", "a whole number of days", |t| t.parse::<u32>().ok())?;
-            let excess_bed_day_pence = row.parse_optional("excess_bed_day_price", "an amount in pounds such as 312.00", parse_pounds)?;
+            let trim_point_days =
+                row.parse_optional("trim_point_days", "a whole number of days", |t| t.parse::<u32>().ok())?;
+            let excess_bed_day_pence =
+                row.parse_optional("excess_bed_day_price", "an amount in pounds such as 312.00", parse_pounds)?;
             if unit_pence < 0 || excess_bed_day_pence.is_some_and(|p| p < 0) {
                 return Err(row.error("unit_price", "prices cannot be negative".into()));
             }
             if let Some(first) = first_line.insert((hrg.clone(), pod.clone()), row.line) {
                 return Err(row.error("hrg", format!("{hrg} at {pod} appears again (first on line {first})")));
             }
-            tariff.by_pod[pod_idx]
-                .insert(hrg.into_bytes().into_boxed_slice(), TariffEntry { unit_pence, trim_point_days, excess_bed_day_pence });
+            tariff.by_pod[pod_idx].insert(
+                hrg.into_bytes().into_boxed_slice(),
+                TariffEntry { unit_pence, trim_point_days, excess_bed_day_pence },
+            );
             Ok(())
         })?;
         Ok(tariff)
@@ -146,7 +152,9 @@ pub struct MffTable {
 
 impl MffTable {
     pub fn new(factors: impl IntoIterator<Item = (String, Factor)>) -> MffTable {
-        MffTable { factors: factors.into_iter().map(|(code, factor)| (code.into_bytes().into_boxed_slice(), factor)).collect() }
+        MffTable {
+            factors: factors.into_iter().map(|(code, factor)| (code.into_bytes().into_boxed_slice(), factor)).collect(),
+        }
     }
 
     /// Reads `provider_code,mff`.

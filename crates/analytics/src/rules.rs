@@ -33,8 +33,13 @@ pub enum Reason {
 }
 
 impl Reason {
-    pub const ALL: [Reason; 5] =
-        [Reason::InvalidField, Reason::DuplicateRecord, Reason::WrongCommissioner, Reason::OutOfPeriod, Reason::NoTariff];
+    pub const ALL: [Reason; 5] = [
+        Reason::InvalidField,
+        Reason::DuplicateRecord,
+        Reason::WrongCommissioner,
+        Reason::OutOfPeriod,
+        Reason::NoTariff,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -180,7 +185,9 @@ fn days_in_month(year: u16, month: u8) -> u8 {
 }
 
 fn lsoa(bytes: &[u8]) -> bool {
-    bytes.len() == 9 && (bytes.starts_with(b"E01") || bytes.starts_with(b"W01")) && bytes[3..].iter().all(u8::is_ascii_digit)
+    bytes.len() == 9
+        && (bytes.starts_with(b"E01") || bytes.starts_with(b"W01"))
+        && bytes[3..].iter().all(u8::is_ascii_digit)
 }
 
 #[cfg(test)]

@@ -62,7 +62,9 @@ impl Sink for FileSink {
 fn write_csv_field(out: &mut impl Write, value: &[u8]) -> std::io::Result<()> {
     if value.iter().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
         out.write_all(b"\"")?;
-        out.write_all(&value.iter().flat_map(|b| if *b == b'"' { vec![b'"', b'"'] } else { vec![*b] }).collect::<Vec<u8>>())?;
+        out.write_all(
+            &value.iter().flat_map(|b| if *b == b'"' { vec![b'"', b'"'] } else { vec![*b] }).collect::<Vec<u8>>(),
+        )?;
         out.write_all(b"\"")
     } else {
         out.write_all(value)
@@ -82,7 +84,10 @@ pub fn price_files(request: &PriceFiles, progress: &dyn Progress) -> anyhow::Res
     }
     let partial = |path: &Path| path.with_extension("partial");
     let challenges = match &request.challenges_out {
-        Some(path) => Some(BufWriter::with_capacity(1 << 20, File::create(partial(path)).with_context(|| format!("creating {}", path.display()))?)),
+        Some(path) => Some(BufWriter::with_capacity(
+            1 << 20,
+            File::create(partial(path)).with_context(|| format!("creating {}", path.display()))?,
+        )),
         None => None,
     };
     let mut sink = FileSink { challenges, priced: None };
@@ -108,7 +113,8 @@ pub fn price_files(request: &PriceFiles, progress: &dyn Progress) -> anyhow::Res
     let report = run(&request.inputs, &tariff, &mff, &options, &mut sink, &|done, _| progress.advance(done))?;
     progress.finish();
     let summary_partial = partial(&request.summary_out);
-    std::fs::write(&summary_partial, report.summary_csv()).with_context(|| format!("writing {}", request.summary_out.display()))?;
+    std::fs::write(&summary_partial, report.summary_csv())
+        .with_context(|| format!("writing {}", request.summary_out.display()))?;
     std::fs::rename(&summary_partial, &request.summary_out)?;
     if let (Some(mut out), Some(path)) = (sink.challenges.take(), &request.challenges_out) {
         out.flush()?;
@@ -131,8 +137,10 @@ pub fn convert_to_parquet(input: &Path, output: &Path, progress: &dyn Progress) 
 
 /// One line describing a run: rows, valid rows and their value, challenges by reason.
 pub fn describe(report: &RunReport) -> String {
-    let reasons: Vec<String> =
-        analytics::rules::Reason::ALL.iter().map(|reason| format!("{} {}", report.challenged(*reason), reason.code())).collect();
+    let reasons: Vec<String> = analytics::rules::Reason::ALL
+        .iter()
+        .map(|reason| format!("{} {}", report.challenged(*reason), reason.code()))
+        .collect();
     format!(
         "{} rows: {} valid, worth £{}; challenged: {}",
         report.n_rows,

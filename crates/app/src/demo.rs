@@ -1,26 +1,29 @@
 //! The demo commissioner: generate a synthetic ICB, load it through the ordinary importers,
 //! and create one account for each role, so that a new user can explore every page.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
 use commissioning::access::Role;
 use commissioning::area::AreaCode;
-use commissioning::org::{OdsCode, OrgKind};
-use commissioning::service::PointOfDelivery;
-use store::org::ActivitySummaryRow;
+use commissioning::org::OdsCode;
+use commissioning::period::{FinancialYear, YearMonth};
 
 use crate::accounts::NewAccount;
 use crate::generate::{self, GenerateOptions, files};
 use crate::import::{ImportKind, ImportOptions};
 use crate::progress::Progress;
-use crate::{Actor, App, Result};
+use crate::{Actor, App, AppError, Result};
 
 /// The password of every demo account. The demo is for trying the system out, never for
 /// real data; real accounts are made by an administrator with `commissioner user create`.
 pub const DEMO_PASSWORD: &str = "commissioner-demo";
+
+/// Months of the demo year loaded as submissions (April to September): the demo shows a
+/// commissioner at the half-year, so forecasts have something to forecast.
+pub const DEMO_MONTHS_SUBMITTED: usize = 6;
 
 /// ODS-style code of the pseudo-organisation that holds members of the public.
 pub const PUBLIC_ORG_CODE: &str = "PUBLIC";
@@ -140,7 +143,11 @@ impl App {
         let commissioner = OdsCode::parse(generate::ICB_CODE).expect("valid code");
         let footprint = AreaCode::parse(generate::ICB_AREA_CODE).expect("valid code");
         self.set_footprint(&actor, &commissioner, &footprint).await?;
-        self.load_activity_summary(&dir.join(files::ACTIVITY)).await?;
+        let year = FinancialYear::starting(2025);
+        self.import_tariff(&actor, &dir.join(files::TARIFF), year.first_day(), Some(year.last_day())).await?;
+        self.import_mff(&actor, &dir.join(files::MFF), year.first_day(), Some(year.last_day())).await?;
+        self.import_plan(&actor, &dir.join(files::PLAN)).await?;
+        self.load_generated_activity(dir, year).await?;
         for account in DEMO_ACCOUNTS {
             self.create_account(
                 &actor,
@@ -158,38 +165,68 @@ impl App {
         Ok(())
     }
 
-    /// Summarises an activity file by provider, point of delivery and month for the
-    /// overview pages, replacing any earlier summary of the same providers.
-    pub async fn load_activity_summary(&self, path: &Path) -> Result<u64> {
-        let path = path.to_owned();
-        let (summary, _unreadable) = tokio::task::spawn_blocking(move || analytics::activity::summarise_csv(&path))
-            .await
-            .context("activity summary task")?
-            .context("summarising activity")?;
-        let known: BTreeSet<OdsCode> = self
-            .store()
-            .organisations(&store::org::OrgFilter { kind: Some(OrgKind::Provider), ..Default::default() })
-            .await?
-            .into_iter()
-            .map(|org| org.code)
-            .collect();
-        let rows: Vec<ActivitySummaryRow> = summary
-            .into_iter()
-            .filter_map(|row| {
-                let provider = OdsCode::parse(&row.provider_code).ok().filter(|code| known.contains(code))?;
-                let pod = PointOfDelivery::parse(&row.pod).ok()?;
-                Some(ActivitySummaryRow {
-                    provider,
-                    pod,
-                    month: row.month,
-                    activity: row.activity,
-                    los_days: row.los_days,
-                })
-            })
-            .collect();
-        let mut tx = self.store().begin().await?;
-        let n = tx.replace_activity_summary(&rows).await?;
-        tx.commit().await?;
-        Ok(n)
+    /// Splits a generated activity file into one file per provider and month (rows whose
+    /// date cannot be read, or falls outside the year, go to a month chosen from their
+    /// record id, as a careless provider would send them) and loads the first
+    /// [`DEMO_MONTHS_SUBMITTED`] months of each provider as submissions.
+    pub async fn load_generated_activity(&self, dir: &Path, year: FinancialYear) -> Result<usize> {
+        let actor = Actor::System("demo".into());
+        let submissions_dir = dir.join("submissions");
+        let files = {
+            let dir = submissions_dir.clone();
+            let activity = dir.parent().expect("inside the generated directory").join(files::ACTIVITY);
+            tokio::task::spawn_blocking(move || split_by_provider_month(&activity, &dir, year))
+                .await
+                .context("splitting the activity")??
+        };
+        for ((provider, month), path) in
+            files.iter().filter(|((_, month), _)| month.financial_month() as usize <= DEMO_MONTHS_SUBMITTED)
+        {
+            let provider = OdsCode::parse(provider).map_err(|e| AppError::Invalid(e.to_string()))?;
+            let file_name = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+            self.load_submission(&actor, &provider, *month, &file_name, path).await?;
+        }
+        Ok(files.keys().filter(|(_, month)| month.financial_month() as usize <= DEMO_MONTHS_SUBMITTED).count())
     }
+}
+
+/// Writes `<provider>-<YYYY-MM>.csv` files under `out`, each with the header.
+fn split_by_provider_month(
+    activity: &Path,
+    out: &Path,
+    year: FinancialYear,
+) -> anyhow::Result<BTreeMap<(String, YearMonth), PathBuf>> {
+    use std::io::{BufRead, BufWriter, Write};
+    std::fs::create_dir_all(out)?;
+    let reader = std::io::BufReader::new(std::fs::File::open(activity)?);
+    let mut lines = reader.lines();
+    let header = lines.next().context("the activity file is empty")??;
+    let months = year.months();
+    let mut writers: BTreeMap<(String, YearMonth), BufWriter<std::fs::File>> = BTreeMap::new();
+    let mut paths = BTreeMap::new();
+    for line in lines {
+        let line = line?;
+        let fields: Vec<&str> = line.split(',').collect();
+        let (Some(provider), Some(record_id), Some(date)) = (fields.get(1), fields.first(), fields.get(10)) else {
+            continue;
+        };
+        let month = commissioning::period::parse_date(date)
+            .ok()
+            .filter(|d| year.contains(*d))
+            .map(YearMonth::of)
+            .unwrap_or_else(|| months[record_id.bytes().map(usize::from).sum::<usize>() % 12]);
+        let key = ((*provider).to_owned(), month);
+        if !writers.contains_key(&key) {
+            let path = out.join(format!("{provider}-{month}.csv"));
+            let mut writer = BufWriter::new(std::fs::File::create(&path)?);
+            writeln!(writer, "{header}")?;
+            writers.insert(key.clone(), writer);
+            paths.insert(key.clone(), path);
+        }
+        writeln!(writers.get_mut(&key).expect("inserted"), "{line}")?;
+    }
+    for writer in writers.values_mut() {
+        writer.flush()?;
+    }
+    Ok(paths)
 }

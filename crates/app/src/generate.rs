@@ -74,6 +74,7 @@ pub mod files {
     pub const TARIFF: &str = "tariff.csv";
     pub const MFF: &str = "mff.csv";
     pub const ACTIVITY: &str = "activity.csv";
+    pub const PLAN: &str = "plan.csv";
     pub const MANIFEST: &str = "manifest.json";
 }
 
@@ -89,6 +90,7 @@ pub fn generate(options: &GenerateOptions, dir: &Path, progress: &dyn Progress) 
     write_tariff(&dir.join(files::TARIFF))?;
     write_mff(&commissioner, &dir.join(files::MFF))?;
     write_activity(&commissioner, options, &dir.join(files::ACTIVITY), progress)?;
+    write_plan(options, dir)?;
     let manifest = serde_json::json!({
         "generator": "commissioner generate",
         "seed": options.seed,
@@ -257,6 +259,49 @@ fn write_mff(commissioner: &geography::SyntheticCommissioner, path: &Path) -> an
         if let Some(mff) = provider.mff {
             writeln!(out, "{},{mff}", provider.code)?;
         }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// The indicative activity plan: the priced generated activity of the year, scaled per
+/// provider and point of delivery by a factor between 0.90 and 1.06 (so some lines run over
+/// plan and some under), with a little monthly noise.
+fn write_plan(options: &GenerateOptions, dir: &Path) -> anyhow::Result<()> {
+    let tariff = analytics::pricing::Tariff::from_csv(&dir.join(files::TARIFF))?;
+    let mff = analytics::pricing::MffTable::from_csv(&dir.join(files::MFF))?;
+    let run_options = analytics::engine::RunOptions {
+        checks: analytics::rules::Checks { commissioner: Some(ICB_CODE.into()), period: None },
+        threads: options.threads,
+        ..Default::default()
+    };
+    struct Ignore;
+    impl analytics::engine::Sink for Ignore {
+        fn challenge(&mut self, _: &analytics::engine::Challenge<'_>) -> Result<(), analytics::AnalyticsError> {
+            Ok(())
+        }
+    }
+    let report =
+        analytics::engine::run(&[dir.join(files::ACTIVITY)], &tariff, &mff, &run_options, &mut Ignore, &|_, _| {})?;
+    let months: Vec<String> = options.financial_year.months().iter().map(ToString::to_string).collect();
+    let mut rng = rng::Rng::new(options.seed, 7);
+    let mut factors: std::collections::BTreeMap<(String, &str), f64> = std::collections::BTreeMap::new();
+    let mut out = create(&dir.join(files::PLAN))?;
+    writeln!(out, "provider_code,pod,month,activity,value")?;
+    for row in report.summary.iter().filter(|row| months.contains(&row.month)) {
+        let factor =
+            *factors.entry((row.provider_code.clone(), row.pod)).or_insert_with(|| 0.90 + 0.16 * rng.uniform());
+        let scale = factor * (1.0 + 0.04 * (rng.uniform() - 0.5));
+        let activity = (row.activity as f64 * scale).round() as i64;
+        let value = (row.value_pence as f64 * scale).round() as i64;
+        writeln!(
+            out,
+            "{},{},{},{activity},{}",
+            row.provider_code,
+            row.pod,
+            row.month,
+            Money::from_pence(value).to_pounds_string()
+        )?;
     }
     out.flush()?;
     Ok(())

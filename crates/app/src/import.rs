@@ -196,6 +196,47 @@ impl App {
     }
 }
 
+/// Reads a CSV file with located errors: checks the columns, then calls `visit` per row.
+pub(crate) fn read_csv(
+    path: &Path,
+    required: &[&str],
+    optional: &[&str],
+    mut visit: impl FnMut(&CsvRow<'_>) -> Result<(), ImportError>,
+) -> Result<u64, ImportError> {
+    let mut file = CsvFile::open(path, true)?;
+    let columns = file.columns(required, optional)?;
+    file.for_each_row(&columns, |row| visit(&CsvRow(row)))
+}
+
+/// A row of [`read_csv`].
+pub(crate) struct CsvRow<'a>(&'a Row<'a>);
+
+impl CsvRow<'_> {
+    pub(crate) fn required(&self, name: &str) -> Result<&str, ImportError> {
+        self.0.required(name)
+    }
+
+    pub(crate) fn error(&self, field: &str, message: String) -> ImportError {
+        self.0.error(field, message)
+    }
+
+    pub(crate) fn parse<T>(&self, name: &str, parse: impl FnOnce(&str) -> Result<T, String>) -> Result<T, ImportError> {
+        self.0.parse(name, parse)
+    }
+
+    pub(crate) fn parse_optional<T>(
+        &self,
+        name: &str,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Result<Option<T>, ImportError> {
+        self.0.parse_optional(name, parse)
+    }
+
+    pub(crate) fn line(&self) -> u64 {
+        self.0.line
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // Reading CSV with located errors.
 

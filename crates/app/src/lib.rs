@@ -17,6 +17,7 @@ pub mod demo;
 pub mod generate;
 pub mod import;
 pub mod monitor;
+pub mod prices;
 pub mod progress;
 pub mod reference;
 

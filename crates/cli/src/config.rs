@@ -68,6 +68,8 @@ pub(crate) enum Command {
     Token(TokenArgs),
     /// Price, convert and load patient-level activity.
     Activity(ActivityArgs),
+    /// Import prices.
+    Prices(PricesArgs),
 }
 
 #[derive(Debug, Args)]
@@ -110,6 +112,48 @@ pub(crate) enum ActivityCommand {
     },
     /// Convert an activity CSV to Parquet.
     Convert { input: PathBuf, output: PathBuf },
+    /// Load a provider's month of activity into the store (replacing any earlier load of
+    /// that month; an identical file changes nothing).
+    Load {
+        /// ODS code of the provider.
+        #[arg(long)]
+        provider: String,
+        /// The month the activity is for (YYYY-MM).
+        #[arg(long)]
+        month: String,
+        file: PathBuf,
+    },
+    /// Import an activity plan: provider_code,pod,month,activity,value
+    /// [,tolerance_lower_pct,tolerance_upper_pct].
+    Plan { file: PathBuf },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct PricesArgs {
+    #[command(subcommand)]
+    pub(crate) command: PricesCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum PricesCommand {
+    /// Import a tariff (hrg,pod,unit_price[,trim_point_days,excess_bed_day_price]) or market
+    /// forces factors (provider_code,mff) in force over a date range.
+    Import {
+        what: PriceWhat,
+        file: PathBuf,
+        /// First day the prices apply (YYYY-MM-DD).
+        #[arg(long)]
+        from: String,
+        /// Last day the prices apply; open-ended when absent.
+        #[arg(long)]
+        to: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum PriceWhat {
+    Tariff,
+    Mff,
 }
 
 #[derive(Debug, Args)]

@@ -43,6 +43,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User(args) => commands::user::user(&cli.global, args).await,
         Command::Token(args) => commands::user::token(&cli.global, args).await,
         Command::Activity(args) => commands::activity::activity(&cli.global, args.command).await,
+        Command::Prices(args) => commands::activity::prices(&cli.global, args.command).await,
         Command::Audit(args) => match args.command {
             config::AuditCommand::Verify => commands::audit::verify(&cli.global).await,
         },

@@ -173,6 +173,8 @@ pub enum Action {
     SubmitFor(OdsCode),
     /// Create and revoke API tokens for an organisation.
     ManageTokensFor(OdsCode),
+    /// Raise and progress activity queries (and, later, contract notices) about a provider.
+    ManageMonitoringOf(OdsCode),
     /// Read a bid in a tender.
     ReadBid(BidAccess),
     /// Users, organisations and the audit log.
@@ -239,6 +241,17 @@ pub fn decide(principal: Option<&Principal>, action: &Action) -> Decision {
             let allowed = principal.has(Role::Administrator)
                 || (principal.has(Role::Provider) && principal.organisation == *owner);
             return if allowed { Decision::Allow } else { Decision::NotFound };
+        }
+        Action::ManageMonitoringOf(provider) => {
+            let manager =
+                [Role::Administrator, Role::Commissioner, Role::Finance].iter().any(|role| principal.has(*role));
+            return if manager {
+                Decision::Allow
+            } else if principal.is_commissioner_side() || principal.organisation == *provider {
+                Decision::Forbidden
+            } else {
+                Decision::NotFound
+            };
         }
         Action::ReadBid(bid) => return decide_bid(principal, bid),
         Action::Administer => principal.has(Role::Administrator),
@@ -389,6 +402,22 @@ mod tests {
         assert_eq!(decide(Some(&provider), &Action::SubmitFor(other.clone())), Decision::NotFound);
         assert_eq!(decide(Some(&finance), &Action::SubmitFor(own)), Decision::Forbidden);
         assert_eq!(decide(Some(&provider), &Action::ManageTokensFor(other)), Decision::NotFound);
+    }
+
+    #[test]
+    fn monitoring_is_managed_by_contract_and_finance_staff() {
+        let provider = OdsCode::parse("R9A").unwrap();
+        let cases = [
+            (principal("Q99", OrgKind::Commissioner, &[Role::Finance]), Decision::Allow),
+            (principal("Q99", OrgKind::Commissioner, &[Role::Commissioner]), Decision::Allow),
+            (principal("Q99", OrgKind::Commissioner, &[Role::Analyst]), Decision::Forbidden),
+            (principal("R9A", OrgKind::Provider, &[Role::Provider]), Decision::Forbidden),
+            (principal("R9B", OrgKind::Provider, &[Role::Provider]), Decision::NotFound),
+            (principal("PUBLIC", OrgKind::Public, &[Role::Public]), Decision::NotFound),
+        ];
+        for (who, expected) in cases {
+            assert_eq!(decide(Some(&who), &Action::ManageMonitoringOf(provider.clone())), expected, "{:?}", who.roles);
+        }
     }
 
     #[test]

@@ -30,6 +30,7 @@ pub mod access;
 pub mod area;
 pub mod calendar;
 pub mod money;
+pub mod monitor;
 pub mod org;
 pub mod period;
 pub mod population;

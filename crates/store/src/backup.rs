@@ -25,6 +25,12 @@ pub const TABLES: &[&str] = &[
     "imports",
     "api_tokens",
     "activity_submissions",
+    "tariffs",
+    "mffs",
+    "activity_challenges",
+    "activity_plans",
+    "activity_tolerances",
+    "activity_queries",
 ];
 
 /// What a backup file holds.
@@ -131,7 +137,16 @@ impl Store {
             }
         }
         if self.backend() == Backend::Postgres {
-            for table in ["users", "imports", "api_tokens", "activity_submissions"] {
+            for table in [
+                "users",
+                "imports",
+                "api_tokens",
+                "activity_submissions",
+                "tariffs",
+                "mffs",
+                "activity_challenges",
+                "activity_queries",
+            ] {
                 sqlx::query(&format!(
                     "SELECT CAST(setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false) AS BIGINT)"
                 ))

@@ -22,6 +22,7 @@ pub mod backup;
 pub mod imports;
 pub mod monitor;
 pub mod org;
+pub mod prices;
 
 use std::fmt;
 use std::path::Path;

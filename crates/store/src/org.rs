@@ -37,6 +37,7 @@ pub struct ActivitySummaryRow {
     pub month: String,
     pub activity: i64,
     pub los_days: i64,
+    pub value_pence: i64,
 }
 
 const ORG_COLUMNS: &str = "code, name, kind, provider_type, parent_code, region_code, postcode, opened, closed";
@@ -134,13 +135,14 @@ impl Tx {
                     Value::Text(row.month.clone()),
                     Value::Int(row.activity),
                     Value::Int(row.los_days),
+                    Value::Int(row.value_pence),
                 ]
             })
             .collect::<Vec<_>>();
         insert_rows(
             self.connection(),
             "activity_summary",
-            &["provider_code", "pod", "month", "activity", "los_days"],
+            &["provider_code", "pod", "month", "activity", "los_days", "value_pence"],
             values,
             "",
         )
@@ -169,13 +171,14 @@ impl Tx {
                     Value::Text(row.month.clone()),
                     Value::Int(row.activity),
                     Value::Int(row.los_days),
+                    Value::Int(row.value_pence),
                 ]
             })
             .collect::<Vec<_>>();
         insert_rows(
             self.connection(),
             "activity_summary",
-            &["provider_code", "pod", "month", "activity", "los_days"],
+            &["provider_code", "pod", "month", "activity", "los_days", "value_pence"],
             values,
             "",
         )
@@ -276,7 +279,7 @@ impl Store {
 
     pub async fn activity_summary(&self, provider: Option<&OdsCode>) -> Result<Vec<ActivitySummaryRow>> {
         let rows = sqlx::query(
-            "SELECT provider_code, pod, month, activity, los_days FROM activity_summary \
+            "SELECT provider_code, pod, month, activity, los_days, value_pence FROM activity_summary \
              WHERE ($1 = '' OR provider_code = $1) ORDER BY provider_code, pod, month",
         )
         .bind(provider.map(OdsCode::as_str).unwrap_or(""))
@@ -290,6 +293,7 @@ impl Store {
                     month: row.try_get("month")?,
                     activity: row.try_get("activity")?,
                     los_days: row.try_get("los_days")?,
+                    value_pence: row.try_get("value_pence")?,
                 })
             })
             .collect()

@@ -26,7 +26,7 @@ use crate::state::AppState;
         version = "1",
         description = "Clinical commissioning: reference data, needs, procurement, contracts and monitoring. Authenticate with the session cookie from /sign-in (send X-CSRF-Token on writes) or a bearer token."
     ),
-    paths(health, me, dashboard, organisations, organisation, areas, area, activity_summary, submissions, submit, audit, users),
+    paths(health, me, dashboard, organisations, organisation, areas, area, activity_summary, submissions, submit, audit, users, monitoring, challenges, answer_challenge, raise_query, query, query_event),
     components(schemas(
         Health,
         Me,
@@ -47,7 +47,15 @@ use crate::state::AppState;
         SubmissionDto,
         SubmissionReportDto,
         AuditEntryDto,
-        UserDto
+        UserDto,
+        MonitoringDto,
+        MonitoringLineDto,
+        MonthFiguresDto,
+        QueryDto,
+        ChallengeDto,
+        ChallengeAnswer,
+        NewQuery,
+        QueryStep
     )),
     modifiers(&BearerAuth),
     security(("bearer" = []), ("session" = []))
@@ -496,7 +504,9 @@ pub(crate) struct SubmissionDto {
     file_name: String,
     sha256: String,
     rows: i64,
-    unreadable_rows: i64,
+    valid_rows: i64,
+    challenged_rows: i64,
+    value_pence: i64,
     submitted_by: String,
     submitted_at: i64,
     /// Set when a later submission for the month replaced this one.
@@ -524,7 +534,9 @@ pub(crate) async fn submissions(
                 file_name: r.file_name,
                 sha256: r.file_sha256,
                 rows: r.n_rows,
-                unreadable_rows: r.n_unreadable,
+                valid_rows: r.n_valid,
+                challenged_rows: r.n_challenged,
+                value_pence: r.value_pence,
                 submitted_by: r.submitted_by,
                 submitted_at: r.submitted_at,
                 superseded_at: r.superseded_at,
@@ -547,7 +559,10 @@ pub(crate) struct SubmissionReportDto {
     provider_code: String,
     month: String,
     rows: i64,
-    unreadable_rows: i64,
+    valid_rows: i64,
+    challenged_rows: i64,
+    /// Value of the valid rows at the tariff and MFF in force, in pence.
+    value_pence: i64,
     sha256: String,
     /// The same file was already current: nothing changed.
     unchanged: bool,
@@ -599,7 +614,9 @@ pub(crate) async fn submit(
         provider_code: report.provider.to_string(),
         month: report.month.to_string(),
         rows: report.n_rows,
-        unreadable_rows: report.n_unreadable,
+        valid_rows: report.n_valid,
+        challenged_rows: report.n_challenged,
+        value_pence: report.value_pence,
         sha256: report.sha256,
         unchanged: report.unchanged,
         replaced: report.replaced,
@@ -708,4 +725,268 @@ pub(crate) async fn users(
             })
             .collect(),
     ))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct MonitoringLineDto {
+    /// Point of delivery, or `ALL` for the provider's total.
+    pod: String,
+    /// April first: plan and actual activity and value (pence) for each month.
+    months: Vec<MonthFiguresDto>,
+    ytd_activity: i64,
+    ytd_plan_activity: i64,
+    ytd_value_pence: i64,
+    ytd_plan_value_pence: i64,
+    variance_bp: Option<i64>,
+    /// green, amber or red.
+    rag: Option<String>,
+    tolerance_lower_bp: i64,
+    tolerance_upper_bp: i64,
+    forecast_run_rate_pence: i64,
+    forecast_plan_adjusted_pence: Option<i64>,
+    forecast_seasonal_pence: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct MonthFiguresDto {
+    month: String,
+    plan_activity: i64,
+    actual_activity: i64,
+    plan_value_pence: i64,
+    actual_value_pence: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct MonitoringDto {
+    provider_code: String,
+    financial_year: String,
+    months_elapsed: usize,
+    lines: Vec<MonitoringLineDto>,
+    queries: Vec<QueryDto>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct QueryDto {
+    id: i64,
+    provider_code: String,
+    pod: String,
+    month: String,
+    variance_bp: Option<i64>,
+    status: String,
+    owner: String,
+    notice_date: String,
+    meeting_due: String,
+    meeting_date: Option<String>,
+    notes: String,
+    /// Steps that may happen next.
+    next_events: Vec<String>,
+}
+
+fn query_dto(q: app::monitor::QueryRecord) -> QueryDto {
+    let status = commissioning::monitor::QueryStatus::parse(&q.status);
+    QueryDto {
+        id: q.id,
+        provider_code: q.provider.to_string(),
+        pod: q.pod,
+        month: q.month,
+        variance_bp: q.variance_bp,
+        next_events: status.map(|s| s.next_events().iter().map(|e| e.code().to_owned()).collect()).unwrap_or_default(),
+        status: q.status,
+        owner: q.owner,
+        notice_date: q.notice_date,
+        meeting_due: q.meeting_due,
+        meeting_date: q.meeting_date,
+        notes: q.notes,
+    }
+}
+
+/// Plan against actual by point of delivery and month, with forecasts and queries.
+#[utoipa::path(get, path = "/api/v1/providers/{code}/monitoring",
+    params(("code" = String, Path, description = "Provider ODS code")),
+    responses((status = 200, body = MonitoringDto), (status = 401, body = ApiErrorDto), (status = 404, body = ApiErrorDto)))]
+pub(crate) async fn monitoring(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path(code): Path<String>,
+) -> Result<Json<MonitoringDto>, ApiError> {
+    let provider = OdsCode::parse(&code).map_err(|_| Error::NotFound)?;
+    let m = state.app.provider_monitoring(&session.principal, &provider).await?;
+    let line_dto = |line: &app::monitor::LineMonitoring| MonitoringLineDto {
+        pod: line.pod.map(|p| p.code().to_owned()).unwrap_or_else(|| "ALL".into()),
+        months: m
+            .year
+            .months()
+            .iter()
+            .zip(line.months.iter())
+            .map(|(month, f)| MonthFiguresDto {
+                month: month.to_string(),
+                plan_activity: f.plan_activity,
+                actual_activity: f.actual_activity,
+                plan_value_pence: f.plan_value_pence,
+                actual_value_pence: f.actual_value_pence,
+            })
+            .collect(),
+        ytd_activity: line.ytd.actual_activity,
+        ytd_plan_activity: line.ytd.plan_activity,
+        ytd_value_pence: line.ytd.actual_value_pence,
+        ytd_plan_value_pence: line.ytd.plan_value_pence,
+        variance_bp: line.variance_bp,
+        rag: line.rag.map(|r| format!("{r:?}").to_lowercase()),
+        tolerance_lower_bp: line.tolerance.lower_bp,
+        tolerance_upper_bp: line.tolerance.upper_bp,
+        forecast_run_rate_pence: line.forecast_value.run_rate,
+        forecast_plan_adjusted_pence: line.forecast_value.plan_adjusted,
+        forecast_seasonal_pence: line.forecast_value.seasonal,
+    };
+    Ok(Json(MonitoringDto {
+        provider_code: provider.to_string(),
+        financial_year: m.year.to_string(),
+        months_elapsed: m.months_elapsed,
+        lines: m.lines.iter().chain(std::iter::once(&m.total)).map(line_dto).collect(),
+        queries: m.queries.clone().into_iter().map(query_dto).collect(),
+    }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ChallengeDto {
+    id: i64,
+    submission_id: i64,
+    provider_code: String,
+    month: String,
+    line: i64,
+    record_id: String,
+    reason: String,
+    status: String,
+    response: Option<String>,
+}
+
+/// Challenged lines of a provider's current submissions (at most 10,000).
+#[utoipa::path(get, path = "/api/v1/providers/{code}/challenges",
+    params(("code" = String, Path, description = "Provider ODS code")),
+    responses((status = 200, body = [ChallengeDto]), (status = 401, body = ApiErrorDto), (status = 404, body = ApiErrorDto)))]
+pub(crate) async fn challenges(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path(code): Path<String>,
+) -> Result<Json<Vec<ChallengeDto>>, ApiError> {
+    let provider = OdsCode::parse(&code).map_err(|_| Error::NotFound)?;
+    let records = state.app.challenges(&session.principal, &provider, 10_000).await?;
+    Ok(Json(records.into_iter().map(challenge_dto).collect()))
+}
+
+fn challenge_dto(c: app::monitor::ChallengeRecord) -> ChallengeDto {
+    ChallengeDto {
+        id: c.id,
+        submission_id: c.submission_id,
+        provider_code: c.provider.to_string(),
+        month: c.month,
+        line: c.line,
+        record_id: c.record_id,
+        reason: c.reason,
+        status: c.status,
+        response: c.response,
+    }
+}
+
+#[derive(Debug, serde::Deserialize, ToSchema)]
+pub(crate) struct ChallengeAnswer {
+    /// True to accept the challenge, false to dispute it.
+    accept: bool,
+    /// Required when disputing.
+    #[serde(default)]
+    response: String,
+}
+
+/// The provider accepts or disputes a challenged line.
+#[utoipa::path(post, path = "/api/v1/challenges/{id}/response",
+    params(("id" = i64, Path, description = "Challenge id")),
+    request_body = ChallengeAnswer,
+    responses((status = 200, body = ChallengeDto), (status = 400, body = ApiErrorDto), (status = 401, body = ApiErrorDto), (status = 403, body = ApiErrorDto), (status = 404, body = ApiErrorDto)))]
+pub(crate) async fn answer_challenge(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path(id): Path<i64>,
+    Json(answer): Json<ChallengeAnswer>,
+) -> Result<Json<ChallengeDto>, ApiError> {
+    let record = state.app.respond_to_challenge(&session.principal, id, answer.accept, &answer.response).await?;
+    Ok(Json(challenge_dto(record)))
+}
+
+#[derive(Debug, serde::Deserialize, ToSchema)]
+pub(crate) struct NewQuery {
+    /// Point of delivery: EL, DC, NEL, OPFA, OPFU, OPPROC or AE.
+    pod: String,
+    owner: String,
+    #[serde(default)]
+    notes: String,
+    /// The date the notice is served (YYYY-MM-DD); today when absent.
+    notice_date: Option<String>,
+}
+
+/// Serves an activity query notice on a provider (contract and finance staff).
+#[utoipa::path(post, path = "/api/v1/providers/{code}/queries",
+    params(("code" = String, Path, description = "Provider ODS code")),
+    request_body = NewQuery,
+    responses((status = 201, body = QueryDto), (status = 400, body = ApiErrorDto), (status = 401, body = ApiErrorDto), (status = 403, body = ApiErrorDto), (status = 404, body = ApiErrorDto)))]
+pub(crate) async fn raise_query(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path(code): Path<String>,
+    Json(new): Json<NewQuery>,
+) -> Result<axum::response::Response, ApiError> {
+    let provider = OdsCode::parse(&code).map_err(|_| Error::NotFound)?;
+    state.app.check_may_manage_monitoring(&session.principal, &provider).await?;
+    let pod = commissioning::service::PointOfDelivery::parse(&new.pod).map_err(|e| Error::BadRequest(e.to_string()))?;
+    let notice = match new.notice_date.as_deref() {
+        Some(text) => commissioning::period::parse_date(text).map_err(|e| Error::BadRequest(e.to_string()))?,
+        None => chrono::Utc::now().date_naive(),
+    };
+    let id = state.app.raise_query(&session.principal, &provider, pod, &new.owner, &new.notes, notice).await?;
+    let record = state.app.query(&session.principal, id).await?;
+    Ok((StatusCode::CREATED, Json(query_dto(record))).into_response())
+}
+
+/// One activity query.
+#[utoipa::path(get, path = "/api/v1/queries/{id}",
+    params(("id" = i64, Path, description = "Query id")),
+    responses((status = 200, body = QueryDto), (status = 401, body = ApiErrorDto), (status = 404, body = ApiErrorDto)))]
+pub(crate) async fn query(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Json<QueryDto>, ApiError> {
+    Ok(Json(query_dto(state.app.query(&session.principal, id).await?)))
+}
+
+#[derive(Debug, serde::Deserialize, ToSchema)]
+pub(crate) struct QueryStep {
+    /// hold_meeting, start_joint_review, agree_plan, withdraw or close.
+    event: String,
+    /// Required for hold_meeting (YYYY-MM-DD).
+    meeting_date: Option<String>,
+    #[serde(default)]
+    note: String,
+}
+
+/// Takes an activity query to its next step.
+#[utoipa::path(post, path = "/api/v1/queries/{id}/events",
+    params(("id" = i64, Path, description = "Query id")),
+    request_body = QueryStep,
+    responses((status = 200, body = QueryDto), (status = 400, body = ApiErrorDto), (status = 401, body = ApiErrorDto), (status = 403, body = ApiErrorDto), (status = 404, body = ApiErrorDto)))]
+pub(crate) async fn query_event(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path(id): Path<i64>,
+    Json(step): Json<QueryStep>,
+) -> Result<Json<QueryDto>, ApiError> {
+    state.app.check_may_manage_query(&session.principal, id).await?;
+    let event = commissioning::monitor::QueryEvent::parse(&step.event)
+        .ok_or_else(|| Error::BadRequest(format!("'{}' is not a step of an activity query", step.event)))?;
+    let meeting = step
+        .meeting_date
+        .as_deref()
+        .map(commissioning::period::parse_date)
+        .transpose()
+        .map_err(|e| Error::BadRequest(e.to_string()))?;
+    Ok(Json(query_dto(state.app.advance_query(&session.principal, id, event, meeting, &step.note).await?)))
 }

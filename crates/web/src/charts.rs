@@ -84,3 +84,116 @@ pub(crate) fn bars(id: &str, title: &str, items: &[(String, i64)]) -> Markup {
         }
     }
 }
+
+/// Monthly actual (bars) against plan (a line with points), April first. Months without an
+/// actual yet have no bar.
+pub(crate) fn plan_vs_actual(
+    id: &str,
+    title: &str,
+    labels: &[String],
+    plan: &[i64],
+    actual: &[Option<i64>],
+    unit: &dyn Fn(i64) -> String,
+) -> Markup {
+    let width = 640.0;
+    let height = 260.0;
+    let (left, bottom, top) = (70.0, 40.0, 20.0);
+    let max = plan.iter().copied().chain(actual.iter().flatten().copied()).max().unwrap_or(1).max(1) as f64 * 1.1;
+    let step = (width - left - 10.0) / labels.len().max(1) as f64;
+    let y = |v: i64| top + (height - top - bottom) * (1.0 - v as f64 / max);
+    let description = labels
+        .iter()
+        .zip(plan.iter().zip(actual))
+        .map(|(label, (p, a))| {
+            format!("{label}: plan {}, actual {}", unit(*p), a.map(unit).unwrap_or_else(|| "not yet submitted".into()))
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    let plan_points: String = plan
+        .iter()
+        .enumerate()
+        .map(|(i, v)| format!("{:.1},{:.1}", left + step * (i as f64 + 0.5), y(*v)))
+        .collect::<Vec<_>>()
+        .join(" ");
+    html! {
+        figure class="app-chart" {
+            svg xmlns="http://www.w3.org/2000/svg" viewBox=(format!("0 0 {width} {height}")) role="img"
+                aria-labelledby=(format!("{id}-title {id}-desc")) focusable="false" class="app-chart__svg" {
+                title id=(format!("{id}-title")) { (title) }
+                desc id=(format!("{id}-desc")) { (description) }
+                line x1=(left) x2=(width - 10.0) y1=(height - bottom) y2=(height - bottom) stroke=(NHS_DARK_GREY) {}
+                text x=(left - 6.0) y=(top + 4.0) text-anchor="end" font-size="11" fill=(NHS_DARK_GREY) { (unit(max as i64)) }
+                text x=(left - 6.0) y=(height - bottom) text-anchor="end" font-size="11" fill=(NHS_DARK_GREY) { "0" }
+                @for (i, label) in labels.iter().enumerate() {
+                    @let x = left + step * i as f64;
+                    @if let Some(Some(value)) = actual.get(i) {
+                        rect x=(format!("{:.1}", x + step * 0.15)) y=(format!("{:.1}", y(*value))) width=(format!("{:.1}", step * 0.7))
+                            height=(format!("{:.1}", (height - bottom - y(*value)).max(0.0))) fill=(NHS_BLUE) {}
+                    }
+                    text x=(format!("{:.1}", x + step * 0.5)) y=(height - bottom + 16.0) text-anchor="middle" font-size="11" fill=(NHS_DARK_GREY) { (label) }
+                }
+                polyline points=(plan_points) fill="none" stroke=(NHS_DARK_BLUE) stroke-width="2" stroke-dasharray="6 4" {}
+                text x=(left) y=(height - 6.0) font-size="11" fill=(NHS_DARK_GREY) { "Bars: actual. Dashed line: plan." }
+            }
+            figcaption class="nhsuk-body-s" { (title) }
+        }
+    }
+}
+
+/// Cumulative actual to date, cumulative plan, and the range of year-end forecasts as a fan
+/// from the last actual month to March.
+pub(crate) fn forecast_fan(
+    id: &str,
+    title: &str,
+    cumulative_actual: &[i64],
+    cumulative_plan: &[i64; 12],
+    low: i64,
+    high: i64,
+    unit: &dyn Fn(i64) -> String,
+) -> Markup {
+    let width = 640.0;
+    let height = 260.0;
+    let (left, bottom, top) = (70.0, 40.0, 20.0);
+    let max = cumulative_plan
+        .iter()
+        .copied()
+        .chain([high])
+        .chain(cumulative_actual.iter().copied())
+        .max()
+        .unwrap_or(1)
+        .max(1) as f64
+        * 1.05;
+    let step = (width - left - 10.0) / 12.0;
+    let x = |i: usize| left + step * (i as f64 + 0.5);
+    let y = |v: i64| top + (height - top - bottom) * (1.0 - v as f64 / max);
+    let points = |values: &[i64]| {
+        values.iter().enumerate().map(|(i, v)| format!("{:.1},{:.1}", x(i), y(*v))).collect::<Vec<_>>().join(" ")
+    };
+    let elapsed = cumulative_actual.len();
+    let description = format!(
+        "{} to date after {elapsed} months; year-end forecasts from {} to {}; plan for the year {}.",
+        unit(cumulative_actual.last().copied().unwrap_or(0)),
+        unit(low),
+        unit(high),
+        unit(cumulative_plan[11])
+    );
+    html! {
+        figure class="app-chart" {
+            svg xmlns="http://www.w3.org/2000/svg" viewBox=(format!("0 0 {width} {height}")) role="img"
+                aria-labelledby=(format!("{id}-title {id}-desc")) focusable="false" class="app-chart__svg" {
+                title id=(format!("{id}-title")) { (title) }
+                desc id=(format!("{id}-desc")) { (description) }
+                line x1=(left) x2=(width - 10.0) y1=(height - bottom) y2=(height - bottom) stroke=(NHS_DARK_GREY) {}
+                text x=(left - 6.0) y=(top + 4.0) text-anchor="end" font-size="11" fill=(NHS_DARK_GREY) { (unit(max as i64)) }
+                @if elapsed > 0 && elapsed < 12 {
+                    @let last = cumulative_actual[elapsed - 1];
+                    polygon points=(format!("{:.1},{:.1} {:.1},{:.1} {:.1},{:.1}", x(elapsed - 1), y(last), x(11), y(high), x(11), y(low))) fill=(NHS_PALE_GREY) {}
+                }
+                polyline points=(points(cumulative_plan)) fill="none" stroke=(NHS_DARK_BLUE) stroke-width="2" stroke-dasharray="6 4" {}
+                polyline points=(points(cumulative_actual)) fill="none" stroke=(NHS_BLUE) stroke-width="3" {}
+                text x=(left) y=(height - 6.0) font-size="11" fill=(NHS_DARK_GREY) { "Solid: actual to date. Dashed: plan. Shaded: range of forecasts." }
+            }
+            figcaption class="nhsuk-body-s" { (title) ". " (description) }
+        }
+    }
+}

@@ -11,8 +11,18 @@ use analytics::pricing::{Factor, MffTable, Tariff, TariffEntry};
 use analytics::rules::Checks;
 
 const COLUMNS: [&str; 12] = [
-    "record_id", "provider_code", "commissioner_code", "patient_id", "lsoa_code", "age", "sex", "pod", "tfc", "hrg",
-    "activity_date", "los",
+    "record_id",
+    "provider_code",
+    "commissioner_code",
+    "patient_id",
+    "lsoa_code",
+    "age",
+    "sex",
+    "pod",
+    "tfc",
+    "hrg",
+    "activity_date",
+    "los",
 ];
 
 /// A tiny deterministic generator (an LCG is enough for test data).
@@ -31,7 +41,13 @@ impl Lcg {
     }
 }
 
-const HRGS: [(&str, &str, i64, Option<u32>, Option<i64>); 8] = [
+/// (file index, line, record id, provider, reason).
+type ChallengeRow = (usize, u64, String, String, String);
+
+/// (HRG, point of delivery, unit pence, trim point days, excess bed-day pence).
+type HrgPrice = (&'static str, &'static str, i64, Option<u32>, Option<i64>);
+
+const HRGS: [HrgPrice; 8] = [
     ("HN12F", "EL", 654_000, Some(6), Some(29_000)),
     ("DZ22K", "NEL", 324_500, Some(12), Some(31_200)),
     ("FD10M", "NEL", 183_500, Some(7), Some(31_200)),
@@ -44,7 +60,11 @@ const HRGS: [(&str, &str, i64, Option<u32>, Option<i64>); 8] = [
 
 fn tariff() -> Tariff {
     Tariff::new(HRGS.iter().map(|(hrg, pod, unit, trim, excess)| {
-        ((*hrg).to_owned(), (*pod).to_owned(), TariffEntry { unit_pence: *unit, trim_point_days: *trim, excess_bed_day_pence: *excess })
+        (
+            (*hrg).to_owned(),
+            (*pod).to_owned(),
+            TariffEntry { unit_pence: *unit, trim_point_days: *trim, excess_bed_day_pence: *excess },
+        )
     }))
     .unwrap()
 }
@@ -130,7 +150,10 @@ fn write_csv(path: &Path, rows: &[Generated], shuffled: bool, crlf: bool) -> Vec
             write!(out, "{ending}").unwrap();
             line += 1;
         }
-        let cells: Vec<String> = order.iter().map(|&i| if row.quoted { format!("\"{}\"", row.fields[i]) } else { row.fields[i].clone() }).collect();
+        let cells: Vec<String> = order
+            .iter()
+            .map(|&i| if row.quoted { format!("\"{}\"", row.fields[i]) } else { row.fields[i].clone() })
+            .collect();
         write!(out, "{}{ending}", cells.join(",")).unwrap();
         line += 1;
         lines.push(line);
@@ -140,7 +163,7 @@ fn write_csv(path: &Path, rows: &[Generated], shuffled: bool, crlf: bool) -> Vec
 
 /// Collects challenges as (file, line, record_id, provider, reason).
 #[derive(Default)]
-struct Collect(Vec<(usize, u64, String, String, String)>);
+struct Collect(Vec<ChallengeRow>);
 
 impl Sink for Collect {
     fn challenge(&mut self, c: &Challenge<'_>) -> Result<(), analytics::AnalyticsError> {
@@ -187,28 +210,58 @@ WITH checked AS (
 )
 ";
 
-async fn sql_outcomes(rows: &[(usize, u64, u64, [String; 12])], period: &str) -> (String, Vec<(usize, u64, String, String, String)>) {
+async fn sql_outcomes(
+    rows: &[(usize, u64, u64, [String; 12])],
+    period: &str,
+) -> (String, Vec<ChallengeRow>) {
     let mut db = SqliteConnection::connect("sqlite::memory:").await.unwrap();
-    sqlx::query(&format!("CREATE TABLE activity (ord INTEGER, file_idx INTEGER, line INTEGER, row_number INTEGER, {})", COLUMNS.map(|c| format!("{c} TEXT")).join(", ")))
+    sqlx::query(&format!(
+        "CREATE TABLE activity (ord INTEGER, file_idx INTEGER, line INTEGER, row_number INTEGER, {})",
+        COLUMNS.map(|c| format!("{c} TEXT")).join(", ")
+    ))
+    .execute(&mut db)
+    .await
+    .unwrap();
+    sqlx::query(
+        "CREATE TABLE tariff (hrg TEXT, pod TEXT, unit_pence INTEGER, trim_days INTEGER, excess_pence INTEGER)",
+    )
+    .execute(&mut db)
+    .await
+    .unwrap();
+    sqlx::query("CREATE TABLE mff (provider_code TEXT, mantissa INTEGER, divisor INTEGER)")
         .execute(&mut db)
         .await
         .unwrap();
-    sqlx::query("CREATE TABLE tariff (hrg TEXT, pod TEXT, unit_pence INTEGER, trim_days INTEGER, excess_pence INTEGER)").execute(&mut db).await.unwrap();
-    sqlx::query("CREATE TABLE mff (provider_code TEXT, mantissa INTEGER, divisor INTEGER)").execute(&mut db).await.unwrap();
     for (hrg, pod, unit, trim, excess) in HRGS {
-        sqlx::query("INSERT INTO tariff VALUES ($1, $2, $3, $4, $5)").bind(hrg).bind(pod).bind(unit).bind(trim.map(i64::from)).bind(excess).execute(&mut db).await.unwrap();
+        sqlx::query("INSERT INTO tariff VALUES ($1, $2, $3, $4, $5)")
+            .bind(hrg)
+            .bind(pod)
+            .bind(unit)
+            .bind(trim.map(i64::from))
+            .bind(excess)
+            .execute(&mut db)
+            .await
+            .unwrap();
     }
     for (code, factor) in MFFS {
         let factor = Factor::parse(factor).unwrap();
-        sqlx::query("INSERT INTO mff VALUES ($1, $2, $3)").bind(code).bind(factor.mantissa).bind(10_i64.pow(factor.scale)).execute(&mut db).await.unwrap();
+        sqlx::query("INSERT INTO mff VALUES ($1, $2, $3)")
+            .bind(code)
+            .bind(factor.mantissa)
+            .bind(10_i64.pow(factor.scale))
+            .execute(&mut db)
+            .await
+            .unwrap();
     }
     let mut tx = db.begin().await.unwrap();
     for (ord, (file_idx, line, row_number, fields)) in rows.iter().enumerate() {
-        let mut query = sqlx::query("INSERT INTO activity VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)")
-            .bind(ord as i64)
-            .bind(*file_idx as i64)
-            .bind(*line as i64)
-            .bind(*row_number as i64);
+        let mut query = sqlx::query(
+            "INSERT INTO activity VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+        )
+        .bind(ord as i64)
+        .bind(*file_idx as i64)
+        .bind(*line as i64)
+        .bind(*row_number as i64);
         for field in fields {
             query = query.bind(field.as_str());
         }
@@ -265,7 +318,10 @@ fn checks() -> Checks {
     Checks { commissioner: Some("Q99".into()), period: Some((2025, 4)) }
 }
 
-fn run_engine(inputs: &[PathBuf], threads: usize) -> (String, Vec<(usize, u64, String, String, String)>, analytics::engine::RunReport) {
+fn run_engine(
+    inputs: &[PathBuf],
+    threads: usize,
+) -> (String, Vec<ChallengeRow>, analytics::engine::RunReport) {
     let mut sink = Collect::default();
     let options = RunOptions { checks: checks(), threads, block_bytes: 64 * 1024, want_priced: false };
     let report = run(inputs, &tariff(), &mff(), &options, &mut sink, &|_, _| {}).unwrap();
@@ -321,17 +377,27 @@ async fn the_engine_agrees_with_sql_on_csv_and_parquet() {
 }
 
 /// Compares two challenge lists, reporting only the first difference.
-fn assert_same(ours: &[(usize, u64, String, String, String)], sql: &[(usize, u64, String, String, String)], label: &str) {
+fn assert_same(
+    ours: &[ChallengeRow],
+    sql: &[ChallengeRow],
+    label: &str,
+) {
     if let Some(idx) = (0..ours.len().max(sql.len())).find(|&i| ours.get(i) != sql.get(i)) {
-        panic!("{label}: {} challenges against {} in SQL; first difference at {idx}: ours {:?}, SQL {:?}", ours.len(), sql.len(), ours.get(idx), sql.get(idx));
+        panic!(
+            "{label}: {} challenges against {} in SQL; first difference at {idx}: ours {:?}, SQL {:?}",
+            ours.len(),
+            sql.len(),
+            ours.get(idx),
+            sql.get(idx)
+        );
     }
 }
 
 /// Each table row's challenge (if any), matched by file and line.
 fn sql_challenges_in_order<'a>(
     table: &[(usize, u64, u64, [String; 12])],
-    challenges: &'a [(usize, u64, String, String, String)],
-) -> Vec<Option<&'a (usize, u64, String, String, String)>> {
+    challenges: &'a [ChallengeRow],
+) -> Vec<Option<&'a ChallengeRow>> {
     let mut iter = challenges.iter().peekable();
     table
         .iter()
@@ -347,6 +413,8 @@ fn a_missing_column_names_file_and_column() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bad.csv");
     std::fs::write(&path, "record_id,provider_code\n1,R9A\n").unwrap();
-    let error = run(&[path], &tariff(), &mff(), &RunOptions::default(), &mut Collect::default(), &|_, _| {}).unwrap_err().to_string();
+    let error = run(&[path], &tariff(), &mff(), &RunOptions::default(), &mut Collect::default(), &|_, _| {})
+        .unwrap_err()
+        .to_string();
     assert!(error.contains("bad.csv:1: missing column 'commissioner_code'"), "{error}");
 }

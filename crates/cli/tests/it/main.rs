@@ -1,5 +1,6 @@
 //! The `commissioner` binary run as a user runs it: real files (including malformed ones),
 //! exit codes and messages.
 
+mod activity;
 mod audit;
 mod commands;

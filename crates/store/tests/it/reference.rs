@@ -164,6 +164,7 @@ async fn practices_services_and_activity(db: &TestDb) {
         month: month.into(),
         activity,
         los_days: activity * 2,
+        value_pence: activity * 100,
     };
     let mut tx = store.begin().await.unwrap();
     tx.upsert_practice_lists(&[(code("Y99001"), 12_345, as_of)]).await.unwrap();

@@ -46,7 +46,11 @@ async fn an_api_token_submits_for_its_provider_and_nothing_else() {
         .await;
     assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
     assert_eq!(first.json()["rows"], 20);
-    assert_eq!(first.json()["replaced"], false);
+    assert_eq!(first.json()["valid_rows"], 20);
+    // 20 day cases at £905.00 × R9A's MFF 1.0523 = £952.33 each.
+    assert_eq!(first.json()["value_pence"], 20 * 95_233);
+    // The demo had already loaded R9A's April: this replaces it.
+    assert_eq!(first.json()["replaced"], true);
 
     // The same file again changes nothing; a corrected file replaces the month.
     let again = machine
@@ -58,8 +62,10 @@ async fn an_api_token_submits_for_its_provider_and_nothing_else() {
         .await;
     assert_eq!((corrected.status, corrected.json()["replaced"].as_bool()), (StatusCode::CREATED, Some(true)));
     let listed = machine.with_token("GET", "/api/v1/providers/R9A/submissions", &token, "").await.json();
-    assert_eq!(listed.as_array().unwrap().len(), 2);
-    assert!(listed[1]["superseded_at"].is_number());
+    let april: Vec<&serde_json::Value> =
+        listed.as_array().unwrap().iter().filter(|s| s["month"] == "2025-04").collect();
+    assert_eq!(april.len(), 3, "the demo's, the first and the corrected");
+    assert!(april[0]["superseded_at"].is_null() && april[1]["superseded_at"].is_number());
 
     // The month's activity is counted once, from the corrected file.
     let mut commissioner = web.signed_in("finance@demo.commissioner.test").await;

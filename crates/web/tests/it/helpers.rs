@@ -140,12 +140,12 @@ impl Client<'_> {
         self.send(request).await
     }
 
-    /// A JSON API write from a browser session, with the CSRF header.
-    pub(crate) async fn post_api(&mut self, path: &str, csrf: &str, body: &str) -> Reply {
+    /// An API write from a browser session, with the CSRF header.
+    pub(crate) async fn post_api_as(&mut self, path: &str, csrf: &str, content_type: &str, body: &str) -> Reply {
         let request = self
             .request("POST", path)
             .header("x-csrf-token", csrf)
-            .header(header::CONTENT_TYPE, "text/csv")
+            .header(header::CONTENT_TYPE, content_type)
             .body(Body::from(body.to_owned()))
             .unwrap();
         self.send(request).await
@@ -166,6 +166,20 @@ impl Client<'_> {
         let csrf = page.csrf_token();
         self.post_form("/sign-in", &[("csrf_token", &csrf), ("email", email), ("password", password)]).await
     }
+}
+
+/// Ids of objects the template holds for provider R9A.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TemplateIds {
+    pub(crate) challenge: i64,
+    pub(crate) query: i64,
+}
+
+static TEMPLATE_IDS: OnceLock<TemplateIds> = OnceLock::new();
+
+pub(crate) fn template_ids() -> TemplateIds {
+    demo_template();
+    *TEMPLATE_IDS.get().expect("set with the template")
 }
 
 /// A SQLite file holding the loaded demo, made once (on its own runtime, since each test
@@ -194,6 +208,18 @@ fn demo_template() -> &'static Path {
                 )
                 .await
                 .unwrap();
+                // An R9A challenge and activity query, so their routes have objects.
+                let challenge = app.challenges(&provider.principal, &organisation, 1).await.unwrap()[0].id;
+                let app::accounts::SignInOutcome::SignedIn(finance) =
+                    app.sign_in("finance@demo.commissioner.test", DEMO_PASSWORD).await.unwrap()
+                else {
+                    panic!("the demo finance manager signs in");
+                };
+                let today = chrono::NaiveDate::from_ymd_opt(2025, 10, 6).unwrap();
+                let pod = commissioning::service::PointOfDelivery::Elective;
+                let query =
+                    app.raise_query(&finance.principal, &organisation, pod, "Fran Finance", "", today).await.unwrap();
+                let _ = TEMPLATE_IDS.set(TemplateIds { challenge, query });
                 app.close().await;
             });
             dir.join("commissioner.db")

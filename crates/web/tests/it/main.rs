@@ -5,5 +5,6 @@ mod accounts;
 mod api;
 mod helpers;
 mod matrix;
+mod monitor;
 mod pages;
 mod security;

@@ -100,6 +100,10 @@ enum Spec {
     ManageR9ATokens,
     /// The tokens page: providers and administrators manage tokens; others get not found.
     TokensPage,
+    /// Raising and progressing R9A's activity queries: the commissioner's contract and
+    /// finance staff; R9A itself and the commissioner's other staff are refused; anyone else
+    /// gets not found.
+    ManageMonitoringOfR9A,
 }
 
 impl Spec {
@@ -122,6 +126,12 @@ impl Spec {
             },
             Spec::ManageR9ATokens => allowed(who == Who::Provider || who == Who::Admin, NotFound),
             Spec::TokensPage => allowed(who.provider() || who == Who::Admin, NotFound),
+            Spec::ManageMonitoringOfR9A => match who {
+                Who::Admin | Who::Commissioner | Who::Finance => Allowed,
+                Who::Provider => Forbidden,
+                _ if who.commissioner_side() => Forbidden,
+                _ => NotFound,
+            },
         }
     }
 }
@@ -163,6 +173,18 @@ const MATRIX: &[(&str, &str, &str, Spec)] = &[
     ("GET", "/monitor", "/monitor", Spec::CommissionerSideAndProviders),
     ("GET", "/strategy", "/strategy", Spec::CommissionerSideAndScrutiny),
     ("GET", "/monitor/providers/{code}", "/monitor/providers/R9A", Spec::OwnedByR9A),
+    (
+        "GET",
+        "/monitor/providers/{code}/plan-vs-actual.csv",
+        "/monitor/providers/R9A/plan-vs-actual.csv",
+        Spec::OwnedByR9A,
+    ),
+    ("GET", "/monitor/providers/{code}/challenges", "/monitor/providers/R9A/challenges", Spec::OwnedByR9A),
+    ("POST", "/monitor/providers/{code}/queries", "/monitor/providers/R9A/queries", Spec::ManageMonitoringOfR9A),
+    ("GET", "/monitor/challenges/{id}", "/monitor/challenges/{challenge}", Spec::OwnedByR9A),
+    ("POST", "/monitor/challenges/{id}/respond", "/monitor/challenges/{challenge}/respond", Spec::SubmitForR9A),
+    ("GET", "/monitor/queries/{id}", "/monitor/queries/{query}", Spec::OwnedByR9A),
+    ("POST", "/monitor/queries/{id}/events", "/monitor/queries/{query}/events", Spec::ManageMonitoringOfR9A),
     ("GET", "/api/v1/openapi.json", "/api/v1/openapi.json", Spec::Public),
     ("GET", "/api/v1/me", "/api/v1/me", Spec::SignedIn),
     ("GET", "/api/v1/dashboard", "/api/v1/dashboard", Spec::CommissionerSide),
@@ -178,6 +200,12 @@ const MATRIX: &[(&str, &str, &str, Spec)] = &[
         "/api/v1/providers/R9A/submissions?month=2025-04",
         Spec::SubmitForR9A,
     ),
+    ("GET", "/api/v1/providers/{code}/monitoring", "/api/v1/providers/R9A/monitoring", Spec::OwnedByR9A),
+    ("GET", "/api/v1/providers/{code}/challenges", "/api/v1/providers/R9A/challenges", Spec::OwnedByR9A),
+    ("POST", "/api/v1/providers/{code}/queries", "/api/v1/providers/R9A/queries", Spec::ManageMonitoringOfR9A),
+    ("POST", "/api/v1/challenges/{id}/response", "/api/v1/challenges/{challenge}/response", Spec::SubmitForR9A),
+    ("GET", "/api/v1/queries/{id}", "/api/v1/queries/{query}", Spec::OwnedByR9A),
+    ("POST", "/api/v1/queries/{id}/events", "/api/v1/queries/{query}/events", Spec::ManageMonitoringOfR9A),
     ("GET", "/api/v1/audit", "/api/v1/audit", Spec::Administrators),
     ("GET", "/api/v1/users", "/api/v1/users", Spec::Administrators),
     // Last: it ends the session.
@@ -215,14 +243,29 @@ async fn every_role_gets_the_expected_outcome_on_every_route() {
             Some(email) => web.signed_in(email).await,
             None => web.client(),
         };
+        let ids = crate::helpers::template_ids();
         for (method, template, path, spec) in MATRIX {
+            let path =
+                path.replace("{challenge}", &ids.challenge.to_string()).replace("{query}", &ids.query.to_string());
+            let path = path.as_str();
             // A CSRF token from a page the person can open, so that refusals come from the
             // policy and not from a missing token.
             let csrf_page = if who == Who::Anonymous { "/sign-in" } else { "/profile" };
             let csrf = client.get(csrf_page).await.csrf_token();
             let reply = match (*method, path.starts_with("/api/")) {
                 ("GET", _) => client.get(path).await,
-                ("POST", true) => client.post_api(path, &csrf, "record_id\n").await,
+                ("POST", true) => {
+                    // A well-formed body, so the outcome is the policy's, not the parser's.
+                    let (content_type, body) = match *template {
+                        "/api/v1/challenges/{id}/response" => ("application/json", r#"{"accept": true}"#),
+                        "/api/v1/providers/{code}/queries" => {
+                            ("application/json", r#"{"pod": "EL", "owner": "Matrix"}"#)
+                        }
+                        "/api/v1/queries/{id}/events" => ("application/json", r#"{"event": "withdraw"}"#),
+                        _ => ("text/csv", "record_id\n"),
+                    };
+                    client.post_api_as(path, &csrf, content_type, body).await
+                }
                 _ => client.post_form(path, &[("csrf_token", &csrf), ("role", "public")]).await,
             };
             let expected = spec.expect(who);

@@ -1,0 +1,143 @@
+//! Monitoring pages: plan against actual with forecasts, challenges answered by the
+//! provider, activity queries through their workflow.
+
+use axum::http::StatusCode;
+
+use crate::helpers::TestWeb;
+
+#[tokio::test]
+async fn the_provider_dashboard_shows_plan_actual_forecasts_and_rag() {
+    let web = TestWeb::demo().await;
+    let mut finance = web.signed_in("finance@demo.commissioner.test").await;
+    let overview = finance.get("/monitor").await;
+    assert_eq!(overview.status, StatusCode::OK);
+    assert!(overview.body.contains("Ashmere University Hospitals NHS Foundation Trust"));
+    let page = finance.get("/monitor/providers/R9A").await;
+    assert_eq!(page.status, StatusCode::OK);
+    for expected in [
+        "6 of 12",
+        "Value of activity by month",
+        "Cumulative value and year-end forecasts",
+        "Year to date by point of delivery",
+        "at run rate",
+        "Serve activity query notice",
+    ] {
+        assert!(page.body.contains(expected), "dashboard lacks {expected:?}");
+    }
+    assert!(
+        page.body.contains("nhsuk-tag--green")
+            || page.body.contains("nhsuk-tag--orange")
+            || page.body.contains("nhsuk-tag--red")
+    );
+
+    let json = finance.get("/api/v1/providers/R9A/monitoring").await.json();
+    assert_eq!(json["months_elapsed"], 6);
+    let total = json["lines"].as_array().unwrap().iter().find(|l| l["pod"] == "ALL").unwrap();
+    // At the half-year the run rate doubles the year to date, exactly.
+    assert_eq!(total["forecast_run_rate_pence"].as_i64().unwrap(), 2 * total["ytd_value_pence"].as_i64().unwrap());
+    assert!(total["forecast_plan_adjusted_pence"].is_i64() && total["forecast_seasonal_pence"].is_i64());
+    let csv = finance.get("/monitor/providers/R9A/plan-vs-actual.csv").await;
+    assert!(
+        csv.body.starts_with("provider_code,pod,month,plan_activity,actual_activity,plan_value,actual_value\nR9A,")
+    );
+}
+
+#[tokio::test]
+async fn a_provider_answers_challenges_and_the_commissioner_sees_the_answers() {
+    let web = TestWeb::demo().await;
+    let mut provider = web.signed_in("provider@demo.commissioner.test").await;
+    let list = provider.get("/api/v1/providers/R9A/challenges").await.json();
+    let open: Vec<&serde_json::Value> = list.as_array().unwrap().iter().filter(|c| c["status"] == "open").collect();
+    assert!(open.len() >= 2, "the demo has challenges");
+    let (first, second) = (open[0]["id"].as_i64().unwrap(), open[1]["id"].as_i64().unwrap());
+
+    let page = provider.get(&format!("/monitor/challenges/{first}")).await;
+    let csrf = page.csrf_token();
+    let disputed_without_reason = provider
+        .post_form(
+            &format!("/monitor/challenges/{first}/respond"),
+            &[("csrf_token", &csrf), ("answer", "dispute"), ("response", "")],
+        )
+        .await;
+    assert_eq!(disputed_without_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(disputed_without_reason.body.contains("Enter why you dispute the challenge"));
+    let disputed = provider
+        .post_form(
+            &format!("/monitor/challenges/{first}/respond"),
+            &[("csrf_token", &csrf), ("answer", "dispute"), ("response", "Coded correctly; see clinical notes")],
+        )
+        .await;
+    assert_eq!((disputed.status, disputed.location()), (StatusCode::SEE_OTHER, "/monitor/providers/R9A/challenges"));
+    let accepted = provider
+        .post_api_as(&format!("/api/v1/challenges/{second}/response"), &csrf, "application/json", r#"{"accept": true}"#)
+        .await;
+    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
+    assert_eq!(accepted.json()["status"], "accepted");
+
+    let mut commissioner = web.signed_in("commissioner@demo.commissioner.test").await;
+    let view = commissioner.get(&format!("/monitor/challenges/{first}")).await;
+    assert!(view.body.contains("Coded correctly; see clinical notes"));
+    assert!(!view.body.contains("Send answer"), "only the provider answers");
+    // The other provider cannot see them at all.
+    let mut other = web.signed_in("provider.b@demo.commissioner.test").await;
+    assert_eq!(other.get(&format!("/monitor/challenges/{first}")).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn an_activity_query_goes_through_its_workflow() {
+    let web = TestWeb::demo().await;
+    let mut finance = web.signed_in("finance@demo.commissioner.test").await;
+    let page = finance.get("/monitor/providers/R9B").await;
+    let csrf = page.csrf_token();
+    let raised = finance
+        .post_form(
+            "/monitor/providers/R9B/queries",
+            &[
+                ("csrf_token", &csrf),
+                ("pod", "NEL"),
+                ("owner", "Fran Finance"),
+                ("notes", "Emergency admissions above plan"),
+            ],
+        )
+        .await;
+    assert_eq!(raised.status, StatusCode::SEE_OTHER, "{}", raised.body);
+    let query_path = raised.location().to_owned();
+    let query = finance.get(&query_path).await;
+    assert!(query.body.contains("Notice served") && query.body.contains("10 operational days"));
+
+    // Closing straight from a notice is refused with the workflow's reason.
+    let csrf = query.csrf_token();
+    let refused =
+        finance.post_form(&format!("{query_path}/events"), &[("csrf_token", &csrf), ("event", "close")]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("cannot be closed"));
+    let no_date =
+        finance.post_form(&format!("{query_path}/events"), &[("csrf_token", &csrf), ("event", "hold_meeting")]).await;
+    assert!(no_date.body.contains("Enter the date of the meeting"));
+    for (event, date) in [("hold_meeting", "2025-10-20"), ("agree_plan", ""), ("close", "")] {
+        let reply = finance
+            .post_form(
+                &format!("{query_path}/events"),
+                &[("csrf_token", &csrf), ("event", event), ("meeting_date", date), ("note", event)],
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{event}: {}", reply.body);
+    }
+    let id = query_path.rsplit('/').next().unwrap();
+    let json = finance.get(&format!("/api/v1/queries/{id}")).await.json();
+    assert_eq!((json["status"].as_str(), json["meeting_date"].as_str()), (Some("closed"), Some("2025-10-20")));
+    assert!(json["next_events"].as_array().unwrap().is_empty());
+
+    // The provider sees its query but cannot move it.
+    let mut provider = web.signed_in("provider.b@demo.commissioner.test").await;
+    let seen = provider.get(&query_path).await;
+    assert_eq!(seen.status, StatusCode::OK);
+    let csrf = seen.csrf_token();
+    assert_eq!(
+        provider
+            .post_form(&format!("{query_path}/events"), &[("csrf_token", &csrf), ("event", "withdraw")])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+}
