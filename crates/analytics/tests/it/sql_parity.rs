@@ -210,10 +210,7 @@ WITH checked AS (
 )
 ";
 
-async fn sql_outcomes(
-    rows: &[(usize, u64, u64, [String; 12])],
-    period: &str,
-) -> (String, Vec<ChallengeRow>) {
+async fn sql_outcomes(rows: &[(usize, u64, u64, [String; 12])], period: &str) -> (String, Vec<ChallengeRow>) {
     let mut db = SqliteConnection::connect("sqlite::memory:").await.unwrap();
     sqlx::query(&format!(
         "CREATE TABLE activity (ord INTEGER, file_idx INTEGER, line INTEGER, row_number INTEGER, {})",
@@ -318,10 +315,7 @@ fn checks() -> Checks {
     Checks { commissioner: Some("Q99".into()), period: Some((2025, 4)) }
 }
 
-fn run_engine(
-    inputs: &[PathBuf],
-    threads: usize,
-) -> (String, Vec<ChallengeRow>, analytics::engine::RunReport) {
+fn run_engine(inputs: &[PathBuf], threads: usize) -> (String, Vec<ChallengeRow>, analytics::engine::RunReport) {
     let mut sink = Collect::default();
     let options = RunOptions { checks: checks(), threads, block_bytes: 64 * 1024, want_priced: false };
     let report = run(inputs, &tariff(), &mff(), &options, &mut sink, &|_, _| {}).unwrap();
@@ -377,11 +371,7 @@ async fn the_engine_agrees_with_sql_on_csv_and_parquet() {
 }
 
 /// Compares two challenge lists, reporting only the first difference.
-fn assert_same(
-    ours: &[ChallengeRow],
-    sql: &[ChallengeRow],
-    label: &str,
-) {
+fn assert_same(ours: &[ChallengeRow], sql: &[ChallengeRow], label: &str) {
     if let Some(idx) = (0..ours.len().max(sql.len())).find(|&i| ours.get(i) != sql.get(i)) {
         panic!(
             "{label}: {} challenges against {} in SQL; first difference at {idx}: ours {:?}, SQL {:?}",
