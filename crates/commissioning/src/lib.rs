@@ -29,6 +29,7 @@
 pub mod access;
 pub mod area;
 pub mod calendar;
+pub mod methods;
 pub mod money;
 pub mod monitor;
 pub mod org;
