@@ -16,6 +16,7 @@ pub mod demo;
 
 pub mod generate;
 pub mod import;
+pub mod methods;
 pub mod monitor;
 pub mod prices;
 pub mod progress;

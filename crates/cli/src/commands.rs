@@ -4,6 +4,7 @@ pub(crate) mod activity;
 pub(crate) mod audit;
 pub(crate) mod generate;
 pub(crate) mod import;
+pub(crate) mod methods;
 pub(crate) mod serve;
 pub(crate) mod store;
 pub(crate) mod user;

@@ -70,6 +70,44 @@ pub(crate) enum Command {
     Activity(ActivityArgs),
     /// Import prices.
     Prices(PricesArgs),
+    /// Run one public-health method on a JSON object (stdin or --input); print JSON.
+    Methods(MethodsArgs),
+    /// Run a public-health method once per group of a CSV table; print CSV or JSON.
+    Indicators(IndicatorsArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct MethodsArgs {
+    /// byars, wilson, rate, proportion, mean, dsr, isr-ratio, isr-rate, life-expectancy, sii,
+    /// funnel-limits or funnel-significance.
+    pub(crate) name: String,
+    /// A file holding one JSON object; standard input when left out.
+    #[arg(long)]
+    pub(crate) input: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct IndicatorsArgs {
+    /// The method to run per group (as for `methods`).
+    pub(crate) method: String,
+    /// CSV with a header row; argument columns are named after the method's arguments.
+    #[arg(long)]
+    pub(crate) input: PathBuf,
+    /// Columns that define a group, comma-separated (none: the whole table is one group).
+    #[arg(long, value_delimiter = ',')]
+    pub(crate) group_by: Vec<String>,
+    /// A scalar argument, e.g. `--option confidence=[0.95,0.998] --option multiplier=1000`.
+    #[arg(long = "option", value_name = "KEY=VALUE")]
+    pub(crate) options: Vec<String>,
+    /// Read an argument from a differently named column, e.g. `--column x=deaths`.
+    #[arg(long = "column", value_name = "ARGUMENT=COLUMN")]
+    pub(crate) columns: Vec<String>,
+    /// csv or json.
+    #[arg(long, default_value = "csv")]
+    pub(crate) format: String,
+    /// Write here instead of standard output.
+    #[arg(long)]
+    pub(crate) output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -44,6 +44,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Token(args) => commands::user::token(&cli.global, args).await,
         Command::Activity(args) => commands::activity::activity(&cli.global, args.command).await,
         Command::Prices(args) => commands::activity::prices(&cli.global, args.command).await,
+        Command::Methods(args) => commands::methods::methods(args),
+        Command::Indicators(args) => commands::methods::indicators(args),
         Command::Audit(args) => match args.command {
             config::AuditCommand::Verify => commands::audit::verify(&cli.global).await,
         },

@@ -175,6 +175,8 @@ pub enum Action {
     ManageTokensFor(OdsCode),
     /// Raise and progress activity queries (and, later, contract notices) about a provider.
     ManageMonitoringOf(OdsCode),
+    /// Run the public-health methods on data the caller supplies (no stored data is read).
+    RunMethods,
     /// Read a bid in a tender.
     ReadBid(BidAccess),
     /// Users, organisations and the audit log.
@@ -215,7 +217,7 @@ pub fn decide(principal: Option<&Principal>, action: &Action) -> Decision {
     }
     let allowed = match action {
         Action::ViewPublic | Action::ViewOwnProfile => true,
-        Action::ViewReferenceData => !principal.roles.is_empty(),
+        Action::ViewReferenceData | Action::RunMethods => !principal.roles.is_empty(),
         Action::ViewCommissionerDashboard => principal.is_commissioner_side(),
         Action::ViewStage(stage) => match stage {
             Stage::Plan => principal.is_commissioner_side(),
@@ -276,11 +278,11 @@ fn decide_bid(principal: &Principal, bid: &BidAccess) -> Decision {
     Decision::Allow
 }
 
-/// An API token may submit for its own organisation and read what that organisation owns;
-/// nothing else.
+/// An API token may submit for its own organisation, read what that organisation owns and
+/// run the methods on data it sends; nothing else.
 fn decide_for_token(principal: &Principal, action: &Action) -> Decision {
     match action {
-        Action::ViewPublic => Decision::Allow,
+        Action::ViewPublic | Action::RunMethods => Decision::Allow,
         Action::SubmitFor(owner) | Action::ViewOwnedBy(owner) => {
             if principal.organisation == *owner && principal.has(Role::Provider) {
                 Decision::Allow

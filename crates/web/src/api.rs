@@ -26,7 +26,7 @@ use crate::state::AppState;
         version = "1",
         description = "Clinical commissioning: reference data, needs, procurement, contracts and monitoring. Authenticate with the session cookie from /sign-in (send X-CSRF-Token on writes) or a bearer token."
     ),
-    paths(health, me, dashboard, organisations, organisation, areas, area, activity_summary, submissions, submit, audit, users, monitoring, challenges, answer_challenge, raise_query, query, query_event),
+    paths(health, me, dashboard, organisations, organisation, areas, area, activity_summary, submissions, submit, audit, users, monitoring, challenges, answer_challenge, raise_query, query, query_event, method),
     components(schemas(
         Health,
         Me,
@@ -989,4 +989,30 @@ pub(crate) async fn query_event(
         .transpose()
         .map_err(|e| Error::BadRequest(e.to_string()))?;
     Ok(Json(query_dto(state.app.advance_query(&session.principal, id, event, meeting, &step.note).await?)))
+}
+
+/// Runs a public-health method (byars, wilson, rate, proportion, mean, dsr, isr-ratio,
+/// isr-rate, life-expectancy, sii, funnel-limits, funnel-significance) on one JSON object
+/// whose keys are the PHEindicatormethods argument names; returns its output columns, or an
+/// array of rows for methods with a row per age band or funnel point. `null` is R's NA.
+#[utoipa::path(post, path = "/api/v1/methods/{name}",
+    params(("name" = String, Path, description = "Method name, e.g. dsr")),
+    request_body(content = Object, description = "Arguments named as in PHEindicatormethods, e.g. {\"x\": [..], \"n\": [..]}"),
+    responses((status = 200, body = Object), (status = 400, body = ApiErrorDto), (status = 401, body = ApiErrorDto), (status = 404, body = ApiErrorDto)))]
+pub(crate) async fn method(
+    SignedIn(_session): SignedIn,
+    Path(name): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    if !app::methods::NAMES.contains(&name.as_str()) {
+        return Err(Error::NotFound.into());
+    }
+    let input: serde_json::Value = serde_json::from_slice(&body)
+        .map_err(|error| Error::BadRequest(format!("the body must be one JSON object: {error}")))?;
+    // The methods are pure computation but a simulation can take a moment: keep it off the
+    // async workers.
+    let output = tokio::task::spawn_blocking(move || app::methods::run(&name, &input))
+        .await
+        .map_err(|error| Error::Unexpected(error.into()))??;
+    Ok(Json(output))
 }

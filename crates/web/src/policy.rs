@@ -35,6 +35,8 @@ pub(crate) enum Rule {
     /// with `Action::ViewOwnedBy` or `Action::SubmitFor`; here it needs someone signed in
     /// or an API token.
     Owned,
+    /// The public-health methods, on data the caller sends.
+    Methods,
     /// Users, organisations and the audit log.
     Administer,
 }
@@ -48,6 +50,7 @@ impl Rule {
             Rule::CommissionerDashboard => Action::ViewCommissionerDashboard,
             Rule::Stage(stage) => Action::ViewStage(stage),
             Rule::Owned => Action::ViewPublic,
+            Rule::Methods => Action::RunMethods,
             Rule::Administer => Action::Administer,
         }
     }
@@ -125,6 +128,7 @@ pub(crate) const ROUTES: &[RouteRule] = &[
     route("POST", "/api/v1/challenges/{id}/response", Rule::Owned),
     route("GET", "/api/v1/queries/{id}", Rule::Owned),
     route("POST", "/api/v1/queries/{id}/events", Rule::Owned),
+    route("POST", "/api/v1/methods/{name}", Rule::Methods),
     route("GET", "/api/v1/audit", Rule::Administer),
     route("GET", "/api/v1/users", Rule::Administer),
 ];

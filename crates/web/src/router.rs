@@ -79,6 +79,7 @@ pub fn router(app: App, settings: WebSettings) -> Router {
         .route("/api/v1/challenges/{id}/response", post(api::answer_challenge))
         .route("/api/v1/queries/{id}", get(api::query))
         .route("/api/v1/queries/{id}/events", post(api::query_event))
+        .route("/api/v1/methods/{name}", post(api::method))
         .route("/api/v1/audit", get(api::audit))
         .route("/api/v1/users", get(api::users));
     routes

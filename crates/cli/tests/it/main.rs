@@ -4,3 +4,4 @@
 mod activity;
 mod audit;
 mod commands;
+mod methods;

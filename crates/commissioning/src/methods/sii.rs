@@ -10,6 +10,10 @@ use crate::methods::dist::qnorm;
 use crate::methods::rng::RRng;
 use crate::methods::{Limits, MethodError};
 
+/// Ten times the reference's default: enough for stable 99.8% limits, small enough to answer
+/// an API request in about a second.
+pub const MAX_REPETITIONS: usize = 1_000_000;
+
 /// Whether the indicator is a rate, a proportion or something else (the reference's 1, 2, 0).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ValueType {
@@ -83,6 +87,9 @@ pub fn sii(quantiles: &[Quantile], options: &SiiOptions) -> Result<Sii, MethodEr
     }
     if options.repetitions < 1000 {
         return Err(MethodError::invalid("number of repetitions must be 1000 or greater. Default is 100,000"));
+    }
+    if options.repetitions > MAX_REPETITIONS {
+        return Err(MethodError::invalid("number of repetitions must be at most 1,000,000"));
     }
     if options.confidence.is_empty() {
         return Err(MethodError::invalid("at least one confidence level is needed"));

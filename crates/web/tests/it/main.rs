@@ -5,6 +5,7 @@ mod accounts;
 mod api;
 mod helpers;
 mod matrix;
+mod methods;
 mod monitor;
 mod pages;
 mod security;

@@ -206,6 +206,7 @@ const MATRIX: &[(&str, &str, &str, Spec)] = &[
     ("POST", "/api/v1/challenges/{id}/response", "/api/v1/challenges/{challenge}/response", Spec::SubmitForR9A),
     ("GET", "/api/v1/queries/{id}", "/api/v1/queries/{query}", Spec::OwnedByR9A),
     ("POST", "/api/v1/queries/{id}/events", "/api/v1/queries/{query}/events", Spec::ManageMonitoringOfR9A),
+    ("POST", "/api/v1/methods/{name}", "/api/v1/methods/rate", Spec::SignedIn),
     ("GET", "/api/v1/audit", "/api/v1/audit", Spec::Administrators),
     ("GET", "/api/v1/users", "/api/v1/users", Spec::Administrators),
     // Last: it ends the session.
@@ -262,6 +263,7 @@ async fn every_role_gets_the_expected_outcome_on_every_route() {
                             ("application/json", r#"{"pod": "EL", "owner": "Matrix"}"#)
                         }
                         "/api/v1/queries/{id}/events" => ("application/json", r#"{"event": "withdraw"}"#),
+                        "/api/v1/methods/{name}" => ("application/json", r#"{"x": 5, "n": 100}"#),
                         _ => ("text/csv", "record_id\n"),
                     };
                     client.post_api_as(path, &csrf, content_type, body).await

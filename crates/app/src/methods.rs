@@ -1,0 +1,787 @@
+//! The methods interface: one JSON object in, one JSON object (or array) out, for each
+//! public-health method. The CLI (`commissioner methods NAME`) and the API
+//! (`POST /api/v1/methods/NAME`) both call [`run`], so they cannot drift apart.
+//!
+//! Input keys are the reference package's argument names (`x`, `n`, `stdpop`, `confidence`,
+//! ...); output keys are its column names (`value`, `lowercl`, `lower95_0cl`, ...). R's `NA`
+//! is JSON `null` both ways. Unknown keys are refused so that a typo is not silently ignored.
+
+use std::collections::BTreeSet;
+
+use commissioning::methods::counts;
+use commissioning::methods::dsr::{self, ESP2013, FrequencyRow};
+use commissioning::methods::funnel::{self, FunnelData, FunnelKind};
+use commissioning::methods::isr::{self, IsrInput};
+use commissioning::methods::life_expectancy::{self, AGE_CONTENTS};
+use commissioning::methods::rates;
+use commissioning::methods::sii::{self, Quantile, SiiOptions, ValueType};
+use commissioning::methods::{Confidence, Limits, MethodError};
+use serde_json::{Map, Value, json};
+
+use crate::AppError;
+
+pub mod table;
+
+/// Every method name, in the order the help lists them.
+pub const NAMES: [&str; 12] = [
+    "byars",
+    "wilson",
+    "rate",
+    "proportion",
+    "mean",
+    "dsr",
+    "isr-ratio",
+    "isr-rate",
+    "life-expectancy",
+    "sii",
+    "funnel-limits",
+    "funnel-significance",
+];
+
+/// Runs a method on its JSON input.
+pub fn run(name: &str, input: &Value) -> Result<Value, AppError> {
+    let Value::Object(map) = input else {
+        return Err(AppError::Invalid(format!("the input to {name} must be one JSON object")));
+    };
+    let mut args = Args { name, map, used: BTreeSet::new() };
+    let output = match name {
+        "byars" => byars(&mut args),
+        "wilson" => wilson(&mut args),
+        "rate" => rate(&mut args),
+        "proportion" => proportion(&mut args),
+        "mean" => mean(&mut args),
+        "dsr" => dsr(&mut args),
+        "isr-ratio" => isr(&mut args, false),
+        "isr-rate" => isr(&mut args, true),
+        "life-expectancy" => life_expectancy(&mut args),
+        "sii" => sii(&mut args),
+        "funnel-limits" => funnel_limits(&mut args),
+        "funnel-significance" => funnel_significance(&mut args),
+        _ => {
+            return Err(AppError::Invalid(format!(
+                "there is no method called {name:?}; choose one of {}",
+                NAMES.join(", ")
+            )));
+        }
+    }?;
+    args.finish()?;
+    Ok(output)
+}
+
+type Outcome = Result<Value, AppError>;
+
+fn byars(args: &mut Args<'_>) -> Outcome {
+    let confidence = args.confidence()?;
+    vectorised(args.numbers_or_number("x")?, |x| {
+        let x = x.ok_or_else(|| AppError::Invalid("x must not be null".into()))?;
+        let mut row = Map::new();
+        row.insert("x".into(), number(x));
+        let limits: Vec<Limits> = confidence
+            .levels()
+            .into_iter()
+            .map(|level| -> Result<Limits, AppError> {
+                Ok(Limits {
+                    level,
+                    lower: counts::byars_lower(x, level).map_err(method_error)?,
+                    upper: Some(counts::byars_upper(x, level).map_err(method_error)?),
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        insert_limits(&mut row, "", &limits);
+        Ok(Value::Object(row))
+    })
+}
+
+fn wilson(args: &mut Args<'_>) -> Outcome {
+    let confidence = args.confidence()?;
+    let xs = args.numbers_or_number("x")?;
+    let ns = args.numbers_or_number("n")?;
+    zip_vectorised(xs, ns, |x, n| {
+        let (Some(x), Some(n)) = (x, n) else {
+            return Err(AppError::Invalid("x and n must not be null".into()));
+        };
+        let mut row = Map::new();
+        row.insert("x".into(), number(x));
+        row.insert("n".into(), number(n));
+        let limits: Vec<Limits> = confidence
+            .levels()
+            .into_iter()
+            .map(|level| -> Result<Limits, AppError> {
+                Ok(Limits {
+                    level,
+                    lower: Some(counts::wilson_lower(x, n, level).map_err(method_error)?),
+                    upper: Some(counts::wilson_upper(x, n, level).map_err(method_error)?),
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        insert_limits(&mut row, "", &limits);
+        Ok(Value::Object(row))
+    })
+}
+
+fn rate(args: &mut Args<'_>) -> Outcome {
+    let confidence = args.confidence()?;
+    let multiplier = args.number_or("multiplier", 100_000.0)?;
+    let xs = args.numbers_or_number("x")?;
+    let ns = args.numbers_or_number("n")?;
+    zip_vectorised(xs, ns, |x, n| {
+        let result = rates::rate(x, n, confidence, multiplier).map_err(method_error)?;
+        let mut row = Map::new();
+        row.insert("x".into(), optional(x));
+        row.insert("n".into(), optional(n));
+        row.insert("value".into(), optional(result.value));
+        insert_limits(&mut row, "", &result.limits);
+        row.insert("confidence".into(), json!(confidence_label(&confidence.levels())));
+        row.insert("statistic".into(), json!(result.statistic));
+        row.insert("method".into(), result.method.map_or(Value::Null, |m| json!(m.label())));
+        Ok(Value::Object(row))
+    })
+}
+
+fn proportion(args: &mut Args<'_>) -> Outcome {
+    let confidence = args.optional_confidence()?;
+    let multiplier = args.number_or("multiplier", 1.0)?;
+    let xs = args.numbers_or_number("x")?;
+    let ns = args.numbers_or_number("n")?;
+    zip_vectorised(xs, ns, |x, n| {
+        let result = rates::proportion(x, n, confidence, multiplier).map_err(method_error)?;
+        let mut row = Map::new();
+        row.insert("x".into(), optional(x));
+        row.insert("n".into(), optional(n));
+        row.insert("value".into(), optional(result.value));
+        insert_limits(&mut row, "", &result.limits);
+        let label = confidence.map_or_else(|| "not requested".to_owned(), |c| confidence_label(&c.levels()));
+        row.insert("confidence".into(), json!(label));
+        row.insert("statistic".into(), json!(result.statistic));
+        row.insert("method".into(), if confidence.is_some() { json!("Wilson") } else { Value::Null });
+        Ok(Value::Object(row))
+    })
+}
+
+fn mean(args: &mut Args<'_>) -> Outcome {
+    let confidence = args.confidence()?;
+    let x = args.required_numbers("x")?;
+    let result = rates::mean(&x, confidence).map_err(method_error)?;
+    let mut row = Map::new();
+    row.insert("value_sum".into(), number(result.value_sum));
+    row.insert("value_count".into(), json!(result.value_count));
+    row.insert("stdev".into(), optional(result.stdev));
+    row.insert("value".into(), optional(result.value));
+    insert_limits(&mut row, "", &result.limits);
+    row.insert("confidence".into(), json!(confidence_label(&confidence.levels())));
+    row.insert("statistic".into(), json!(format!("mean of {}", "x")));
+    row.insert("method".into(), json!("Student's t-distribution"));
+    Ok(Value::Object(row))
+}
+
+fn dsr(args: &mut Args<'_>) -> Outcome {
+    let confidence = args.confidence()?;
+    let multiplier = args.number_or("multiplier", 100_000.0)?;
+    let independent = args.bool_or("independent_events", true)?;
+    let x = args.required_numbers("x")?;
+    let n = args.required_numbers("n")?;
+    let stdpop = match args.numbers("stdpop")? {
+        Some(stdpop) => stdpop,
+        None if x.len() == ESP2013.len() => ESP2013.iter().map(|&w| Some(w)).collect(),
+        None => {
+            return Err(AppError::Invalid(format!(
+                "stdpop is needed: the default (ESP 2013) has 19 age bands but x has {}",
+                x.len()
+            )));
+        }
+    };
+    let result = if independent {
+        for key in ["eventfreq", "ageband"] {
+            if args.has(key) {
+                return Err(AppError::Invalid(format!("{key} is only used when independent_events is false")));
+            }
+        }
+        dsr::dsr(&x, &n, &stdpop, confidence, multiplier)
+    } else {
+        let eventfreq = args.required_numbers("eventfreq")?;
+        let ageband = args.required_labels("ageband")?;
+        if [eventfreq.len(), ageband.len(), n.len(), stdpop.len()].iter().any(|&len| len != x.len()) {
+            return Err(AppError::Invalid(
+                "x, n, stdpop, eventfreq and ageband must all have one element per row".into(),
+            ));
+        }
+        let rows: Vec<FrequencyRow> = (0..x.len())
+            .map(|i| FrequencyRow {
+                ageband: ageband[i].clone(),
+                eventfreq: eventfreq[i].unwrap_or(f64::NAN),
+                x: x[i],
+                n: n[i],
+                stdpop: stdpop[i],
+            })
+            .collect();
+        dsr::dsr_non_independent(&rows, confidence, multiplier)
+    }
+    .map_err(method_error)?;
+    let mut row = Map::new();
+    row.insert("total_count".into(), number(result.total_count));
+    row.insert("total_pop".into(), number(result.total_pop));
+    row.insert("value".into(), optional(result.value));
+    insert_limits(&mut row, "", &result.limits);
+    row.insert("confidence".into(), json!(confidence_label(&confidence.levels())));
+    row.insert("statistic".into(), json!(result.statistic));
+    row.insert("method".into(), json!(result.method));
+    Ok(Value::Object(row))
+}
+
+fn isr(args: &mut Args<'_>, as_rate: bool) -> Outcome {
+    let confidence = args.confidence()?;
+    let observed_totals = args.number("observed_totals")?;
+    let x =
+        if observed_totals.is_some() { args.numbers("x")?.unwrap_or_default() } else { args.required_numbers("x")? };
+    let n = args.required_numbers("n")?;
+    let x_ref = args.required_numbers("x_ref")?;
+    let n_ref = args.required_numbers("n_ref")?;
+    let input = IsrInput { x: &x, n: &n, x_ref: &x_ref, n_ref: &n_ref, observed_total: observed_totals };
+    let result = if as_rate {
+        let multiplier = args.number_or("multiplier", 100_000.0)?;
+        isr::isr_rate(input, confidence, multiplier)
+    } else {
+        let refvalue = args.number_or("refvalue", 1.0)?;
+        isr::isr_ratio(input, confidence, refvalue)
+    }
+    .map_err(method_error)?;
+    let mut row = Map::new();
+    row.insert("observed".into(), number(result.observed));
+    row.insert("expected".into(), number(result.expected));
+    if let Some(ref_rate) = result.ref_rate {
+        row.insert("ref_rate".into(), number(ref_rate));
+    }
+    row.insert("value".into(), optional(result.value));
+    insert_limits(&mut row, "", &result.limits);
+    row.insert("confidence".into(), json!(confidence_label(&confidence.levels())));
+    row.insert("statistic".into(), json!(result.statistic));
+    row.insert("method".into(), json!(result.method.label()));
+    Ok(Value::Object(row))
+}
+
+fn life_expectancy(args: &mut Args<'_>) -> Outcome {
+    let confidence = args.confidence()?;
+    let startage = present(args.required_numbers("startage")?, "startage")?;
+    let deaths = present(args.required_numbers("deaths")?, "deaths")?;
+    let population = present(args.required_numbers("population")?, "population")?;
+    if deaths.len() != startage.len() || population.len() != startage.len() {
+        return Err(AppError::Invalid("startage, deaths and population must have one element per age band".into()));
+    }
+    let age_contents = match args.numbers("age_contents")? {
+        Some(ages) => present(ages, "age_contents")?,
+        None => AGE_CONTENTS.to_vec(),
+    };
+    let le_age = match args.take("le_age") {
+        None => None,
+        Some(Value::String(all)) if all == "all" => None,
+        Some(value) => Some(as_numbers("le_age", &value)?.into_iter().flatten().collect::<Vec<f64>>()),
+    };
+    if let Some(ages) = &le_age
+        && let Some(missing) = ages.iter().find(|age| !age_contents.contains(age))
+    {
+        return Err(AppError::Invalid(format!("le_age {missing} is not a start age in age_contents")));
+    }
+    let (rows, suppressed) =
+        life_expectancy::life_expectancy(&startage, &deaths, &population, &age_contents, confidence);
+    let label = confidence_label(&confidence.levels());
+    let output = rows
+        .into_iter()
+        .filter(|row| le_age.as_ref().is_none_or(|ages| ages.contains(&row.startage)))
+        .map(|row| {
+            let mut out = Map::new();
+            out.insert("startage".into(), number(row.startage));
+            out.insert("value".into(), optional(row.value));
+            insert_limits(&mut out, "", &row.limits);
+            out.insert("pops_used".into(), number(row.pops_used));
+            out.insert("dths_used".into(), number(row.dths_used));
+            out.insert("confidence".into(), json!(label));
+            out.insert("statistic".into(), json!(row.statistic));
+            out.insert("method".into(), json!(life_expectancy::METHOD));
+            if let Some(reason) = suppressed {
+                out.insert("warning".into(), json!(reason.warning()));
+            }
+            Value::Object(out)
+        })
+        .collect();
+    Ok(Value::Array(output))
+}
+
+fn sii(args: &mut Args<'_>) -> Outcome {
+    let population = args.required_numbers("population")?;
+    let count = population.len();
+    let quantile = args.take("quantile");
+    let value = args.numbers("value")?;
+    let x = args.numbers("x")?;
+    let se = args.numbers("se")?;
+    let lower_cl = args.numbers("lower_cl")?;
+    let upper_cl = args.numbers("upper_cl")?;
+    for (key, column) in [("value", &value), ("x", &x), ("se", &se), ("lower_cl", &lower_cl), ("upper_cl", &upper_cl)] {
+        if let Some(column) = column
+            && column.len() != count
+        {
+            return Err(AppError::Invalid(format!(
+                "{key} must have one element per quantile ({count}), found {}",
+                column.len()
+            )));
+        }
+    }
+    let confidence = match args.take("confidence") {
+        None => vec![0.95],
+        Some(value) => as_numbers("confidence", &value)?.into_iter().flatten().collect(),
+    };
+    let options = SiiOptions {
+        value_type: ValueType::from_code(args.number_or("value_type", 0.0)? as i64).map_err(method_error)?,
+        transform: args.bool_or("transform", false)?,
+        multiplier: args.number_or("multiplier", 1.0)?,
+        repetitions: args.number_or("repetitions", 100_000.0)? as usize,
+        confidence,
+        seed: args.number_or("seed", 1.0)? as u32,
+    };
+    let want_rii = args.bool_or("rii", false)?;
+    let want_intercept = args.bool_or("intercept", false)?;
+    let mut quantiles: Vec<(f64, Quantile)> = (0..count)
+        .map(|i| {
+            let at = |column: &Option<Vec<Option<f64>>>| column.as_ref().and_then(|c| c[i]);
+            (
+                i as f64,
+                Quantile {
+                    population: population[i].unwrap_or(f64::NAN),
+                    value: at(&value),
+                    x: at(&x),
+                    se: at(&se),
+                    lower_cl: at(&lower_cl),
+                    upper_cl: at(&upper_cl),
+                },
+            )
+        })
+        .collect();
+    // Quantiles are taken in the order of the quantile labels when they are numbers.
+    if let Some(labels) = quantile {
+        let labels = as_numbers("quantile", &labels)?;
+        if labels.len() != count {
+            return Err(AppError::Invalid(format!("quantile must have {count} elements, found {}", labels.len())));
+        }
+        for (entry, label) in quantiles.iter_mut().zip(labels) {
+            entry.0 = label.ok_or_else(|| AppError::Invalid("quantile labels must not be null".into()))?;
+        }
+        quantiles.sort_by(|a, b| a.0.total_cmp(&b.0));
+    }
+    let ordered: Vec<Quantile> = quantiles.into_iter().map(|(_, q)| q).collect();
+    let result = sii::sii(&ordered, &options).map_err(method_error)?;
+    let mut row = Map::new();
+    row.insert("sii".into(), number(result.sii));
+    insert_suffixed_limits(&mut row, "sii_", &result.sii_limits);
+    if want_rii {
+        row.insert("rii".into(), number(result.rii));
+        insert_suffixed_limits(&mut row, "rii_", &result.rii_limits);
+    }
+    if want_intercept {
+        row.insert("intercept".into(), number(result.intercept));
+    }
+    Ok(Value::Object(row))
+}
+
+fn funnel_kind(args: &mut Args<'_>) -> Result<FunnelKind, AppError> {
+    let statistic = args.required_string("statistic")?;
+    match statistic.as_str() {
+        "proportion" => Ok(FunnelKind::Proportion),
+        "ratio" => match args.required_string("ratio_type")?.as_str() {
+            "count" => Ok(FunnelKind::Ratio { isr: false }),
+            "isr" => Ok(FunnelKind::Ratio { isr: true }),
+            other => Err(AppError::Invalid(format!("ratio_type must be count or isr, not {other:?}"))),
+        },
+        "rate" => {
+            let dsr = match args.required_string("rate_type")?.as_str() {
+                "dsr" => true,
+                "crude" => false,
+                other => return Err(AppError::Invalid(format!("rate_type must be dsr or crude, not {other:?}"))),
+            };
+            let years = args.number_or("years_of_data", 1.0)?;
+            Ok(FunnelKind::Rate { dsr, years })
+        }
+        other => Err(AppError::Invalid(format!("statistic must be proportion, ratio or rate, not {other:?}"))),
+    }
+}
+
+struct FunnelInputs {
+    kind: FunnelKind,
+    numerator: Vec<f64>,
+    denominator: Vec<Option<f64>>,
+    rate: Vec<Option<f64>>,
+    multiplier: f64,
+}
+
+fn funnel_inputs(args: &mut Args<'_>, default_multiplier: Option<f64>) -> Result<FunnelInputs, AppError> {
+    let kind = funnel_kind(args)?;
+    let numerator = present(args.required_numbers("numerator")?, "numerator")?;
+    let denominator = args.numbers("denominator")?.unwrap_or_default();
+    let rate = args.numbers("rate")?.unwrap_or_default();
+    let multiplier = match default_multiplier {
+        Some(default) => args.number_or("multiplier", default)?,
+        None => args.number("multiplier")?.ok_or_else(|| AppError::Invalid("multiplier is required".into()))?,
+    };
+    Ok(FunnelInputs { kind, numerator, denominator, rate, multiplier })
+}
+
+fn funnel_limits(args: &mut Args<'_>) -> Outcome {
+    let inputs = funnel_inputs(args, None)?;
+    let data = FunnelData { numerator: &inputs.numerator, denominator: &inputs.denominator, rate: &inputs.rate };
+    let rows = funnel::funnel_limits(inputs.kind, data, inputs.multiplier).map_err(method_error)?;
+    let (axis, aux, statistic, method) = match inputs.kind {
+        FunnelKind::Proportion => ("Population", None, "proportion".to_owned(), "Wilson"),
+        FunnelKind::Ratio { isr } => {
+            ("Observed_events", Some("exp_events"), format!("ratio ({})", if isr { "isr" } else { "count" }), "Poisson")
+        }
+        FunnelKind::Rate { dsr, .. } => (
+            "Events",
+            Some("population_1_year"),
+            format!(
+                "rate ({} per {})",
+                if dsr { "dsr" } else { "crude" },
+                group_thousands(&rates::format_multiplier(inputs.multiplier))
+            ),
+            "Poisson",
+        ),
+    };
+    let names = ["lower_2s", "upper_2s", "lower_3s", "upper_3s"];
+    let output = rows
+        .into_iter()
+        .map(|row| {
+            let mut out = Map::new();
+            out.insert(axis.into(), number(row.axis));
+            for (i, name) in names.iter().enumerate() {
+                if let (Some(aux_name), Some(values)) = (aux, row.aux) {
+                    out.insert(format!("{name}_{aux_name}"), number(values[i]));
+                }
+                out.insert(format!("{name}_limit"), number(row.limits[i]));
+            }
+            if let Some(baseline) = row.baseline {
+                out.insert("baseline".into(), number(baseline));
+            }
+            out.insert("statistic".into(), json!(statistic));
+            out.insert("method".into(), json!(method));
+            Value::Object(out)
+        })
+        .collect();
+    Ok(Value::Array(output))
+}
+
+fn funnel_significance(args: &mut Args<'_>) -> Outcome {
+    let inputs = funnel_inputs(args, Some(1.0))?;
+    let data = FunnelData { numerator: &inputs.numerator, denominator: &inputs.denominator, rate: &inputs.rate };
+    let labels = funnel::funnel_significance(inputs.kind, data, inputs.multiplier).map_err(method_error)?;
+    Ok(Value::Array(labels.into_iter().map(|label| json!({ "significance": label })).collect()))
+}
+
+/// The input object, with the keys read so far.
+struct Args<'a> {
+    name: &'a str,
+    map: &'a Map<String, Value>,
+    used: BTreeSet<String>,
+}
+
+impl Args<'_> {
+    fn take(&mut self, key: &str) -> Option<Value> {
+        self.used.insert(key.to_owned());
+        self.map.get(key).cloned()
+    }
+
+    fn has(&self, key: &str) -> bool {
+        self.map.contains_key(key)
+    }
+
+    fn number(&mut self, key: &str) -> Result<Option<f64>, AppError> {
+        match self.take(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(value) => value
+                .as_f64()
+                .map(Some)
+                .ok_or_else(|| AppError::Invalid(format!("{key} must be a number, not {value}"))),
+        }
+    }
+
+    fn number_or(&mut self, key: &str, default: f64) -> Result<f64, AppError> {
+        Ok(self.number(key)?.unwrap_or(default))
+    }
+
+    fn bool_or(&mut self, key: &str, default: bool) -> Result<bool, AppError> {
+        match self.take(key) {
+            None | Some(Value::Null) => Ok(default),
+            Some(Value::Bool(value)) => Ok(value),
+            Some(value) => Err(AppError::Invalid(format!("{key} must be true or false, not {value}"))),
+        }
+    }
+
+    fn required_string(&mut self, key: &str) -> Result<String, AppError> {
+        match self.take(key) {
+            Some(Value::String(value)) => Ok(value),
+            None | Some(Value::Null) => Err(AppError::Invalid(format!("{key} is required"))),
+            Some(value) => Err(AppError::Invalid(format!("{key} must be text, not {value}"))),
+        }
+    }
+
+    fn numbers(&mut self, key: &str) -> Result<Option<Vec<Option<f64>>>, AppError> {
+        match self.take(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(value) => as_numbers(key, &value).map(Some),
+        }
+    }
+
+    fn required_numbers(&mut self, key: &str) -> Result<Vec<Option<f64>>, AppError> {
+        self.numbers(key)?.ok_or_else(|| AppError::Invalid(format!("{key} is required")))
+    }
+
+    /// An array of numbers, or one number (returned as `Err` side of the either).
+    fn numbers_or_number(&mut self, key: &str) -> Result<Either, AppError> {
+        match self.take(key) {
+            None => Err(AppError::Invalid(format!("{key} is required"))),
+            Some(Value::Array(_)) => {
+                let value = self.map.get(key).cloned().unwrap_or_default();
+                Ok(Either::Many(as_numbers(key, &value)?))
+            }
+            Some(Value::Null) => Ok(Either::One(None)),
+            Some(value) => value.as_f64().map(|x| Either::One(Some(x))).ok_or_else(|| {
+                AppError::Invalid(format!("{key} must be a number or an array of numbers, not {value}"))
+            }),
+        }
+    }
+
+    fn required_labels(&mut self, key: &str) -> Result<Vec<String>, AppError> {
+        match self.take(key) {
+            Some(Value::Array(items)) => items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| match item {
+                    Value::String(text) => Ok(text.clone()),
+                    Value::Number(number) => Ok(number.to_string()),
+                    other => Err(AppError::Invalid(format!("{key}[{i}] must be text or a number, not {other}"))),
+                })
+                .collect(),
+            None | Some(Value::Null) => Err(AppError::Invalid(format!("{key} is required"))),
+            Some(value) => Err(AppError::Invalid(format!("{key} must be an array, not {value}"))),
+        }
+    }
+
+    fn confidence(&mut self) -> Result<Confidence, AppError> {
+        Ok(self.optional_confidence_inner(true)?.unwrap_or_default())
+    }
+
+    /// For proportions, where `confidence: null` means no limits.
+    fn optional_confidence(&mut self) -> Result<Option<Confidence>, AppError> {
+        self.optional_confidence_inner(false)
+    }
+
+    fn optional_confidence_inner(&mut self, null_is_default: bool) -> Result<Option<Confidence>, AppError> {
+        let levels = match self.take("confidence") {
+            None => return Ok(Some(Confidence::default())),
+            Some(Value::Null) if null_is_default => return Ok(Some(Confidence::default())),
+            Some(Value::Null) => return Ok(None),
+            Some(value) => as_numbers("confidence", &value)?,
+        };
+        let levels: Vec<f64> = levels
+            .into_iter()
+            .map(|level| level.ok_or_else(|| AppError::Invalid("confidence levels must not be null".into())))
+            .collect::<Result<_, _>>()?;
+        Confidence::parse(&levels).map(Some).map_err(method_error)
+    }
+
+    fn finish(self) -> Result<(), AppError> {
+        let unknown: Vec<&str> =
+            self.map.keys().filter(|key| !self.used.contains(key.as_str())).map(String::as_str).collect();
+        if unknown.is_empty() {
+            return Ok(());
+        }
+        Err(AppError::Invalid(format!(
+            "{} does not take {}; it takes {}",
+            self.name,
+            unknown.join(", "),
+            self.used.iter().map(String::as_str).collect::<Vec<_>>().join(", ")
+        )))
+    }
+}
+
+enum Either {
+    One(Option<f64>),
+    Many(Vec<Option<f64>>),
+}
+
+fn vectorised(input: Either, mut each: impl FnMut(Option<f64>) -> Outcome) -> Outcome {
+    match input {
+        Either::One(x) => each(x),
+        Either::Many(xs) => xs.into_iter().map(each).collect::<Result<Vec<_>, _>>().map(Value::Array),
+    }
+}
+
+fn zip_vectorised(xs: Either, ns: Either, mut each: impl FnMut(Option<f64>, Option<f64>) -> Outcome) -> Outcome {
+    match (xs, ns) {
+        (Either::One(x), Either::One(n)) => each(x, n),
+        (Either::Many(xs), Either::Many(ns)) if xs.len() == ns.len() => {
+            xs.into_iter().zip(ns).map(|(x, n)| each(x, n)).collect::<Result<Vec<_>, _>>().map(Value::Array)
+        }
+        (Either::Many(xs), Either::Many(ns)) => {
+            Err(AppError::Invalid(format!("x and n must have the same length (found {} and {})", xs.len(), ns.len())))
+        }
+        _ => Err(AppError::Invalid("x and n must both be numbers or both be arrays".into())),
+    }
+}
+
+fn as_numbers(key: &str, value: &Value) -> Result<Vec<Option<f64>>, AppError> {
+    match value {
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| match item {
+                Value::Null => Ok(None),
+                other => other
+                    .as_f64()
+                    .map(Some)
+                    .ok_or_else(|| AppError::Invalid(format!("{key}[{i}] must be a number or null, not {other}"))),
+            })
+            .collect(),
+        Value::Null => Ok(vec![None]),
+        other => other
+            .as_f64()
+            .map(|x| vec![Some(x)])
+            .ok_or_else(|| AppError::Invalid(format!("{key} must be a number or an array of numbers, not {other}"))),
+    }
+}
+
+fn present(values: Vec<Option<f64>>, key: &str) -> Result<Vec<f64>, AppError> {
+    values
+        .into_iter()
+        .enumerate()
+        .map(|(i, value)| value.ok_or_else(|| AppError::Invalid(format!("{key}[{i}] must not be null"))))
+        .collect()
+}
+
+fn method_error(error: MethodError) -> AppError {
+    AppError::Invalid(error.to_string())
+}
+
+/// A number as JSON; NaN and infinities (R's NA, NaN, Inf) become null, whole numbers are
+/// written without a decimal point.
+fn number(value: f64) -> Value {
+    const EXACT: f64 = 9_007_199_254_740_992.0;
+    if value.fract() == 0.0 && value.abs() < EXACT {
+        return json!(value as i64);
+    }
+    serde_json::Number::from_f64(value).map_or(Value::Null, Value::Number)
+}
+
+fn optional(value: Option<f64>) -> Value {
+    value.map_or(Value::Null, number)
+}
+
+/// `lowercl`/`uppercl` for one level, `lower95_0cl`… for two.
+fn insert_limits(row: &mut Map<String, Value>, prefix: &str, limits: &[Limits]) {
+    if let [only] = limits {
+        row.insert(format!("{prefix}lowercl"), optional(only.lower));
+        row.insert(format!("{prefix}uppercl"), optional(only.upper));
+    } else {
+        insert_suffixed_limits(row, prefix, limits);
+    }
+}
+
+fn insert_suffixed_limits(row: &mut Map<String, Value>, prefix: &str, limits: &[Limits]) {
+    for limit in limits {
+        let suffix = limit.suffix();
+        row.insert(format!("{prefix}lower{suffix}cl"), optional(limit.lower));
+        row.insert(format!("{prefix}upper{suffix}cl"), optional(limit.upper));
+    }
+}
+
+/// `95%` or `95%, 99.8%`, as the reference writes the confidence column.
+fn confidence_label(levels: &[f64]) -> String {
+    levels.iter().map(|level| format!("{}%", (level * 1000.0).round() / 10.0)).collect::<Vec<_>>().join(", ")
+}
+
+fn group_thousands(digits: &str) -> String {
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return digits.to_owned();
+    }
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_keys_and_methods_are_refused() {
+        let error = run("rate", &json!({"x": 5, "n": 100, "multipler": 100})).unwrap_err().to_string();
+        assert!(error.contains("rate does not take multipler"), "{error}");
+        let error = run("rates", &json!({})).unwrap_err().to_string();
+        assert!(error.contains("choose one of byars"), "{error}");
+        let error = run("dsr", &json!([1, 2])).unwrap_err().to_string();
+        assert!(error.contains("one JSON object"), "{error}");
+    }
+
+    #[test]
+    fn one_level_and_two_levels_name_their_columns_like_the_reference() {
+        let one = run("rate", &json!({"x": 65, "n": 100000})).unwrap();
+        assert!(one.get("lowercl").is_some() && one.get("lower95_0cl").is_none());
+        assert_eq!(one["confidence"], "95%");
+        assert_eq!(one["method"], "Byars");
+        let two = run("rate", &json!({"x": 65, "n": 100000, "confidence": [0.95, 0.998]})).unwrap();
+        assert!(two.get("upper99_8cl").is_some());
+        assert_eq!(two["confidence"], "95%, 99.8%");
+        let many = run("rate", &json!({"x": [1, null], "n": [10, 10]})).unwrap();
+        assert_eq!(many[1]["value"], Value::Null);
+        assert_eq!(many[1]["method"], Value::Null);
+    }
+
+    #[test]
+    fn dsr_defaults_to_esp2013_and_explains_bad_input() {
+        let x: Vec<f64> = (0..19).map(|i| f64::from(i) + 1.0).collect();
+        let n = vec![1000.0; 19];
+        let result = run("dsr", &json!({"x": x, "n": n})).unwrap();
+        assert_eq!(result["statistic"], "dsr per 100000");
+        assert_eq!(result["total_count"], 190.0);
+        let error = run("dsr", &json!({"x": [1, 2], "n": [10, 10]})).unwrap_err().to_string();
+        assert!(error.contains("stdpop is needed"), "{error}");
+        let error = run("dsr", &json!({"x": [1, -2], "n": [10, 10], "stdpop": [1, 1]})).unwrap_err().to_string();
+        assert!(error.contains("greater than or equal to zero"), "{error}");
+        let error = run("dsr", &json!({"x": x, "n": n, "confidence": 0.5})).unwrap_err().to_string();
+        assert!(error.contains("confidence level must be between 90 and 100"), "{error}");
+    }
+
+    #[test]
+    fn proportions_can_skip_limits() {
+        let result = run("proportion", &json!({"x": 1, "n": 4, "confidence": null, "multiplier": 100})).unwrap();
+        assert_eq!(result["confidence"], "not requested");
+        assert_eq!(result["statistic"], "percentage");
+        assert!(result.get("lowercl").is_none());
+        let error = run("proportion", &json!({"x": 5, "n": 4})).unwrap_err().to_string();
+        assert!(error.contains("less than or equal to denominator"), "{error}");
+    }
+
+    #[test]
+    fn funnels_and_life_expectancy_return_arrays() {
+        let limits = run(
+            "funnel-limits",
+            &json!({"statistic": "rate", "rate_type": "dsr", "numerator": [120, 340], "rate": [90.0, 130.0],
+                    "multiplier": 100000, "years_of_data": 3}),
+        )
+        .unwrap();
+        assert_eq!(limits.as_array().unwrap().len(), 100);
+        assert_eq!(limits[0]["statistic"], "rate (dsr per 100,000)");
+        assert!(limits[0].get("lower_2s_population_1_year").is_some());
+        let labels = run(
+            "funnel-significance",
+            &json!({"statistic": "proportion", "numerator": [10, 80], "denominator": [100, 100]}),
+        )
+        .unwrap();
+        assert_eq!(labels[0]["significance"], "Low (0.001)");
+        let error = run("funnel-limits", &json!({"statistic": "ratio", "numerator": [1], "denominator": [2]}))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("ratio_type is required"), "{error}");
+    }
+}

@@ -1,0 +1,178 @@
+//! `methods` and `indicators` through the real binary, on the documented example, on the real
+//! QOF prevalence file and on malformed input.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use test_support::shared_data;
+
+fn commissioner(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_commissioner"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run commissioner");
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin.unwrap_or("").as_bytes()).unwrap();
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+fn example() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/examples/methods/dsr-esp2013.json")
+}
+
+#[test]
+fn dsr_on_the_esp2013_example_prints_value_and_limits() {
+    let output = commissioner(&["methods", "dsr", "--input", example().to_str().unwrap()], None);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let result: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    // tests/methods/reference.R.
+    assert!((result["value"].as_f64().unwrap() - 1_541.417_948_790_685_4).abs() < 1e-9);
+    assert!((result["lower95_0cl"].as_f64().unwrap() - 1_470.233_060_324_696).abs() < 1e-9);
+    assert!((result["upper99_8cl"].as_f64().unwrap() - 1_658.361_424_901_286).abs() < 1e-9);
+    assert_eq!(result["total_count"], 1773);
+    // The same object on standard input gives the same answer.
+    let text = std::fs::read_to_string(example()).unwrap();
+    let piped = commissioner(&["methods", "dsr"], Some(&text));
+    assert_eq!(piped.stdout, output.stdout);
+}
+
+#[test]
+fn bad_input_is_a_clear_error_and_a_non_zero_exit() {
+    for (name, input, message) in [
+        ("dsr", r#"{"x": [1, 2], "n": [10], "stdpop": [1, 1]}"#, "x, n and stdpop must have the same length"),
+        ("rate", r#"{"x": -1, "n": 10}"#, "numerators must all be greater than or equal to zero"),
+        ("proportion", r#"{"x": 11, "n": 10}"#, "numerators must be less than or equal to denominator"),
+        ("rate", r#"{"x": 1, "n": 10, "confidence": 0.8}"#, "confidence level must be between 90 and 100"),
+        ("wilson", r#"{"x": 1, "n": 10, "confidence": [0.95, 0.99]}"#, "0.95 and 0.998"),
+        ("dsr", "not json", "is not valid JSON"),
+        ("median", "{}", "there is no method called \"median\""),
+    ] {
+        let output = commissioner(&["methods", name], Some(input));
+        assert!(!output.status.success(), "{name} {input} should fail");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(message), "{name} {input}: {stderr}");
+        assert!(output.stdout.is_empty());
+    }
+}
+
+/// Every local authority's modelled QOF prevalence with Wilson limits, from the real file.
+#[test]
+fn indicators_run_per_group_on_real_prevalence() {
+    let input = shared_data("hocl-qof-prevalence-2019-20/modelled_prevalence_by_lad.csv");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("prevalence.csv");
+    let output = commissioner(
+        &[
+            "indicators",
+            "proportion",
+            "--input",
+            input.to_str().unwrap(),
+            "--group-by",
+            "lad_code,group_code",
+            "--column",
+            "x=register",
+            "--column",
+            "n=list",
+            "--option",
+            "multiplier=100",
+            "--option",
+            "confidence=[0.95,0.998]",
+            "--output",
+            out.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let mut reader = csv::Reader::from_path(&out).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    assert_eq!(&headers[0], "lad_code");
+    assert!(headers.iter().any(|h| h == "lower99_8cl"));
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 6741, "one result per (local authority, condition) row of the file");
+    let hartlepool_af = rows.iter().find(|r| &r[0] == "E06000001" && &r[1] == "AF").unwrap();
+    let value_column = headers.iter().position(|h| h == "value").unwrap();
+    let value: f64 = hartlepool_af[value_column].parse().unwrap();
+    // register / list × 100 from the file's first row.
+    assert!((value - 2.238_766_856_711_44).abs() < 1e-9);
+}
+
+#[test]
+fn a_malformed_table_names_the_file_line_and_column_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("deaths.csv");
+    std::fs::write(&input, "area,x,n\nA,5,100\nA,6,100\nB,seven,100\n").unwrap();
+    let out = dir.path().join("out.csv");
+    let output = commissioner(
+        &[
+            "indicators",
+            "rate",
+            "--input",
+            input.to_str().unwrap(),
+            "--group-by",
+            "area",
+            "--output",
+            out.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("deaths.csv:4: column x: \"seven\" is not a number"), "{stderr}");
+    assert!(!out.exists() && !dir.path().join("out.partial").exists(), "nothing half-written");
+
+    std::fs::write(&input, "area,x,n\nA,5,100\nB,-1,100\n").unwrap();
+    let output = commissioner(&["indicators", "rate", "--input", input.to_str().unwrap(), "--group-by", "area"], None);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("deaths.csv:3: group area=B: numerators must all be greater than or equal to zero"),
+        "{stderr}"
+    );
+
+    let output =
+        commissioner(&["indicators", "rate", "--input", input.to_str().unwrap(), "--group-by", "region"], None);
+    assert!(String::from_utf8_lossy(&output.stderr).contains("there is no column \"region\" to group by"));
+}
+
+#[test]
+fn life_expectancy_by_group_writes_a_row_per_age_band() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("le.csv");
+    // PHEindicatormethods testLifeExpectancy.R df1, twice, as two areas.
+    let pops = [
+        7060, 35059, 46974, 48489, 43219, 38561, 46009, 57208, 61435, 55601, 50209, 56416, 46411, 39820, 37978, 37039,
+        33288, 23306, 11936, 11936,
+    ];
+    let deaths = [17, 9, 4, 8, 20, 15, 24, 33, 50, 71, 100, 163, 263, 304, 536, 872, 1390, 1605, 1936, 1937];
+    let ages = [0, 1, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60, 65, 70, 75, 80, 85, 90];
+    let mut csv = String::from("area,startage,deaths,population\n");
+    for area in ["A", "B"] {
+        for i in 0..20 {
+            csv.push_str(&format!("{area},{},{},{}\n", ages[i], deaths[i], pops[i]));
+        }
+    }
+    std::fs::write(&input, csv).unwrap();
+    let output = commissioner(
+        &[
+            "indicators",
+            "life-expectancy",
+            "--input",
+            input.to_str().unwrap(),
+            "--group-by",
+            "area",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let rows: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 40);
+    assert_eq!(rows[20]["area"], "B");
+    // answer1 of the reference test, at birth.
+    assert!((rows[0]["value"].as_f64().unwrap() - 80.169_608_13).abs() < 1e-7);
+}
