@@ -1,5 +1,5 @@
-//! Small areas and the geography above them: LSOA → MSOA → local authority → ICB → region,
-//! each identified by its ONS GSS code, with deprivation (IMD 2019) for LSOAs.
+//! Small areas and the geography above them: LSOA → MSOA → local authority → ICB → region →
+//! country, each identified by its ONS GSS code, with deprivation (IMD 2019) for LSOAs.
 
 use std::fmt;
 use std::str::FromStr;
@@ -15,11 +15,13 @@ pub enum AreaKind {
     LocalAuthority,
     Icb,
     Region,
+    /// England (`E92000001`), the usual benchmark for indicators.
+    Country,
 }
 
 impl AreaKind {
-    pub const ALL: [AreaKind; 5] =
-        [AreaKind::Lsoa, AreaKind::Msoa, AreaKind::LocalAuthority, AreaKind::Icb, AreaKind::Region];
+    pub const ALL: [AreaKind; 6] =
+        [AreaKind::Lsoa, AreaKind::Msoa, AreaKind::LocalAuthority, AreaKind::Icb, AreaKind::Region, AreaKind::Country];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -28,6 +30,7 @@ impl AreaKind {
             AreaKind::LocalAuthority => "local_authority",
             AreaKind::Icb => "icb",
             AreaKind::Region => "region",
+            AreaKind::Country => "country",
         }
     }
 
@@ -38,6 +41,7 @@ impl AreaKind {
             AreaKind::LocalAuthority => "Local authority",
             AreaKind::Icb => "ICB area",
             AreaKind::Region => "Region",
+            AreaKind::Country => "Country",
         }
     }
 
@@ -52,7 +56,8 @@ impl AreaKind {
             AreaKind::Msoa => Some(AreaKind::LocalAuthority),
             AreaKind::LocalAuthority => Some(AreaKind::Icb),
             AreaKind::Icb => Some(AreaKind::Region),
-            AreaKind::Region => None,
+            AreaKind::Region => Some(AreaKind::Country),
+            AreaKind::Country => None,
         }
     }
 }
@@ -66,7 +71,7 @@ pub struct AreaCode(String);
 pub enum AreaCodeError {
     #[error("'{0}' is not an ONS area code (a letter and 8 digits, such as E01000001)")]
     Shape(String),
-    #[error("'{0}' is not a code for an LSOA, MSOA, local authority, ICB or region")]
+    #[error("'{0}' is not a code for an LSOA, MSOA, local authority, ICB, region or country")]
     UnknownKind(String),
     #[error("'{code}' is a {actual} code, not a {expected} code")]
     WrongKind { code: String, expected: &'static str, actual: &'static str },
@@ -116,6 +121,7 @@ impl AreaCode {
             "E06" | "E07" | "E08" | "E09" | "W06" => Some(AreaKind::LocalAuthority),
             "E54" => Some(AreaKind::Icb),
             "E12" | "W92" => Some(AreaKind::Region),
+            "E92" => Some(AreaKind::Country),
             _ => None,
         }
     }
@@ -163,6 +169,9 @@ pub fn region_code(name: &str) -> Option<&'static str> {
     ];
     REGIONS.iter().find(|(region, _)| region.eq_ignore_ascii_case(name.trim())).map(|(_, code)| *code)
 }
+
+/// The ONS code of England, the benchmark most indicators are compared with.
+pub const ENGLAND: &str = "E92000001";
 
 /// An IMD 2019 decile: 1 is the most deprived tenth of LSOAs in England, 10 the least.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -246,6 +255,7 @@ mod tests {
             ("E09000001", AreaKind::LocalAuthority),
             ("E54000008", AreaKind::Icb),
             ("E12000007", AreaKind::Region),
+            ("E92000001", AreaKind::Country),
         ];
         for (code, kind) in cases {
             assert_eq!(AreaCode::parse(code).unwrap().kind(), kind, "{code}");

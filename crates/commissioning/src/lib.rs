@@ -34,5 +34,6 @@ pub mod money;
 pub mod monitor;
 pub mod org;
 pub mod period;
+pub mod plan;
 pub mod population;
 pub mod service;

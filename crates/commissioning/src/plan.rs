@@ -1,0 +1,9 @@
+//! Plan: the stage that assesses what the population needs before anything is bought.
+//!
+//! `indicators` is the indicator catalogue (definitions as data: what is counted, how it is
+//! computed and which way is better); `needs` turns counts for areas into indicator values
+//! with confidence limits, compares them with a benchmark, measures inequality across
+//! deprivation deciles and estimates unmet need from expected against recorded prevalence.
+
+pub mod indicators;
+pub mod needs;
