@@ -101,7 +101,20 @@ pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
 pub struct DemoOptions {
     pub seed: u64,
     pub rows: u64,
+    /// A directory of real public data laid out as the project's `shared/data` (the ONS LSOA
+    /// lookup with IMD 2019 and the modelled QOF 2019/20 prevalence): when given, the demo
+    /// also loads England's geography and prevalence as the needs-assessment benchmark.
+    pub reference_data: Option<PathBuf>,
 }
+
+/// The real files the demo loads from a reference data directory, if present: what they are,
+/// where they are under the directory, and the year of the data.
+pub const REFERENCE_FILES: &[(ImportKind, &str, Option<i32>)] = &[
+    (ImportKind::Areas, "hocl-qof-prevalence-2019-20/lsoa11_geography_lookup_with_imd2019.csv", None),
+    (ImportKind::Registers, "hocl-qof-prevalence-2019-20/modelled_prevalence_by_imd.csv", Some(2019)),
+    (ImportKind::Registers, "hocl-qof-prevalence-2019-20/modelled_prevalence_by_region.csv", Some(2019)),
+    (ImportKind::Registers, "hocl-qof-prevalence-2019-20/modelled_prevalence_by_lad.csv", Some(2019)),
+];
 
 /// What loading the demo did.
 #[derive(Debug, Clone)]
@@ -123,7 +136,26 @@ impl App {
         let generate_options = GenerateOptions::new(options.seed, options.rows);
         generate::generate(&generate_options, &generated_dir, progress).context("generating the demo commissioner")?;
         self.load_generated(&generated_dir).await?;
+        if let Some(dir) = &options.reference_data {
+            self.load_reference_data(dir).await?;
+        }
         Ok(DemoReport { generated_dir, loaded: true, n_activity_rows: options.rows })
+    }
+
+    /// Loads the real reference files found in `dir` (see [`REFERENCE_FILES`]); returns how
+    /// many were loaded. Files that are absent are skipped.
+    pub async fn load_reference_data(&self, dir: &Path) -> Result<usize> {
+        let actor = Actor::System("demo".into());
+        let mut loaded = 0;
+        for (kind, file, year) in REFERENCE_FILES {
+            let path = dir.join(file);
+            if !path.is_file() {
+                continue;
+            }
+            self.import(&actor, *kind, &path, &ImportOptions { year: *year, as_of: None }).await?;
+            loaded += 1;
+        }
+        Ok(loaded)
     }
 
     /// Loads a directory written by `commissioner generate`: reference data through the
@@ -137,6 +169,9 @@ impl App {
             (ImportKind::Population, files::POPULATION),
             (ImportKind::Practices, files::PRACTICES),
             (ImportKind::Services, files::SERVICES),
+            (ImportKind::Registers, files::REGISTERS),
+            (ImportKind::Registers, files::PRACTICE_REGISTERS),
+            (ImportKind::Registers, files::EVENTS),
         ] {
             self.import(&actor, kind, &dir.join(file), &options).await?;
         }

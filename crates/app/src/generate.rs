@@ -4,10 +4,13 @@
 //! Files written (all CSV with a header row, in the formats `import` reads):
 //! `organisations.csv`, `areas.csv` (with IMD 2019-style deciles and ranks),
 //! `population.csv`, `practices.csv`, `services.csv`, `tariff.csv`, `mff.csv`,
-//! `activity.csv` (patient-level, one financial year) and `manifest.json`.
+//! `activity.csv` (patient-level, one financial year), the needs data (`registers.csv` and
+//! `practice_registers.csv`, QOF-style disease registers; `events.csv`, deaths and emergency
+//! admissions by MSOA and age band) and `manifest.json`.
 
 mod activity;
 mod geography;
+mod needs;
 mod rng;
 
 use std::fs::File;
@@ -75,6 +78,9 @@ pub mod files {
     pub const MFF: &str = "mff.csv";
     pub const ACTIVITY: &str = "activity.csv";
     pub const PLAN: &str = "plan.csv";
+    pub const REGISTERS: &str = "registers.csv";
+    pub const PRACTICE_REGISTERS: &str = "practice_registers.csv";
+    pub const EVENTS: &str = "events.csv";
     pub const MANIFEST: &str = "manifest.json";
 }
 
@@ -89,6 +95,13 @@ pub fn generate(options: &GenerateOptions, dir: &Path, progress: &dyn Progress) 
     write_services(&commissioner, &dir.join(files::SERVICES))?;
     write_tariff(&dir.join(files::TARIFF))?;
     write_mff(&commissioner, &dir.join(files::MFF))?;
+    needs::write_needs(
+        &commissioner,
+        options.seed,
+        &dir.join(files::REGISTERS),
+        &dir.join(files::PRACTICE_REGISTERS),
+        &dir.join(files::EVENTS),
+    )?;
     write_activity(&commissioner, options, &dir.join(files::ACTIVITY), progress)?;
     write_plan(options, dir)?;
     let manifest = serde_json::json!({
@@ -163,7 +176,8 @@ fn write_organisations(commissioner: &geography::SyntheticCommissioner, path: &P
 fn write_areas(commissioner: &geography::SyntheticCommissioner, path: &Path) -> anyhow::Result<()> {
     let mut out = create(path)?;
     writeln!(out, "area_code,area_name,parent_code,imd_rank,imd_decile")?;
-    writeln!(out, "{},{},,,", geography::REGION_CODE, geography::REGION_NAME)?;
+    writeln!(out, "{},England,,,", commissioning::area::ENGLAND)?;
+    writeln!(out, "{},{},{},,", geography::REGION_CODE, geography::REGION_NAME, commissioning::area::ENGLAND)?;
     writeln!(out, "{},{},{},,", geography::ICB_AREA_CODE, geography::ICB_AREA_NAME, geography::REGION_CODE)?;
     for la in &commissioner.local_authorities {
         writeln!(out, "{},{},{},,", la.code, la.name, geography::ICB_AREA_CODE)?;
@@ -368,9 +382,17 @@ mod tests {
         let b = tempfile::tempdir().unwrap();
         generate_into(a.path(), 7, 120_000, 1);
         generate_into(b.path(), 7, 120_000, 3);
-        for name in
-            [files::ORGANISATIONS, files::AREAS, files::POPULATION, files::PRACTICES, files::ACTIVITY, files::TARIFF]
-        {
+        for name in [
+            files::ORGANISATIONS,
+            files::AREAS,
+            files::POPULATION,
+            files::PRACTICES,
+            files::ACTIVITY,
+            files::TARIFF,
+            files::REGISTERS,
+            files::PRACTICE_REGISTERS,
+            files::EVENTS,
+        ] {
             let left = std::fs::read(a.path().join(name)).unwrap();
             let right = std::fs::read(b.path().join(name)).unwrap();
             assert!(left == right, "{name} differs between runs");

@@ -16,7 +16,13 @@
 //! - population: `area_code,year,sex,age_band,persons` (or `age` in single years, or ONS's
 //!   `Code`/`count` names);
 //! - practices: `PRACTICE_CODE,TOTAL` (QOF list sizes) with an optional `as_of`;
-//! - services: `service_id,name,provider_code,pod,tfc`.
+//! - services: `service_id,name,provider_code,pod,tfc`;
+//! - indicators: local indicator definitions in the catalogue's columns
+//!   (`id,name,framework,domain,numerator,denominator,method,multiplier,polarity,…`);
+//! - registers (events and registers for needs assessment): Commissioner's own
+//!   (`indicator_id,area_code|practice_code,year,sex,age_band,imd_decile,count,denominator`,
+//!   most optional) or the House of Commons Library modelled QOF prevalence
+//!   (`group_code,register,list` by `lad_code`, `region`, `imd_overall` or both of those).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
@@ -27,7 +33,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 
-use commissioning::area::{Area, AreaCode, AreaKind, Deprivation, ImdDecile, region_code};
+use commissioning::area::{Area, AreaCode, AreaKind, Deprivation, ENGLAND, ImdDecile, region_code};
 use commissioning::org::{OdsCode, OrgKind, Organisation, ProviderType};
 use commissioning::period::parse_date;
 use commissioning::population::{AgeBand, Sex};
@@ -82,6 +88,8 @@ pub enum ImportKind {
     Population,
     Practices,
     Services,
+    Indicators,
+    Registers,
 }
 
 impl ImportKind {
@@ -92,6 +100,8 @@ impl ImportKind {
             ImportKind::Population => "population",
             ImportKind::Practices => "practices",
             ImportKind::Services => "services",
+            ImportKind::Indicators => "indicators",
+            ImportKind::Registers => "registers",
         }
     }
 }
@@ -99,7 +109,7 @@ impl ImportKind {
 /// Options some formats need.
 #[derive(Debug, Clone, Default)]
 pub struct ImportOptions {
-    /// Population year when the file has no `year` column.
+    /// Population (or register) year when the file has no `year` column.
     pub year: Option<i32>,
     /// List-size date when a practices file has no `as_of` column.
     pub as_of: Option<NaiveDate>,
@@ -167,6 +177,25 @@ impl App {
                     self.store().organisations(&OrgFilter::default()).await?.into_iter().map(|org| org.code).collect();
                 let parsed = parse_services(path, &providers)?;
                 ("services", parsed.n_rows, tx.upsert_services(&parsed.services).await?)
+            }
+            ImportKind::Indicators => {
+                let (n_rows, definitions) = crate::needs::parse::parse_indicators(path)?;
+                ("indicators", n_rows, tx.upsert_indicator_definitions(&definitions).await?)
+            }
+            ImportKind::Registers => {
+                let known = crate::needs::parse::KnownPlaces {
+                    areas: self.known_areas().await?,
+                    practices: self
+                        .store()
+                        .organisations(&OrgFilter::default())
+                        .await?
+                        .into_iter()
+                        .map(|org| org.code.to_string())
+                        .collect(),
+                    catalogue: self.indicator_catalogue_unchecked().await?,
+                };
+                let parsed = crate::needs::parse::parse_registers(path, options.year, &known)?;
+                (parsed.format, parsed.n_rows, tx.upsert_measures(&parsed.rows).await?)
             }
         };
         let at = now_millis();
@@ -240,21 +269,21 @@ impl CsvRow<'_> {
 // ---------------------------------------------------------------------------------------
 // Reading CSV with located errors.
 
-struct CsvFile {
+pub(crate) struct CsvFile {
     path: PathBuf,
     reader: csv::Reader<File>,
     headers: Vec<String>,
 }
 
-struct Row<'a> {
+pub(crate) struct Row<'a> {
     file: &'a Path,
-    line: u64,
+    pub(crate) line: u64,
     record: &'a csv::StringRecord,
     columns: &'a HashMap<String, usize>,
 }
 
 impl CsvFile {
-    fn open(path: &Path, has_headers: bool) -> Result<CsvFile, ImportError> {
+    pub(crate) fn open(path: &Path, has_headers: bool) -> Result<CsvFile, ImportError> {
         let file =
             File::open(path).map_err(|error| located(path, None, None, format!("cannot open the file: {error}")))?;
         let mut reader = csv::ReaderBuilder::new().has_headers(has_headers).flexible(false).from_reader(file);
@@ -267,12 +296,12 @@ impl CsvFile {
         Ok(CsvFile { path: path.to_owned(), reader, headers })
     }
 
-    fn has(&self, name: &str) -> bool {
+    pub(crate) fn has(&self, name: &str) -> bool {
         self.headers.iter().any(|h| h == name)
     }
 
     /// Checks every required column is present, naming the first one missing.
-    fn columns(&self, required: &[&str], optional: &[&str]) -> Result<HashMap<String, usize>, ImportError> {
+    pub(crate) fn columns(&self, required: &[&str], optional: &[&str]) -> Result<HashMap<String, usize>, ImportError> {
         for name in required {
             if !self.has(name) {
                 return Err(located(
@@ -291,7 +320,7 @@ impl CsvFile {
     }
 
     /// Calls `visit` for every data row, stopping at the first error.
-    fn for_each_row(
+    pub(crate) fn for_each_row(
         &mut self,
         columns: &HashMap<String, usize>,
         mut visit: impl FnMut(&Row<'_>) -> Result<(), ImportError>,
@@ -317,7 +346,7 @@ impl CsvFile {
 
 impl Row<'_> {
     /// The trimmed text of a column (empty when the column is optional and absent).
-    fn text(&self, name: &str) -> &str {
+    pub(crate) fn text(&self, name: &str) -> &str {
         self.columns.get(name).and_then(|idx| self.record.get(*idx)).map(str::trim).unwrap_or("")
     }
 
@@ -326,16 +355,16 @@ impl Row<'_> {
         (!text.is_empty()).then(|| text.to_owned())
     }
 
-    fn error(&self, field: &str, message: impl Into<String>) -> ImportError {
+    pub(crate) fn error(&self, field: &str, message: impl Into<String>) -> ImportError {
         located(self.file, Some(self.line), Some(field), message.into())
     }
 
-    fn required(&self, name: &str) -> Result<&str, ImportError> {
+    pub(crate) fn required(&self, name: &str) -> Result<&str, ImportError> {
         let text = self.text(name);
         if text.is_empty() { Err(self.error(name, "is empty")) } else { Ok(text) }
     }
 
-    fn parse<T, E: fmt::Display>(
+    pub(crate) fn parse<T, E: fmt::Display>(
         &self,
         name: &str,
         parse: impl FnOnce(&str) -> Result<T, E>,
@@ -344,7 +373,7 @@ impl Row<'_> {
         parse(text).map_err(|error| self.error(name, error.to_string()))
     }
 
-    fn parse_optional<T, E: fmt::Display>(
+    pub(crate) fn parse_optional<T, E: fmt::Display>(
         &self,
         name: &str,
         parse: impl FnOnce(&str) -> Result<T, E>,
@@ -371,7 +400,7 @@ impl Row<'_> {
     }
 }
 
-fn located(path: &Path, line: Option<u64>, field: Option<&str>, message: String) -> ImportError {
+pub(crate) fn located(path: &Path, line: Option<u64>, field: Option<&str>, message: String) -> ImportError {
     ImportError { file: path.to_owned(), line, field: field.map(str::to_owned), message }
 }
 
@@ -388,14 +417,14 @@ fn csv_error(path: &Path, error: &csv::Error) -> ImportError {
 }
 
 /// Tracks primary keys seen in a file, so that a repeated key names both lines.
-struct Seen(HashMap<String, u64>);
+pub(crate) struct Seen(HashMap<String, u64>);
 
 impl Seen {
-    fn new() -> Seen {
+    pub(crate) fn new() -> Seen {
         Seen(HashMap::new())
     }
 
-    fn check(&mut self, row: &Row<'_>, field: &str, key: &str) -> Result<(), ImportError> {
+    pub(crate) fn check(&mut self, row: &Row<'_>, field: &str, key: &str) -> Result<(), ImportError> {
         if let Some(first) = self.0.insert(key.to_owned(), row.line) {
             return Err(row.error(field, format!("'{key}' appears again (first on line {first})")));
         }
@@ -605,10 +634,19 @@ fn parse_lsoa_lookup(mut file: CsvFile) -> Result<ParsedAreas, ImportError> {
         let region = region_code(region_name)
             .map(|code| AreaCode::parse(code).expect("region codes are valid"))
             .ok_or_else(|| row.error("REGION", format!("'{region_name}' is not an English region or Wales")))?;
+        let england = AreaCode::parse(ENGLAND).expect("valid code");
+        let parent = region.as_str().starts_with('E').then(|| england.clone());
+        if parent.is_some() {
+            higher.entry(ENGLAND.to_owned()).or_insert_with(|| Area {
+                code: england.clone(),
+                name: "England".to_owned(),
+                parent: None,
+            });
+        }
         higher.entry(region.to_string()).or_insert_with(|| Area {
             code: region.clone(),
             name: region_name.to_owned(),
-            parent: None,
+            parent,
         });
         higher.entry(lad.to_string()).or_insert_with(|| Area {
             code: lad.clone(),

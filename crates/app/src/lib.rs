@@ -18,6 +18,7 @@ pub mod generate;
 pub mod import;
 pub mod methods;
 pub mod monitor;
+pub mod needs;
 pub mod prices;
 pub mod progress;
 pub mod reference;
@@ -65,6 +66,7 @@ pub struct App {
     store: Store,
     settings: AppSettings,
     calendar: std::sync::Arc<WorkingCalendar>,
+    needs_cache: needs::NeedsCache,
 }
 
 /// Errors from use cases, split into the user's fault and ours.
@@ -134,7 +136,12 @@ impl App {
 
     /// Wraps an already open store (tests use this with a `TestDb`).
     pub fn with_store(store: Store, settings: AppSettings) -> App {
-        App { store, settings, calendar: std::sync::Arc::new(WorkingCalendar::england_and_wales()) }
+        App {
+            store,
+            settings,
+            calendar: std::sync::Arc::new(WorkingCalendar::england_and_wales()),
+            needs_cache: needs::NeedsCache::default(),
+        }
     }
 
     pub fn settings(&self) -> &AppSettings {

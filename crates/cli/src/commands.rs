@@ -5,6 +5,7 @@ pub(crate) mod audit;
 pub(crate) mod generate;
 pub(crate) mod import;
 pub(crate) mod methods;
+pub(crate) mod needs;
 pub(crate) mod serve;
 pub(crate) mod store;
 pub(crate) mod user;

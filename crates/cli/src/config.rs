@@ -74,6 +74,37 @@ pub(crate) enum Command {
     Methods(MethodsArgs),
     /// Run a public-health method once per group of a CSV table; print CSV or JSON.
     Indicators(IndicatorsArgs),
+    /// Assess the health needs of an area: indicators against a benchmark, inequality by
+    /// deprivation and unmet need; print a summary or write XLSX, CSV or JSON.
+    Needs(NeedsArgs),
+    /// Print the indicator catalogue (seed and local definitions) as CSV.
+    IndicatorCatalogue(CatalogueArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct NeedsArgs {
+    /// The area to assess (an ONS code: an ICB area, local authority, region or England).
+    #[arg(long)]
+    pub(crate) area: String,
+    /// Places compared within it: locality, msoa, lsoa or practice.
+    #[arg(long, default_value = "locality")]
+    pub(crate) level: String,
+    /// Compare with this area instead of each indicator's benchmark (England).
+    #[arg(long)]
+    pub(crate) benchmark: Option<String>,
+    /// Year of the counts (each indicator's latest when left out).
+    #[arg(long)]
+    pub(crate) year: Option<i32>,
+    /// Write the assessment here: .xlsx (every table), .csv (the indicators) or .json (all).
+    #[arg(long)]
+    pub(crate) out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CatalogueArgs {
+    /// Write the CSV here instead of standard output.
+    #[arg(long)]
+    pub(crate) out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -255,6 +286,11 @@ pub(crate) struct DemoArgs {
     /// Load and print the logins, but do not serve.
     #[arg(long)]
     pub(crate) no_serve: bool,
+    /// Real public data to load as well, in the layout of the project's shared/data (the ONS
+    /// LSOA lookup with IMD 2019 and modelled QOF prevalence, the needs-assessment benchmark).
+    /// Defaults to ../shared/data when that directory exists; `none` loads none.
+    #[arg(long)]
+    pub(crate) reference_data: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -280,6 +316,10 @@ pub(crate) enum ImportWhat {
     Population,
     Practices,
     Services,
+    /// Local indicator definitions, in the catalogue's columns.
+    Indicators,
+    /// Registers and events for needs assessment (Commissioner's layout or modelled QOF prevalence).
+    Registers,
 }
 
 #[derive(Debug, Args)]
@@ -288,7 +328,7 @@ pub(crate) struct ImportArgs {
     pub(crate) what: ImportWhat,
     /// The CSV file.
     pub(crate) file: PathBuf,
-    /// Population year, when the file has no year column.
+    /// Year of the data (population or registers), when the file has no year column.
     #[arg(long)]
     pub(crate) year: Option<i32>,
     /// Date of practice list sizes (YYYY-MM-DD), when the file has no as_of column.

@@ -46,6 +46,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Prices(args) => commands::activity::prices(&cli.global, args.command).await,
         Command::Methods(args) => commands::methods::methods(args),
         Command::Indicators(args) => commands::methods::indicators(args),
+        Command::Needs(args) => commands::needs::needs(&cli.global, args).await,
+        Command::IndicatorCatalogue(args) => commands::needs::catalogue(&cli.global, args).await,
         Command::Audit(args) => match args.command {
             config::AuditCommand::Verify => commands::audit::verify(&cli.global).await,
         },

@@ -31,6 +31,8 @@ pub const TABLES: &[&str] = &[
     "activity_plans",
     "activity_tolerances",
     "activity_queries",
+    "indicator_definitions",
+    "needs_measures",
 ];
 
 /// What a backup file holds.

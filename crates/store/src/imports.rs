@@ -44,6 +44,16 @@ impl Tx {
 
 impl Store {
     /// Imports, newest first.
+    /// The id of the latest import (0 when none): changes whenever reference data changes,
+    /// so derived results can be cached against it.
+    pub async fn latest_import_id(&self) -> Result<i64> {
+        use sqlx::Row;
+        let row = sqlx::query("SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) AS id FROM imports")
+            .fetch_one(self.pool())
+            .await?;
+        Ok(row.try_get("id")?)
+    }
+
     pub async fn imports(&self, limit: i64) -> Result<Vec<ImportRecord>> {
         let rows = sqlx::query(
             "SELECT id, kind, file_name, file_sha256, rows, actor, at FROM imports ORDER BY id DESC LIMIT $1",

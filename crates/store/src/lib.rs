@@ -21,6 +21,7 @@ pub mod audit;
 pub mod backup;
 pub mod imports;
 pub mod monitor;
+pub mod needs;
 pub mod org;
 pub mod prices;
 
@@ -244,6 +245,8 @@ pub(crate) enum Value {
     OptText(Option<String>),
     Int(i64),
     OptInt(Option<i64>),
+    Float(f64),
+    OptFloat(Option<f64>),
 }
 
 /// Inserts rows in chunks with one multi-row `INSERT` per chunk (`$n` placeholders, which both
@@ -291,6 +294,8 @@ pub(crate) async fn insert_rows(
                     Value::OptText(text) => query.bind(text),
                     Value::Int(int) => query.bind(int),
                     Value::OptInt(int) => query.bind(int),
+                    Value::Float(float) => query.bind(float),
+                    Value::OptFloat(float) => query.bind(float),
                 };
             }
         }

@@ -10,7 +10,7 @@ use crate::app;
 #[tokio::test]
 async fn the_demo_fills_the_dashboard_and_loads_once() {
     let (app, db, _dir) = app().await;
-    let report = app.load_demo(&DemoOptions { seed: 7, rows: 20_000 }, &Silent).await.unwrap();
+    let report = app.load_demo(&DemoOptions { seed: 7, rows: 20_000, reference_data: None }, &Silent).await.unwrap();
     assert!(report.loaded);
 
     let SignInOutcome::SignedIn(signed_in) =
@@ -43,7 +43,7 @@ async fn the_demo_fills_the_dashboard_and_loads_once() {
     }
 
     // Loading again leaves the store as it is.
-    let again = app.load_demo(&DemoOptions { seed: 7, rows: 20_000 }, &Silent).await.unwrap();
+    let again = app.load_demo(&DemoOptions { seed: 7, rows: 20_000, reference_data: None }, &Silent).await.unwrap();
     assert!(!again.loaded);
     assert_eq!(db.store.verify_audit().await.unwrap().first_broken, None);
 }
@@ -51,7 +51,7 @@ async fn the_demo_fills_the_dashboard_and_loads_once() {
 #[tokio::test]
 async fn a_provider_sees_only_its_own_activity() {
     let (app, _db, _dir) = app().await;
-    app.load_demo(&DemoOptions { seed: 3, rows: 5_000 }, &Silent).await.unwrap();
+    app.load_demo(&DemoOptions { seed: 3, rows: 5_000, reference_data: None }, &Silent).await.unwrap();
     let SignInOutcome::SignedIn(provider) =
         app.sign_in("provider@demo.commissioner.test", DEMO_PASSWORD).await.unwrap()
     else {

@@ -81,7 +81,7 @@ async fn real_lsoa_lookup_and_imd_build_the_geography() {
     let deprivation = lsoa.deprivation.unwrap();
     assert_eq!((deprivation.imd_rank, deprivation.imd_decile.value()), (Some(29199), 9));
     let chain: Vec<AreaKind> = lsoa.ancestors.iter().map(|a| a.kind()).collect();
-    assert_eq!(chain, [AreaKind::Msoa, AreaKind::LocalAuthority, AreaKind::Region]);
+    assert_eq!(chain, [AreaKind::Msoa, AreaKind::LocalAuthority, AreaKind::Region, AreaKind::Country]);
     // Luton: the lookup's first row is decile 1.
     let luton = app.area(&principal, &AreaCode::parse("E01015736").unwrap()).await.unwrap();
     assert_eq!(luton.deprivation.unwrap().imd_decile.value(), 1);

@@ -4,6 +4,7 @@
 mod accounts;
 mod demo;
 mod import;
+mod needs;
 
 use app::{App, AppSettings};
 use test_support::TestDb;

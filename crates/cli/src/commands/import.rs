@@ -15,6 +15,8 @@ pub(crate) async fn import(global: &Global, args: ImportArgs) -> anyhow::Result<
         ImportWhat::Population => ImportKind::Population,
         ImportWhat::Practices => ImportKind::Practices,
         ImportWhat::Services => ImportKind::Services,
+        ImportWhat::Indicators => ImportKind::Indicators,
+        ImportWhat::Registers => ImportKind::Registers,
     };
     let as_of = args.as_of.as_deref().map(parse_date).transpose().context("--as-of")?;
     let app = App::open(global.app_settings(DEFAULT_DATA_DIR)).await?;

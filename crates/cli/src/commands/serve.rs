@@ -21,7 +21,17 @@ pub(crate) async fn demo(global: &Global, args: DemoArgs) -> anyhow::Result<()> 
     let data_dir = settings.data_dir.clone();
     let app = App::open(settings).await?;
     eprintln!("Preparing the demo commissioner in {} ...", data_dir.display());
-    let report = app.load_demo(&DemoOptions { seed: args.seed, rows: args.rows }, &Reporter::new()).await?;
+    let reference_data = match &args.reference_data {
+        Some(dir) if dir.as_os_str() == "none" => None,
+        Some(dir) if !dir.is_dir() => anyhow::bail!("--reference-data {}: no such directory", dir.display()),
+        Some(dir) => Some(dir.clone()),
+        None => Some(std::path::PathBuf::from("../shared/data")).filter(|dir| dir.is_dir()),
+    };
+    if let Some(dir) = &reference_data {
+        eprintln!("Loading real reference data from {} as well", dir.display());
+    }
+    let options = DemoOptions { seed: args.seed, rows: args.rows, reference_data };
+    let report = app.load_demo(&options, &Reporter::new()).await?;
     if report.loaded {
         eprintln!(
             "Generated and loaded a synthetic ICB (seed {}, {} activity rows) from {}",

@@ -45,11 +45,7 @@ impl IndicatorId {
         let valid = !trimmed.is_empty()
             && trimmed.len() <= 40
             && trimmed.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'));
-        if valid {
-            Ok(IndicatorId(trimmed.to_owned()))
-        } else {
-            Err(IndicatorError::Id(text.to_owned()))
-        }
+        if valid { Ok(IndicatorId(trimmed.to_owned())) } else { Err(IndicatorError::Id(text.to_owned())) }
     }
 
     pub fn as_str(&self) -> &str {
@@ -298,9 +294,9 @@ impl IndicatorDefinition {
     /// How the value is read: "per 100,000", "%", or "proportion".
     pub fn unit(&self) -> String {
         match (self.method, self.multiplier) {
-            (IndicatorMethod::Proportion, m) if m == 100.0 => "%".to_owned(),
-            (IndicatorMethod::Proportion, m) if m == 1.0 => "proportion".to_owned(),
-            (IndicatorMethod::IsrRatio, m) if m == 100.0 => "ratio × 100".to_owned(),
+            (IndicatorMethod::Proportion, 100.0) => "%".to_owned(),
+            (IndicatorMethod::Proportion, 1.0) => "proportion".to_owned(),
+            (IndicatorMethod::IsrRatio, 100.0) => "ratio × 100".to_owned(),
             (IndicatorMethod::IsrRatio, _) => "ratio".to_owned(),
             (IndicatorMethod::LifeExpectancy, _) => "years".to_owned(),
             (IndicatorMethod::Mean, _) => "mean".to_owned(),
@@ -315,7 +311,7 @@ fn format_number(value: f64) -> String {
         let digits = (value as i64).to_string();
         let mut out = String::new();
         for (idx, ch) in digits.chars().enumerate() {
-            if idx > 0 && (digits.len() - idx) % 3 == 0 {
+            if idx > 0 && (digits.len() - idx).is_multiple_of(3) {
                 out.push(',');
             }
             out.push(ch);

@@ -95,10 +95,11 @@ fn oriented(higher: bool, polarity: Polarity) -> Significance {
 pub enum Counts {
     /// A numerator and a denominator (a register and a list, events and a population).
     Total { count: f64, denominator: f64 },
-    /// Events and population in the 19 ESP 2013 age bands, for each sex present: `x` and `n`
-    /// hold band 0–4 to 90+ of the first sex, then of the second. Bands with no population
-    /// are left out of the standardisation.
-    Banded { x: Vec<f64>, n: Vec<f64> },
+    /// Events and population by ESP 2013 age band (and sex): entry `i` is `x[i]` events in a
+    /// population of `n[i]` in band `band[i]` (0 for 0–4 up to 18 for 90+). Bands absent from
+    /// the vectors, or with no population, are left out of the standardisation (so an
+    /// under-75 indicator is standardised on the under-75 bands).
+    Banded { x: Vec<f64>, n: Vec<f64>, band: Vec<usize> },
 }
 
 impl Counts {
@@ -153,15 +154,7 @@ impl IndicatorValue {
     }
 
     fn missing(count: f64, denominator: f64) -> IndicatorValue {
-        IndicatorValue {
-            count,
-            denominator,
-            value: None,
-            lower95: None,
-            upper95: None,
-            lower998: None,
-            upper998: None,
-        }
+        IndicatorValue { count, denominator, value: None, lower95: None, upper95: None, lower998: None, upper998: None }
     }
 }
 
@@ -181,21 +174,23 @@ pub fn evaluate(method: IndicatorMethod, multiplier: f64, counts: &Counts) -> Re
             let result = rate(Some(count), Some(denominator), Confidence::Both, multiplier)?;
             Ok(IndicatorValue::from_limits(count, denominator, result.value, &result.limits))
         }
-        (IndicatorMethod::Dsr, Counts::Banded { x, n }) => {
-            if x.len() != n.len() || x.is_empty() || x.len() % ESP2013.len() != 0 {
+        (IndicatorMethod::Dsr, Counts::Banded { x, n, band }) => {
+            if x.len() != n.len() || x.len() != band.len() || band.iter().any(|b| *b >= ESP2013.len()) {
                 return Err(MethodError::invalid(format!(
-                    "a directly standardised rate needs counts in the {} ESP 2013 age bands for each sex",
+                    "a directly standardised rate needs counts and populations in the {} ESP 2013 age bands",
                     ESP2013.len()
                 )));
             }
-            let weights: Vec<f64> = ESP2013.iter().cycle().take(x.len()).copied().collect();
             let (mut xs, mut ns, mut ws) = (Vec::new(), Vec::new(), Vec::new());
             for idx in 0..x.len() {
                 if n[idx] > 0.0 {
                     xs.push(Some(x[idx]));
                     ns.push(Some(n[idx]));
-                    ws.push(Some(weights[idx]));
+                    ws.push(Some(ESP2013[band[idx]]));
                 }
+            }
+            if xs.is_empty() {
+                return Ok(IndicatorValue::missing(count, denominator));
             }
             let result = dsr(&xs, &ns, &ws, Confidence::Both, multiplier)?;
             Ok(IndicatorValue::from_limits(count, denominator, result.value, &result.limits))
@@ -203,10 +198,9 @@ pub fn evaluate(method: IndicatorMethod, multiplier: f64, counts: &Counts) -> Re
         (IndicatorMethod::Dsr, Counts::Total { .. }) => Err(MethodError::invalid(
             "a directly standardised rate needs counts and populations by age band and sex, not totals",
         )),
-        (other, _) => Err(MethodError::invalid(format!(
-            "{} indicators cannot be computed from counts by area",
-            other.code()
-        ))),
+        (other, _) => {
+            Err(MethodError::invalid(format!("{} indicators cannot be computed from counts by area", other.code())))
+        }
     }
 }
 
@@ -402,14 +396,16 @@ mod tests {
     /// and `dsr` (whose expectations come from PHEindicatormethods).
     #[test]
     fn evaluation_uses_the_reference_methods() {
-        let value = evaluate(IndicatorMethod::Proportion, 100.0, &Counts::Total { count: 65.0, denominator: 100.0 })
-            .unwrap();
+        let value =
+            evaluate(IndicatorMethod::Proportion, 100.0, &Counts::Total { count: 65.0, denominator: 100.0 }).unwrap();
         let direct = proportion(Some(65.0), Some(100.0), Some(Confidence::Both), 100.0).unwrap();
         assert_eq!(value.value, direct.value);
         assert_eq!(value.lower998, direct.limits[1].lower);
         let x: Vec<f64> = (0..38).map(|i| (i % 19) as f64 * 3.0).collect();
         let n: Vec<f64> = (0..38).map(|i| 1000.0 + (i * 37 % 500) as f64).collect();
-        let banded = evaluate(IndicatorMethod::Dsr, 100_000.0, &Counts::Banded { x: x.clone(), n: n.clone() }).unwrap();
+        let band: Vec<usize> = (0..38).map(|i| i % 19).collect();
+        let banded =
+            evaluate(IndicatorMethod::Dsr, 100_000.0, &Counts::Banded { x: x.clone(), n: n.clone(), band }).unwrap();
         let weights: Vec<Option<f64>> = ESP2013.iter().chain(ESP2013.iter()).map(|w| Some(*w)).collect();
         let some = |v: &[f64]| v.iter().map(|v| Some(*v)).collect::<Vec<_>>();
         let direct = dsr(&some(&x), &some(&n), &weights, Confidence::Both, 100_000.0).unwrap();

@@ -5,4 +5,5 @@ mod account;
 mod audit;
 mod backup;
 mod monitor;
+mod needs;
 mod reference;

@@ -192,7 +192,12 @@ fn demo_template() -> &'static Path {
             let runtime = tokio::runtime::Runtime::new().unwrap();
             runtime.block_on(async {
                 let app = App::open(AppSettings::new(dir.clone())).await.unwrap();
-                app.load_demo(&DemoOptions { seed: 11, rows: 3_000 }, &Silent).await.unwrap();
+                app.load_demo(
+                    &DemoOptions { seed: 11, rows: 3_000, reference_data: Some(test_support::shared_data("")) },
+                    &Silent,
+                )
+                .await
+                .unwrap();
                 // One API token (id 1) for the provider R9A, so token routes have an object.
                 let app::accounts::SignInOutcome::SignedIn(provider) =
                     app.sign_in("provider@demo.commissioner.test", DEMO_PASSWORD).await.unwrap()
