@@ -95,3 +95,39 @@ test('a finance manager reads a provider\'s plan against actual and its forecast
   assert.deepEqual(page.consoleErrors, []);
   await page.close();
 });
+
+test('an analyst reads the needs assessment, an indicator and the unmet-need ranking', async () => {
+  await browser.context.clearCookies();
+  const page = await newPage(browser.context);
+  await signIn(page, server.url, 'analyst@demo.commissioner.test');
+  await page.goto(`${server.url}/plan`);
+  await page.getByRole('link', { name: 'Health needs assessment' }).click();
+  await page.getByRole('heading', { level: 1, name: /Health needs assessment: Ashmere and Dunmore ICB area/ }).waitFor();
+  // Then every indicator is compared with real England prevalence and unmet need is ranked.
+  await page.getByRole('heading', { level: 2, name: 'Estimated unmet need' }).waitFor();
+  assert.ok(await page.getByText('England 2019').first().isVisible());
+  const unmet = await page.locator('table').filter({ hasText: 'Unmet need (people)' }).first().locator('tbody tr').count();
+  assert.ok(unmet >= 10, `${unmet} conditions ranked`);
+  assert.ok(await page.getByRole('img', { name: /Hypertension: recorded prevalence/ }).first().isVisible());
+  assert.deepEqual(await seriousViolations(page), []);
+  await page.screenshot({ path: screenshotPath('needs-overview.png'), fullPage: true });
+
+  // When they open one indicator by MSOA: bars with limits, a funnel plot and the gradient.
+  await page.getByLabel('Compare places').selectOption('msoa');
+  await page.getByRole('button', { name: 'Update' }).click();
+  await page.getByRole('link', { name: 'Chronic obstructive pulmonary disease: recorded prevalence' }).first().click();
+  await page.getByRole('heading', { level: 2, name: 'Funnel plot' }).waitFor();
+  assert.ok(await page.getByRole('img', { name: /by IMD 2019 decile/ }).isVisible());
+  assert.ok(await page.getByText('Slope index of inequality').isVisible());
+  assert.deepEqual(await seriousViolations(page), []);
+  await page.screenshot({ path: screenshotPath('needs-indicator.png'), fullPage: true });
+
+  // And a bad selection is an error summary linked to its field.
+  await page.goto(`${server.url}/plan/needs?area=nowhere`);
+  await page.getByText('There is a problem').waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
+  await page.getByRole('link', { name: /Enter an ONS area code/ }).click();
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'area');
+  assert.deepEqual(page.consoleErrors, []);
+  await page.close();
+});

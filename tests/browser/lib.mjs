@@ -1,9 +1,10 @@
 // Shared helpers for the browser journeys: start the real `commissioner` binary on a free
 // port with a fresh demo, drive Debian's headless Chromium, and check pages with axe-core.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 
@@ -17,7 +18,11 @@ export async function startDemo({ rows = 20000 } = {}) {
   const binary = process.env.COMMISSIONER_BIN;
   if (!binary) throw new Error('COMMISSIONER_BIN is not set: run the journeys with `cargo xtask test`');
   const dataDir = mkdtempSync(join(tmpdir(), 'commissioner-browser-'));
-  const child = spawn(binary, ['demo', '--data-dir', dataDir, '--rows', String(rows), '--bind', '127.0.0.1:0'], {
+  // The real public data beside the repository is the needs assessment's benchmark.
+  const sharedData = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'data');
+  const args = ['demo', '--data-dir', dataDir, '--rows', String(rows), '--bind', '127.0.0.1:0'];
+  args.push('--reference-data', existsSync(sharedData) ? sharedData : 'none');
+  const child = spawn(binary, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

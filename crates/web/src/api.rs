@@ -26,7 +26,7 @@ use crate::state::AppState;
         version = "1",
         description = "Clinical commissioning: reference data, needs, procurement, contracts and monitoring. Authenticate with the session cookie from /sign-in (send X-CSRF-Token on writes) or a bearer token."
     ),
-    paths(health, me, dashboard, organisations, organisation, areas, area, activity_summary, submissions, submit, audit, users, monitoring, challenges, answer_challenge, raise_query, query, query_event, method),
+    paths(health, me, dashboard, organisations, organisation, areas, area, activity_summary, submissions, submit, audit, users, monitoring, challenges, answer_challenge, raise_query, query, query_event, method, needs, indicators),
     components(schemas(
         Health,
         Me,
@@ -1015,4 +1015,73 @@ pub(crate) async fn method(
         .await
         .map_err(|error| Error::Unexpected(error.into()))??;
     Ok(Json(output))
+}
+
+/// The selection for a needs assessment.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub(crate) struct NeedsApiQuery {
+    /// ONS code of the area; the signed-in person's commissioner's footprint when left out.
+    area: Option<String>,
+    /// Places compared: locality (default), msoa, lsoa or practice.
+    level: Option<String>,
+    /// ONS code of the benchmark; each indicator's own (England) when left out.
+    benchmark: Option<String>,
+    /// Year of the counts (4 digits); each indicator's latest when left out.
+    year: Option<String>,
+}
+
+/// The health needs assessment of an area: each indicator's value with 95% and 99.8% limits
+/// for the area and each place, the benchmark and the comparison (`better`, `similar`,
+/// `worse`, `higher`, `lower`, `not_compared`), the deprivation gradient with SII and RII,
+/// and unmet need (expected minus recorded prevalence) ranked largest first. `null` is NA.
+#[utoipa::path(get, path = "/api/v1/needs", params(NeedsApiQuery),
+    responses((status = 200, body = Object), (status = 400, body = ApiErrorDto), (status = 401, body = ApiErrorDto), (status = 403, body = ApiErrorDto), (status = 404, body = ApiErrorDto)))]
+pub(crate) async fn needs(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Query(query): Query<NeedsApiQuery>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    fn text(value: &Option<String>) -> Option<&str> {
+        value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+    }
+    let area = text(&query.area)
+        .map(app::needs::parse_area)
+        .transpose()
+        .map_err(|e| ApiError(Error::BadRequest(e.to_string())))?;
+    let benchmark = text(&query.benchmark)
+        .map(app::needs::parse_area)
+        .transpose()
+        .map_err(|e| ApiError(Error::BadRequest(e.to_string())))?;
+    let level = match text(&query.level) {
+        None => app::needs::NeedsLevel::Locality,
+        Some(level) => app::needs::NeedsLevel::parse(level).ok_or_else(|| {
+            Error::BadRequest(format!("'{level}' is not a level: use locality, msoa, lsoa or practice"))
+        })?,
+    };
+    let year = match text(&query.year) {
+        None => None,
+        Some(year) => Some(
+            year.parse::<i32>()
+                .ok()
+                .filter(|y| (1900..=2200).contains(y))
+                .ok_or_else(|| Error::BadRequest(format!("'{year}' is not a year")))?,
+        ),
+    };
+    let needs_query = app::needs::NeedsQuery { area, level, benchmark, year };
+    let assessment = state.app.needs_assessment(&app::Actor::User(session.principal.clone()), &needs_query).await?;
+    let value = serde_json::to_value(&*assessment).map_err(|error| Error::Unexpected(error.into()))?;
+    Ok(Json(value))
+}
+
+/// The indicator catalogue: the NHS Outcomes Framework, the CCG Outcomes Indicator Set and
+/// the QOF registers, with any local definitions.
+#[utoipa::path(get, path = "/api/v1/indicators",
+    responses((status = 200, body = Object), (status = 401, body = ApiErrorDto)))]
+pub(crate) async fn indicators(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let catalogue = state.app.indicator_catalogue(&app::Actor::User(session.principal.clone())).await?;
+    let value = serde_json::to_value(&catalogue).map_err(|error| Error::Unexpected(error.into()))?;
+    Ok(Json(value))
 }

@@ -6,6 +6,8 @@
 
 use maud::{Markup, html};
 
+use commissioning::plan::needs::Significance;
+
 use crate::format::thousands;
 
 const NHS_BLUE: &str = "#005eb8";
@@ -195,5 +197,283 @@ pub(crate) fn forecast_fan(
             }
             figcaption class="nhsuk-body-s" { (title) ". " (description) }
         }
+    }
+}
+
+/// The colour Fingertips uses for a comparison with the benchmark: green better, red worse,
+/// amber similar, blues for higher and lower where neither is better, grey not compared.
+pub(crate) fn significance_colour(significance: Significance) -> &'static str {
+    match significance {
+        Significance::Better => NHS_GREEN,
+        Significance::Worse => NHS_RED,
+        Significance::Similar => NHS_WARM_YELLOW,
+        Significance::Higher => NHS_DARK_BLUE,
+        Significance::Lower => NHS_LIGHT_BLUE,
+        Significance::NotCompared => NHS_PALE_GREY,
+    }
+}
+
+const NHS_GREEN: &str = "#007f3b";
+const NHS_RED: &str = "#d5281b";
+const NHS_WARM_YELLOW: &str = "#ffb81c";
+const NHS_LIGHT_BLUE: &str = "#41b6e6";
+const NHS_MID_GREY: &str = "#768692";
+
+/// The spread of the places' values, for a spine chart.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Spread {
+    pub(crate) min: f64,
+    pub(crate) q1: f64,
+    pub(crate) q3: f64,
+    pub(crate) max: f64,
+}
+
+impl Spread {
+    /// Minimum, quartiles (type 7, as R's default) and maximum; `None` when empty.
+    pub(crate) fn of(values: &[f64]) -> Option<Spread> {
+        let mut sorted: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+        if sorted.is_empty() {
+            return None;
+        }
+        sorted.sort_by(f64::total_cmp);
+        let quantile = |p: f64| {
+            let h = (sorted.len() - 1) as f64 * p;
+            let (low, high) = (h.floor() as usize, h.ceil() as usize);
+            sorted[low] + (h - h.floor()) * (sorted[high] - sorted[low])
+        };
+        Some(Spread { min: sorted[0], q1: quantile(0.25), q3: quantile(0.75), max: sorted[sorted.len() - 1] })
+    }
+}
+
+/// A spine chart row: the benchmark in the middle, the range of the places (light) and
+/// their middle half (darker), and the area's value as a dot coloured by its comparison.
+pub(crate) fn spine(
+    id: &str,
+    label: &str,
+    benchmark: f64,
+    spread: Spread,
+    value: f64,
+    significance: Significance,
+    format: &dyn Fn(f64) -> String,
+) -> Markup {
+    let (width, height) = (240.0, 26.0);
+    let centre = width / 2.0;
+    let reach = [spread.min, spread.max, value].iter().map(|v| (v - benchmark).abs()).fold(0.0, f64::max);
+    let scale = if reach > 0.0 { (centre - 8.0) / reach } else { 0.0 };
+    let x = |v: f64| centre + (v - benchmark) * scale;
+    let description = format!(
+        "{}: {} ({}); benchmark {}; places range from {} to {}, middle half {} to {}.",
+        label,
+        format(value),
+        significance.label(),
+        format(benchmark),
+        format(spread.min),
+        format(spread.max),
+        format(spread.q1),
+        format(spread.q3)
+    );
+    html! {
+        svg xmlns="http://www.w3.org/2000/svg" viewBox=(format!("0 0 {width} {height}")) role="img"
+            aria-labelledby=(format!("{id}-title {id}-desc")) focusable="false" class="app-spine" {
+            title id=(format!("{id}-title")) { (label) }
+            desc id=(format!("{id}-desc")) { (description) }
+            rect x=(format!("{:.1}", x(spread.min))) y="6" width=(format!("{:.1}", (x(spread.max) - x(spread.min)).max(1.0))) height="14" fill=(NHS_PALE_GREY) {}
+            rect x=(format!("{:.1}", x(spread.q1))) y="6" width=(format!("{:.1}", (x(spread.q3) - x(spread.q1)).max(1.0))) height="14" fill=(NHS_MID_GREY) {}
+            line x1=(centre) x2=(centre) y1="2" y2="24" stroke="#212b32" stroke-width="2" {}
+            circle cx=(format!("{:.1}", x(value))) cy="13" r="6" fill=(significance_colour(significance)) stroke="#212b32" stroke-width="1" {}
+        }
+    }
+}
+
+/// One bar of an interval chart.
+#[derive(Debug, Clone)]
+pub(crate) struct Interval {
+    pub(crate) label: String,
+    pub(crate) value: f64,
+    pub(crate) lower: Option<f64>,
+    pub(crate) upper: Option<f64>,
+    pub(crate) significance: Significance,
+}
+
+/// Horizontal bars with 95% limits as whiskers, coloured by comparison with the benchmark
+/// (a dashed line), each labelled with its value.
+pub(crate) fn interval_bars(
+    id: &str,
+    title: &str,
+    items: &[Interval],
+    benchmark: Option<f64>,
+    format: &dyn Fn(f64) -> String,
+) -> Markup {
+    let width = 640.0;
+    let row = 20.0;
+    let label_width = 190.0;
+    let top = 6.0;
+    let height = top + row * items.len() as f64 + 22.0;
+    let max = items
+        .iter()
+        .map(|item| item.upper.unwrap_or(item.value).max(item.value))
+        .chain(benchmark)
+        .fold(0.0, f64::max)
+        .max(f64::MIN_POSITIVE);
+    let scale = (width - label_width - 70.0) / max;
+    let x = |v: f64| label_width + v.max(0.0) * scale;
+    let description = items
+        .iter()
+        .map(|item| format!("{}: {} ({})", item.label, format(item.value), item.significance.label()))
+        .collect::<Vec<_>>()
+        .join("; ");
+    html! {
+        figure class="app-chart" {
+            svg xmlns="http://www.w3.org/2000/svg" viewBox=(format!("0 0 {width} {height}")) role="img"
+                aria-labelledby=(format!("{id}-title {id}-desc")) focusable="false" class="app-chart__svg" {
+                title id=(format!("{id}-title")) { (title) }
+                desc id=(format!("{id}-desc")) { (description) }
+                @for (idx, item) in items.iter().enumerate() {
+                    @let y = top + idx as f64 * row;
+                    text x=(label_width - 6.0) y=(y + 13.0) text-anchor="end" font-size="11" fill=(NHS_DARK_GREY) { (truncate(&item.label, 30)) }
+                    rect x=(label_width) y=(y + 2.0) width=(format!("{:.1}", x(item.value) - label_width)) height=(row - 6.0) fill=(significance_colour(item.significance)) {}
+                    @if let (Some(lower), Some(upper)) = (item.lower.or(Some(0.0)), item.upper) {
+                        line x1=(format!("{:.1}", x(lower))) x2=(format!("{:.1}", x(upper))) y1=(y + 9.0) y2=(y + 9.0) stroke="#212b32" stroke-width="1.5" {}
+                        line x1=(format!("{:.1}", x(lower))) x2=(format!("{:.1}", x(lower))) y1=(y + 5.0) y2=(y + 13.0) stroke="#212b32" {}
+                        line x1=(format!("{:.1}", x(upper))) x2=(format!("{:.1}", x(upper))) y1=(y + 5.0) y2=(y + 13.0) stroke="#212b32" {}
+                    }
+                    text x=(format!("{:.1}", x(item.upper.unwrap_or(item.value).max(item.value)) + 4.0)) y=(y + 13.0) font-size="11" fill=(NHS_DARK_GREY) { (format(item.value)) }
+                }
+                @if let Some(benchmark) = benchmark {
+                    line x1=(format!("{:.1}", x(benchmark))) x2=(format!("{:.1}", x(benchmark))) y1=(top) y2=(height - 20.0) stroke="#212b32" stroke-width="1.5" stroke-dasharray="5 3" {}
+                }
+                text x=(label_width) y=(height - 5.0) font-size="11" fill=(NHS_DARK_GREY) { "Bars: value, coloured by comparison. Whiskers: 95% limits. Dashed line: benchmark." }
+            }
+            figcaption class="nhsuk-body-s" { (title) }
+        }
+    }
+}
+
+/// One place on a funnel plot.
+#[derive(Debug, Clone)]
+pub(crate) struct FunnelPoint {
+    pub(crate) label: String,
+    pub(crate) denominator: f64,
+    pub(crate) value: f64,
+    pub(crate) significance: Significance,
+}
+
+/// A funnel plot: each place's value against its denominator, with the 95% (dashed) and
+/// 99.8% (solid) control limits around the benchmark line.
+pub(crate) fn funnel(
+    id: &str,
+    title: &str,
+    points: &[FunnelPoint],
+    limits: &[commissioning::methods::funnel::FunnelRow],
+    baseline: Option<f64>,
+    format: &dyn Fn(f64) -> String,
+) -> Markup {
+    let (width, height) = (640.0, 320.0);
+    let (left, bottom, top, right) = (70.0, 40.0, 14.0, 14.0);
+    let max_x = points.iter().map(|p| p.denominator).chain(limits.iter().map(|l| l.axis)).fold(0.0, f64::max).max(1.0);
+    let values = points.iter().map(|p| p.value).chain(baseline);
+    let (mut low, mut high) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    if !low.is_finite() {
+        (low, high) = (0.0, 1.0);
+    }
+    let pad = ((high - low) * 0.25).max(high.abs() * 0.02).max(1e-9);
+    let (low, high) = ((low - pad).max(0.0), high + pad);
+    let x = |v: f64| left + (width - left - right) * (v / max_x);
+    let y = |v: f64| top + (height - top - bottom) * (1.0 - (v.clamp(low, high) - low) / (high - low));
+    let line = |idx: usize| {
+        limits
+            .iter()
+            .filter(|row| row.limits[idx].is_finite())
+            .map(|row| format!("{:.1},{:.1}", x(row.axis), y(row.limits[idx])))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let outside = points.iter().filter(|p| !matches!(p.significance, Significance::Similar)).count();
+    let description = format!(
+        "{} places; {} differ significantly from the benchmark {} at 95%. Values range from {} to {}.",
+        points.len(),
+        outside,
+        baseline.map(format).unwrap_or_else(|| "–".into()),
+        format(points.iter().map(|p| p.value).fold(f64::INFINITY, f64::min)),
+        format(points.iter().map(|p| p.value).fold(f64::NEG_INFINITY, f64::max))
+    );
+    html! {
+        figure class="app-chart" {
+            svg xmlns="http://www.w3.org/2000/svg" viewBox=(format!("0 0 {width} {height}")) role="img"
+                aria-labelledby=(format!("{id}-title {id}-desc")) focusable="false" class="app-chart__svg" {
+                title id=(format!("{id}-title")) { (title) }
+                desc id=(format!("{id}-desc")) { (description) }
+                line x1=(left) x2=(width - right) y1=(height - bottom) y2=(height - bottom) stroke=(NHS_DARK_GREY) {}
+                line x1=(left) x2=(left) y1=(top) y2=(height - bottom) stroke=(NHS_DARK_GREY) {}
+                text x=(left - 6.0) y=(top + 8.0) text-anchor="end" font-size="11" fill=(NHS_DARK_GREY) { (format(high)) }
+                text x=(left - 6.0) y=(height - bottom) text-anchor="end" font-size="11" fill=(NHS_DARK_GREY) { (format(low)) }
+                text x=(width - right) y=(height - bottom + 16.0) text-anchor="end" font-size="11" fill=(NHS_DARK_GREY) { (thousands(max_x as i64)) }
+                text x=(left) y=(height - bottom + 16.0) font-size="11" fill=(NHS_DARK_GREY) { "0" }
+                @if let Some(baseline) = baseline {
+                    line x1=(left) x2=(width - right) y1=(format!("{:.1}", y(baseline))) y2=(format!("{:.1}", y(baseline))) stroke="#212b32" stroke-width="1.5" {}
+                }
+                @for idx in [0, 1] {
+                    polyline points=(line(idx)) fill="none" stroke=(NHS_DARK_BLUE) stroke-width="1.2" stroke-dasharray="5 3" {}
+                }
+                @for idx in [2, 3] {
+                    polyline points=(line(idx)) fill="none" stroke=(NHS_DARK_BLUE) stroke-width="1.2" {}
+                }
+                @for point in points {
+                    circle cx=(format!("{:.1}", x(point.denominator))) cy=(format!("{:.1}", y(point.value))) r="4"
+                        fill=(significance_colour(point.significance)) stroke="#212b32" stroke-width="0.8" {
+                        title { (point.label) ": " (format(point.value)) }
+                    }
+                }
+                text x=(left) y=(height - 6.0) font-size="11" fill=(NHS_DARK_GREY) { "Across: denominator. Up: value. Dashed: 95% limits; solid: 99.8% limits." }
+            }
+            figcaption class="nhsuk-body-s" { (title) ". " (description) }
+        }
+    }
+}
+
+/// The indicator in each IMD decile (1 most deprived, on the left) with 95% limits.
+pub(crate) fn deciles(
+    id: &str,
+    title: &str,
+    items: &[(u8, f64, Option<f64>, Option<f64>)],
+    format: &dyn Fn(f64) -> String,
+) -> Markup {
+    let (width, height) = (640.0, 260.0);
+    let (left, bottom, top) = (70.0, 40.0, 14.0);
+    let max = items.iter().map(|(_, v, _, u)| u.unwrap_or(*v).max(*v)).fold(0.0, f64::max).max(f64::MIN_POSITIVE) * 1.1;
+    let step = (width - left - 10.0) / items.len().max(1) as f64;
+    let y = |v: f64| top + (height - top - bottom) * (1.0 - v.max(0.0) / max);
+    let description =
+        items.iter().map(|(d, v, _, _)| format!("decile {d}: {}", format(*v))).collect::<Vec<_>>().join("; ");
+    html! {
+        figure class="app-chart" {
+            svg xmlns="http://www.w3.org/2000/svg" viewBox=(format!("0 0 {width} {height}")) role="img"
+                aria-labelledby=(format!("{id}-title {id}-desc")) focusable="false" class="app-chart__svg" {
+                title id=(format!("{id}-title")) { (title) }
+                desc id=(format!("{id}-desc")) { (description) }
+                line x1=(left) x2=(width - 10.0) y1=(height - bottom) y2=(height - bottom) stroke=(NHS_DARK_GREY) {}
+                text x=(left - 6.0) y=(top + 8.0) text-anchor="end" font-size="11" fill=(NHS_DARK_GREY) { (format(max)) }
+                text x=(left - 6.0) y=(height - bottom) text-anchor="end" font-size="11" fill=(NHS_DARK_GREY) { "0" }
+                @for (idx, (decile, value, lower, upper)) in items.iter().enumerate() {
+                    @let x = left + step * idx as f64;
+                    rect x=(format!("{:.1}", x + step * 0.15)) y=(format!("{:.1}", y(*value))) width=(format!("{:.1}", step * 0.7))
+                        height=(format!("{:.1}", (height - bottom - y(*value)).max(0.0))) fill=(NHS_BLUE) {}
+                    @if let (Some(lower), Some(upper)) = (lower, upper) {
+                        line x1=(format!("{:.1}", x + step * 0.5)) x2=(format!("{:.1}", x + step * 0.5)) y1=(format!("{:.1}", y(*lower))) y2=(format!("{:.1}", y(*upper))) stroke="#212b32" stroke-width="1.5" {}
+                    }
+                    text x=(format!("{:.1}", x + step * 0.5)) y=(height - bottom + 16.0) text-anchor="middle" font-size="11" fill=(NHS_DARK_GREY) { (decile) }
+                }
+                text x=(left) y=(height - 6.0) font-size="11" fill=(NHS_DARK_GREY) { "IMD 2019 decile: 1 most deprived, 10 least. Lines: 95% limits." }
+            }
+            figcaption class="nhsuk-body-s" { (title) ". " (description) }
+        }
+    }
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_owned()
+    } else {
+        format!("{}…", text.chars().take(max - 1).collect::<String>())
     }
 }

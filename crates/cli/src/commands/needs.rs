@@ -18,10 +18,18 @@ pub(crate) async fn needs(global: &Global, args: NeedsArgs) -> anyhow::Result<()
         .with_context(|| format!("--level must be locality, msoa, lsoa or practice, not {:?}", args.level))?;
     let area = parse_area(&args.area).context("--area")?;
     let benchmark = args.benchmark.as_deref().map(parse_area).transpose().context("--benchmark")?;
+    let extension =
+        args.out.as_ref().map(|path| path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase());
+    if let (Some(path), Some(extension)) = (&args.out, &extension)
+        && !["xlsx", "csv", "json"].contains(&extension.as_str())
+    {
+        bail!("--out must end in .xlsx, .csv or .json ({} does not)", path.display());
+    }
     let app = App::open(global.app_settings(DEFAULT_DATA_DIR)).await?;
     let actor = Actor::System(format!("cli:{}", whoami()));
     let query = NeedsQuery { area: Some(area), level, benchmark, year: args.year };
-    let assessment = app.needs_assessment(&actor, &query).await?;
+    let assessment =
+        app.needs_assessment(&actor, &query).await.with_context(|| format!("assessing the needs of {}", args.area))?;
     if assessment.indicators.is_empty() {
         bail!(
             "{} ({}) has no counts for any indicator; import registers first",
@@ -32,8 +40,7 @@ pub(crate) async fn needs(global: &Global, args: NeedsArgs) -> anyhow::Result<()
     match &args.out {
         None => print_summary(&assessment)?,
         Some(path) => {
-            let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-            let bytes = match extension.as_str() {
+            let bytes = match extension.as_deref().unwrap_or("") {
                 "xlsx" => export::to_xlsx(&assessment)?,
                 "csv" => export::overview(&assessment).to_csv().into_bytes(),
                 "json" => serde_json::to_vec_pretty(&assessment)?,

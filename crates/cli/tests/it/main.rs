@@ -5,3 +5,4 @@ mod activity;
 mod audit;
 mod commands;
 mod methods;
+mod needs;

@@ -1,5 +1,7 @@
 //! Plan: the population and its needs. Starts from the commissioner's area, its local
-//! authorities and their deprivation.
+//! authorities and their deprivation; `needs` is the health needs assessment.
+
+pub(crate) mod needs;
 
 use axum::extract::State;
 use axum::response::Html;
@@ -31,6 +33,10 @@ pub(crate) async fn plan(State(state): State<AppState>, SignedIn(session): Signe
                     (Card::new("Population and deprivation").linked(format!("/areas/{area}"))
                         .with_description("Residents by age and sex, and small areas by deprivation, for the whole area and every place in it."))
                 }
+            }
+            li class="nhsuk-grid-column-one-half nhsuk-card-group__item" {
+                (Card::new("Health needs assessment").linked("/plan/needs")
+                    .with_description("Every indicator against England with 95% and 99.8% limits, inequality by deprivation and estimated unmet need."))
             }
             li class="nhsuk-grid-column-one-half nhsuk-card-group__item" {
                 (Card::new("Organisations").linked("/organisations?kind=gp_practice")

@@ -7,5 +7,6 @@ mod helpers;
 mod matrix;
 mod methods;
 mod monitor;
+mod needs;
 mod pages;
 mod security;
