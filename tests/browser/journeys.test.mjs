@@ -118,7 +118,7 @@ test('an analyst reads the needs assessment, an indicator and the unmet-need ran
   await page.getByRole('link', { name: 'Chronic obstructive pulmonary disease: recorded prevalence' }).first().click();
   await page.getByRole('heading', { level: 2, name: 'Funnel plot' }).waitFor();
   assert.ok(await page.getByRole('img', { name: /by IMD 2019 decile/ }).isVisible());
-  assert.ok(await page.getByText('Slope index of inequality').isVisible());
+  assert.ok(await page.getByText(/By decile: slope index of inequality/).isVisible());
   assert.deepEqual(await seriousViolations(page), []);
   await page.screenshot({ path: screenshotPath('needs-indicator.png'), fullPage: true });
 

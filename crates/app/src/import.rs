@@ -14,7 +14,8 @@
 //!   IMD (`LSOA_CODE,MSOA_CODE,…,IMD_OVERALL`), or IMD 2019 by LSOA
 //!   (`lsoa11_code,lsoa11_name,lad_name,imd_rank,imd_decile`);
 //! - population: `area_code,year,sex,age_band,persons` (or `age` in single years, or ONS's
-//!   `Code`/`count` names);
+//!   `Code`/`count` names, where rows for the UK, Great Britain, England and Wales together,
+//!   Scotland and Northern Ireland are skipped);
 //! - practices: `PRACTICE_CODE,TOTAL` (QOF list sizes) with an optional `as_of`;
 //! - services: `service_id,name,provider_code,pod,tfc`;
 //! - indicators: local indicator definitions in the catalogue's columns
@@ -735,7 +736,13 @@ fn parse_population(
     let columns = file.columns(&[area_column, "sex", age_column, persons_column], &optional)?;
     let mut totals: BTreeMap<(i32, String, Sex, AgeBand), (i64, u64)> = BTreeMap::new();
     let single_years = age_column == "age";
+    let ons_countries = area_column == "Code";
     let n_rows = file.for_each_row(&columns, |row| {
+        // ONS country tables also carry the UK, Great Britain, England and Wales together,
+        // Scotland and Northern Ireland, none of which Commissioner holds as areas.
+        if ons_countries && row.text(area_column).starts_with(['K', 'S', 'N']) {
+            return Ok(());
+        }
         let area = row.parse(area_column, AreaCode::parse)?;
         if !known.contains(area.as_str()) {
             return Err(row.error(area_column, format!("'{area}' is not a known area; import the areas first")));

@@ -22,7 +22,7 @@ use commissioning::area::{Area, AreaCode, AreaKind};
 use commissioning::org::OrgKind;
 use commissioning::plan::indicators::{IndicatorDefinition, IndicatorId, IndicatorMethod, SEED_CATALOGUE_CSV};
 use commissioning::plan::needs::{
-    Counts, DecileCounts, DecileStandard, Gradient, IndicatorValue, Significance, UnmetNeed, compare, evaluate,
+    Counts, DecileStandard, Gradient, GroupCounts, IndicatorValue, Significance, UnmetNeed, compare, evaluate,
     gradient, unmet_need,
 };
 use store::needs::{MeasureRow, Place, TreeArea};
@@ -130,6 +130,8 @@ pub struct IndicatorAssessment {
     pub places: Vec<PlaceValue>,
     /// By IMD decile, with the SII and RII; absent for standardised rates.
     pub gradient: Option<Gradient>,
+    /// The same by IMD quintile (deciles 1–2, 3–4, …).
+    pub gradient_quintiles: Option<Gradient>,
     /// Whose deciles the gradient shows: the area's own, or the benchmark's when the area's
     /// counts are not broken down by decile.
     pub gradient_of: Option<PlaceName>,
@@ -357,7 +359,11 @@ impl App {
             };
             if let std::collections::hash_map::Entry::Vacant(entry) = populations.entry(chosen) {
                 let mut cells = BTreeMap::new();
-                for row in self.store().population_within(code, chosen).await? {
+                let mut population = self.store().population_at(code, chosen).await?;
+                if population.is_empty() {
+                    population = self.store().population_within(code, chosen).await?;
+                }
+                for row in population {
                     *cells.entry((row.sex.code(), row.age_band.index() as i8)).or_default() += row.persons as f64;
                 }
                 entry.insert(cells);
@@ -842,9 +848,9 @@ fn assess_indicator(
         }
     }
     places.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.code.cmp(&b.code)));
-    // The deprivation gradient.
-    let (gradient_value, gradient_of) = if method == IndicatorMethod::Dsr {
-        (None, None)
+    // The deprivation gradient, by decile and by quintile.
+    let (gradient_value, gradient_quintiles, gradient_of) = if method == IndicatorMethod::Dsr {
+        (None, None, None)
     } else {
         let (source, place) = if overall_aggregate.deciles.len() >= 5 {
             (&overall_aggregate, PlaceName { code: area.code.to_string(), name: area.name.clone() })
@@ -852,19 +858,31 @@ fn assess_indicator(
             (&benchmark_aggregate, benchmark_place.clone())
         };
         if source.deciles.len() >= 5 {
-            let deciles: Vec<DecileCounts> = source
+            let deciles: Vec<GroupCounts> = source
                 .deciles
                 .iter()
-                .map(|(decile, cell)| DecileCounts {
-                    decile: *decile,
+                .map(|(decile, cell)| GroupCounts {
+                    group: *decile,
                     counts: Counts::Total { count: cell.count, denominator: cell.denominator },
                 })
                 .collect();
-            let result = gradient(method, multiplier, &deciles)
-                .map_err(|e| AppError::Invalid(format!("{}: {e}", definition.id)))?;
-            (Some(result), Some(place))
+            let mut quintiles: BTreeMap<u8, Cell> = BTreeMap::new();
+            for (decile, cell) in &source.deciles {
+                *quintiles.entry(decile.div_ceil(2)).or_default() += *cell;
+            }
+            let quintiles: Vec<GroupCounts> = quintiles
+                .into_iter()
+                .map(|(quintile, cell)| GroupCounts {
+                    group: quintile,
+                    counts: Counts::Total { count: cell.count, denominator: cell.denominator },
+                })
+                .collect();
+            let invalid = |e: commissioning::methods::MethodError| AppError::Invalid(format!("{}: {e}", definition.id));
+            let by_decile = gradient(method, multiplier, &deciles).map_err(invalid)?;
+            let by_quintile = gradient(method, multiplier, &quintiles).map_err(invalid)?;
+            (Some(by_decile), Some(by_quintile), Some(place))
         } else {
-            (None, None)
+            (None, None, None)
         }
     };
     Ok(Some(IndicatorAssessment {
@@ -879,6 +897,7 @@ fn assess_indicator(
         overall,
         places,
         gradient: gradient_value,
+        gradient_quintiles,
         gradient_of,
         unmet_need: overall_need,
     }))

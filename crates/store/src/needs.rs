@@ -264,6 +264,19 @@ impl Store {
             .collect()
     }
 
+    /// Population rows held for exactly this area in a year (a country's own estimates, say).
+    pub async fn population_at(&self, area: &AreaCode, year: i32) -> Result<Vec<crate::area::PopulationRow>> {
+        let rows = sqlx::query(
+            "SELECT area_code, sex, age_band, persons FROM population WHERE area_code = $1 AND year = $2 \
+             ORDER BY sex, age_band",
+        )
+        .bind(area.as_str())
+        .bind(i64::from(year))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(population_from_row).collect()
+    }
+
     /// Population rows of the area and every area below it in a year, as stored.
     pub async fn population_rows_within(&self, area: &AreaCode, year: i32) -> Result<Vec<crate::area::PopulationRow>> {
         let rows = sqlx::query(&format!(
@@ -274,20 +287,19 @@ impl Store {
         .bind(i64::from(year))
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|row| {
-                let sex: i64 = row.try_get("sex")?;
-                let band: i64 = row.try_get("age_band")?;
-                Ok(crate::area::PopulationRow {
-                    area: parse_column(row, "area_code", AreaCode::parse)?,
-                    sex: Sex::from_code(sex as u8).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-                    age_band: AgeBand::from_index(band as usize)
-                        .ok_or_else(|| StoreError::Corrupt(format!("age band {band}")))?,
-                    persons: row.try_get("persons")?,
-                })
-            })
-            .collect()
+        rows.iter().map(population_from_row).collect()
     }
+}
+
+fn population_from_row(row: &AnyRow) -> Result<crate::area::PopulationRow> {
+    let sex: i64 = row.try_get("sex")?;
+    let band: i64 = row.try_get("age_band")?;
+    Ok(crate::area::PopulationRow {
+        area: parse_column(row, "area_code", AreaCode::parse)?,
+        sex: Sex::from_code(sex as u8).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        age_band: AgeBand::from_index(band as usize).ok_or_else(|| StoreError::Corrupt(format!("age band {band}")))?,
+        persons: row.try_get("persons")?,
+    })
 }
 
 fn definition_from_row(row: &AnyRow) -> Result<IndicatorDefinition> {

@@ -126,31 +126,38 @@ pub fn places(assessment: &NeedsAssessment, only: Option<&str>) -> DataTable {
     DataTable { name: "Places", headers, rows }
 }
 
-/// The indicator by IMD decile, with the SII and RII on every row of an indicator.
+/// The indicator by IMD decile and by quintile, with the SII and RII on every row of a
+/// gradient.
 pub fn deprivation(assessment: &NeedsAssessment, only: Option<&str>) -> DataTable {
-    let mut headers = vec!["indicator_id", "deciles_of", "imd_decile"];
+    let mut headers = vec!["indicator_id", "groups_of", "grouping", "group"];
     headers.extend(VALUE_HEADERS);
     headers.extend(["sii", "sii_lower95_0cl", "sii_upper95_0cl", "rii", "rii_lower95_0cl", "rii_upper95_0cl"]);
     let mut rows = Vec::new();
     for indicator in selected(assessment, only) {
-        let (Some(gradient), Some(of)) = (&indicator.gradient, &indicator.gradient_of) else { continue };
-        let inequality = gradient.inequality;
-        for (decile, value) in &gradient.deciles {
-            let mut row = vec![
-                Datum::text(indicator.definition.id.as_str()),
-                Datum::text(&of.code),
-                Datum::Number(Some(f64::from(*decile))),
-            ];
-            row.extend(value_cells(value));
-            row.extend([
-                Datum::Number(inequality.map(|i| i.sii)),
-                Datum::Number(inequality.and_then(|i| i.sii_lower95)),
-                Datum::Number(inequality.and_then(|i| i.sii_upper95)),
-                Datum::Number(inequality.map(|i| i.rii)),
-                Datum::Number(inequality.and_then(|i| i.rii_lower95)),
-                Datum::Number(inequality.and_then(|i| i.rii_upper95)),
-            ]);
-            rows.push(row);
+        let Some(of) = &indicator.gradient_of else { continue };
+        for (grouping, gradient) in
+            [("imd_decile", &indicator.gradient), ("imd_quintile", &indicator.gradient_quintiles)]
+        {
+            let Some(gradient) = gradient else { continue };
+            let inequality = gradient.inequality;
+            for (group, value) in &gradient.groups {
+                let mut row = vec![
+                    Datum::text(indicator.definition.id.as_str()),
+                    Datum::text(&of.code),
+                    Datum::text(grouping),
+                    Datum::Number(Some(f64::from(*group))),
+                ];
+                row.extend(value_cells(value));
+                row.extend([
+                    Datum::Number(inequality.map(|i| i.sii)),
+                    Datum::Number(inequality.and_then(|i| i.sii_lower95)),
+                    Datum::Number(inequality.and_then(|i| i.sii_upper95)),
+                    Datum::Number(inequality.map(|i| i.rii)),
+                    Datum::Number(inequality.and_then(|i| i.rii_lower95)),
+                    Datum::Number(inequality.and_then(|i| i.rii_upper95)),
+                ]);
+                rows.push(row);
+            }
         }
     }
     DataTable { name: "Deprivation", headers, rows }

@@ -100,8 +100,13 @@ async fn real_local_authority_prevalence_is_compared_with_england() {
     let copd = assessment.indicator("QOF_COPD").unwrap();
     assert_eq!(copd.gradient_of.as_ref().unwrap().code, "E92000001");
     let gradient = copd.gradient.as_ref().unwrap();
-    assert_eq!(gradient.deciles.len(), 10);
-    assert!(gradient.deciles[0].1.value.unwrap() > gradient.deciles[9].1.value.unwrap());
+    assert_eq!(gradient.groups.len(), 10);
+    assert!(gradient.groups[0].1.value.unwrap() > gradient.groups[9].1.value.unwrap());
+    let quintiles = copd.gradient_quintiles.as_ref().unwrap();
+    assert_eq!(quintiles.groups.len(), 5);
+    let first_two: f64 = gradient.groups[..2].iter().map(|(_, v)| v.count).sum();
+    assert!((quintiles.groups[0].1.count - first_two).abs() < 1e-6, "quintile 1 is deciles 1 and 2");
+    assert!(quintiles.inequality.unwrap().sii < 0.0);
     let inequality = gradient.inequality.unwrap();
     assert!(inequality.sii < 0.0 && inequality.rii < 1.0, "{inequality:?}");
     assert!(inequality.sii_upper95.unwrap() < 0.0, "the gradient is significant");
@@ -111,6 +116,27 @@ async fn real_local_authority_prevalence_is_compared_with_england() {
     assert!(ranked.windows(2).all(|pair| pair[0] >= pair[1]), "ranked largest first");
     let copd_bristol = copd.places.iter().find(|p| p.code == "E06000023").unwrap().unmet_need.unwrap();
     assert!((copd_bristol.expected - copd_bristol.recorded - copd_bristol.unmet).abs() < 1e-6);
+}
+
+/// ONS mid-2023 estimates by country: England's and Wales's rows are kept (in age bands),
+/// the UK, GB, England and Wales together, Scotland and Northern Ireland skipped.
+#[tokio::test]
+async fn the_ons_country_population_loads_for_england_and_wales() {
+    let (app, db, _dir) = app().await;
+    import(&app, ImportKind::Areas, &hocl("lsoa11_geography_lookup_with_imd2019.csv"), None).await.unwrap();
+    let path = shared_data("nhsrdatasets/ons_uk_population_2023.csv");
+    let report = import(&app, ImportKind::Population, &path, Some(2023)).await.unwrap();
+    assert_eq!(report.n_rows, 1274);
+    assert_eq!(report.n_written, 2 * 2 * 19, "two countries, two sexes, 19 bands");
+    let england = db.store.population_at(&area("E92000001"), 2023).await.unwrap();
+    let expected: i64 = std::fs::read_to_string(&path)
+        .unwrap()
+        .lines()
+        .filter(|line| line.contains(",E92000001,"))
+        .map(|line| line.rsplit(',').next().unwrap().parse::<i64>().unwrap())
+        .sum();
+    assert_eq!(england.iter().map(|row| row.persons).sum::<i64>(), expected);
+    assert!(expected > 57_000_000, "{expected}");
 }
 
 #[tokio::test]

@@ -204,18 +204,21 @@ pub fn evaluate(method: IndicatorMethod, multiplier: f64, counts: &Counts) -> Re
     }
 }
 
-/// Counts in one IMD decile (1 is the most deprived).
+/// Counts in one deprivation group: an IMD decile (1–10) or quintile (1–5), 1 the most
+/// deprived.
 #[derive(Debug, Clone, PartialEq)]
-pub struct DecileCounts {
-    pub decile: u8,
+pub struct GroupCounts {
+    pub group: u8,
     pub counts: Counts,
 }
 
-/// The indicator in each decile, and the slope and relative index of inequality across them.
+/// The indicator in each deprivation group, and the slope and relative index of inequality
+/// across them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Gradient {
-    pub deciles: Vec<(u8, IndicatorValue)>,
-    /// Absent when fewer than five deciles have a value.
+    /// (group, value), most deprived first.
+    pub groups: Vec<(u8, IndicatorValue)>,
+    /// Absent when fewer than five groups have a value.
     pub inequality: Option<Inequality>,
 }
 
@@ -234,12 +237,12 @@ pub struct Inequality {
 /// Repetitions of the SII simulation: the reference's default.
 pub const SII_REPETITIONS: usize = 100_000;
 
-/// The indicator by decile and its SII and RII (`phe_sii` with the values' 95% limits and the
-/// deciles' denominators as populations, most deprived first, seed 1).
-pub fn gradient(method: IndicatorMethod, multiplier: f64, deciles: &[DecileCounts]) -> Result<Gradient, MethodError> {
+/// The indicator by group and its SII and RII (`phe_sii` with the values' 95% limits and the
+/// groups' denominators as populations, most deprived first, seed 1).
+pub fn gradient(method: IndicatorMethod, multiplier: f64, groups: &[GroupCounts]) -> Result<Gradient, MethodError> {
     let mut values = Vec::new();
-    for decile in deciles {
-        values.push((decile.decile, evaluate(method, multiplier, &decile.counts)?));
+    for group in groups {
+        values.push((group.group, evaluate(method, multiplier, &group.counts)?));
     }
     values.sort_by_key(|(decile, _)| *decile);
     let usable: Vec<&(u8, IndicatorValue)> = values
@@ -296,7 +299,7 @@ pub fn gradient(method: IndicatorMethod, multiplier: f64, deciles: &[DecileCount
     } else {
         None
     };
-    Ok(Gradient { deciles: values, inequality })
+    Ok(Gradient { groups: values, inequality })
 }
 
 /// The benchmark's register and list in one decile, the standard for expected prevalence.
@@ -439,14 +442,14 @@ mod tests {
     #[test]
     fn the_gradient_measures_inequality_across_deciles() {
         // Prevalence falling from 20% in decile 1 to 11% in decile 10.
-        let deciles: Vec<DecileCounts> = (1..=10u8)
-            .map(|d| DecileCounts {
-                decile: d,
+        let deciles: Vec<GroupCounts> = (1..=10u8)
+            .map(|d| GroupCounts {
+                group: d,
                 counts: Counts::Total { count: 2000.0 - 100.0 * f64::from(d - 1), denominator: 10_000.0 },
             })
             .collect();
         let gradient = gradient(IndicatorMethod::Proportion, 100.0, &deciles).unwrap();
-        assert_eq!(gradient.deciles.len(), 10);
+        assert_eq!(gradient.groups.len(), 10);
         let inequality = gradient.inequality.unwrap();
         // A straight line through equal-sized deciles: the slope across the whole range is
         // 10 deciles × −1 percentage point = −10.
@@ -457,7 +460,7 @@ mod tests {
         assert!(few.inequality.is_none());
     }
 
-    fn gradient_of(deciles: &[DecileCounts]) -> Gradient {
+    fn gradient_of(deciles: &[GroupCounts]) -> Gradient {
         gradient(IndicatorMethod::Proportion, 100.0, deciles).unwrap()
     }
 }

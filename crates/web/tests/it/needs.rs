@@ -47,7 +47,13 @@ async fn indicator_pages_have_bars_funnel_and_gradient_with_their_data() {
     let mut commissioner = web.signed_in("commissioner@demo.commissioner.test").await;
     let page = commissioner.get("/plan/needs/indicators/QOF_COPD?level=msoa").await;
     assert_eq!(page.status, StatusCode::OK);
-    for expected in ["by MSOA, with 95% limits", "Funnel plot", "Deprivation gradient", "Slope index of inequality"] {
+    for expected in [
+        "by MSOA, with 95% limits",
+        "Funnel plot",
+        "Deprivation gradient",
+        "slope index of inequality",
+        "by IMD 2019 quintile",
+    ] {
         assert!(page.body.contains(expected), "the indicator page lacks {expected:?}");
     }
     let places = commissioner.get("/plan/needs/indicators/QOF_COPD/places.csv?level=msoa").await;
@@ -57,7 +63,7 @@ async fn indicator_pages_have_bars_funnel_and_gradient_with_their_data() {
     let funnel = commissioner.get("/plan/needs/indicators/QOF_COPD/funnel.csv?level=msoa").await;
     assert_eq!(funnel.body.lines().count(), 101, "100 points of the funnel and the header");
     let deprivation = commissioner.get("/plan/needs/indicators/QOF_COPD/deprivation.csv").await;
-    assert_eq!(deprivation.body.lines().count(), 11, "ten deciles and the header");
+    assert_eq!(deprivation.body.lines().count(), 16, "ten deciles, five quintiles and the header");
     let profile = commissioner.get("/plan/needs/places/E06900001").await;
     assert_eq!(profile.status, StatusCode::OK);
     assert!(profile.body.contains("Indicators for"));

@@ -441,15 +441,24 @@ fn indicator_detail(
         }
         @if let (Some(gradient), Some(of)) = (&indicator.gradient, &indicator.gradient_of) {
             h2 { "Deprivation gradient" }
-            @let items: Vec<(u8, f64, Option<f64>, Option<f64>)> = gradient.deciles.iter().filter_map(|(d, v)| v.value.map(|value| (*d, value, v.lower95, v.upper95))).collect();
+            @let items: Vec<(u8, f64, Option<f64>, Option<f64>)> = gradient.groups.iter().filter_map(|(d, v)| v.value.map(|value| (*d, value, v.lower95, v.upper95))).collect();
             (charts::deciles(&format!("deciles-{}", id.replace('.', "-")), &format!("{} by IMD 2019 decile in {}", definition.name, of.name), &items, &format))
-            @if let Some(inequality) = gradient.inequality {
-                p {
-                    "Slope index of inequality: " strong { (number(Some(inequality.sii))) " " (indicator.unit) } " (95% limits " (number(inequality.sii_lower95)) " to " (number(inequality.sii_upper95)) "), "
-                    "the modelled gap between the most and the least deprived ends. Relative index of inequality: " strong { (format!("{:.3}", inequality.rii)) } " (" (number(inequality.rii_lower95)) " to " (number(inequality.rii_upper95)) ")."
-                }
+            (inequality_text("decile", gradient, &indicator.unit))
+            @if let Some(quintiles) = &indicator.gradient_quintiles {
+                (Table::new(
+                    format!("{} by IMD 2019 quintile in {}", definition.name, of.name),
+                    vec![Cell::text("Quintile (1 most deprived)"), Cell::numeric("Count"), Cell::numeric("Denominator"), Cell::numeric("Value"), Cell::numeric("95% limits")],
+                    quintiles.groups.iter().map(|(quintile, value)| vec![
+                        Cell::text(quintile.to_string()),
+                        Cell::numeric(thousands(value.count.round() as i64)),
+                        Cell::numeric(thousands(value.denominator.round() as i64)),
+                        Cell::numeric(number(value.value)),
+                        Cell::html(html! { span class="app-nowrap" { (limits(value, 0.95)) } }),
+                    ]).collect(),
+                ).render())
+                (inequality_text("quintile", quintiles, &indicator.unit))
             }
-            (download_link(&format!("/plan/needs/indicators/{id}/deprivation.csv{qs}"), "the values by decile"))
+            (download_link(&format!("/plan/needs/indicators/{id}/deprivation.csv{qs}"), "the values by decile and quintile"))
         }
         h2 { "Every " (level) }
         (Table::new(
@@ -468,6 +477,18 @@ fn indicator_detail(
             ]).collect(),
         ).render())
     })
+}
+
+fn inequality_text(grouping: &str, gradient: &commissioning::plan::needs::Gradient, unit: &str) -> Markup {
+    let Some(inequality) = gradient.inequality else {
+        return html! {};
+    };
+    html! {
+        p {
+            "By " (grouping) ": slope index of inequality " strong { (number(Some(inequality.sii))) " " (unit) } " (95% limits " (number(inequality.sii_lower95)) " to " (number(inequality.sii_upper95)) "), "
+            "the modelled gap between the most and the least deprived ends; relative index of inequality " strong { (format!("{:.3}", inequality.rii)) } " (" (number(inequality.rii_lower95)) " to " (number(inequality.rii_upper95)) ")."
+        }
+    }
 }
 
 /// A place's profile: every indicator for it against the benchmark and the whole area.
