@@ -203,7 +203,15 @@ impl Store {
         Ok(Tx { inner: self.pool.begin().await?, backend: self.backend })
     }
 
+    /// Closes the connections. On SQLite it first folds the whole write-ahead log into the
+    /// database file, so that the file alone holds every committed change (a file copied
+    /// after closing is complete, whatever the size of the last transactions).
     pub async fn close(&self) {
+        if self.backend == Backend::Sqlite
+            && let Err(error) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&self.pool).await
+        {
+            tracing::warn!(error = %error, "could not checkpoint the SQLite write-ahead log");
+        }
         self.pool.close().await;
     }
 
