@@ -479,6 +479,24 @@ fn indicator_detail(
     })
 }
 
+/// The place among all the places at its level, against the benchmark.
+fn place_spine(idx: usize, indicator: &IndicatorAssessment, place: &app::needs::PlaceValue) -> Markup {
+    let benchmark = indicator.benchmark_value.as_ref().and_then(|v| v.value);
+    let values: Vec<f64> = indicator.places.iter().filter_map(|p| p.value.value).collect();
+    match (benchmark, place.value.value, Spread::of(&values)) {
+        (Some(benchmark), Some(value), Some(spread)) => charts::spine(
+            &format!("spine-{idx}"),
+            &format!("{}: {}", place.name, indicator.definition.name),
+            benchmark,
+            spread,
+            value,
+            place.significance95,
+            &|v| number(Some(v)),
+        ),
+        _ => html! { "–" },
+    }
+}
+
 fn inequality_text(grouping: &str, gradient: &commissioning::plan::needs::Gradient, unit: &str) -> Markup {
     let Some(inequality) = gradient.inequality else {
         return html! {};
@@ -518,8 +536,8 @@ pub(crate) async fn place(
         (significance_key())
         (Table::new(
             format!("Indicators for {name} against the benchmark"),
-            vec![Cell::text("Indicator"), Cell::numeric("Count"), Cell::numeric("Value"), Cell::numeric("95% limits"), Cell::numeric(assessment.area.name.clone()), Cell::numeric("Benchmark"), Cell::text("At 95%"), Cell::text("At 99.8%"), Cell::numeric("Unmet need")],
-            rows.iter().map(|(indicator, place)| vec![
+            vec![Cell::text("Indicator"), Cell::numeric("Count"), Cell::numeric("Value"), Cell::numeric("95% limits"), Cell::numeric(assessment.area.name.clone()), Cell::numeric("Benchmark"), Cell::text("At 95%"), Cell::text("At 99.8%"), Cell::numeric("Unmet need"), Cell::text("Spine chart")],
+            rows.iter().enumerate().map(|(idx, (indicator, place))| vec![
                 Cell::html(html! { a href={ "/plan/needs/indicators/" (indicator.definition.id) (qs) } { (indicator.definition.name) } }),
                 Cell::numeric(thousands(place.value.count.round() as i64)),
                 Cell::html(html! { span class="app-nowrap" { (number(place.value.value)) " " (indicator.unit) } }),
@@ -529,6 +547,7 @@ pub(crate) async fn place(
                 Cell::html(tag(place.significance95)),
                 Cell::html(tag(place.significance998)),
                 Cell::numeric(place.unmet_need.map(|n| thousands(n.unmet.round() as i64)).unwrap_or_else(|| "–".into())),
+                Cell::html(place_spine(idx, indicator, place)),
             ]).collect(),
         ).render())
         (download_link(&format!("/plan/needs/places/{code}/profile.csv{qs}"), &format!("the profile of {name}")))
