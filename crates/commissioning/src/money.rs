@@ -127,7 +127,9 @@ impl Sum for Money {
 }
 
 /// An exact decimal number: `mantissa × 10^-scale`. Used for factors such as an MFF of 1.0523.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// Serialised as its text (`"1.0523"`), so no binary float ever carries it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
 pub struct Decimal {
     mantissa: i64,
     scale: u32,
@@ -195,6 +197,19 @@ impl fmt::Display for Decimal {
         }
         let divisor = 10_u64.pow(self.scale);
         write!(formatter, "{sign}{}.{:0width$}", abs / divisor, abs % divisor, width = self.scale as usize)
+    }
+}
+
+impl From<Decimal> for String {
+    fn from(decimal: Decimal) -> String {
+        decimal.to_string()
+    }
+}
+
+impl TryFrom<String> for Decimal {
+    type Error = DecimalError;
+    fn try_from(text: String) -> Result<Decimal, DecimalError> {
+        Decimal::parse(&text)
     }
 }
 

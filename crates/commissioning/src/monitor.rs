@@ -1,5 +1,6 @@
 //! Monitor stage rules: year-end outturn forecasts, variance against tolerance, and the
-//! activity query workflow of the NHS Standard Contract (SC29).
+//! activity query workflow of the NHS Standard Contract (SC29); `payment` is the payment
+//! engine.
 //!
 //! Forecasts (DOMAIN.md B3; no single mandated formula, so all three are reported):
 //! - run-rate: `YTD + (12 − m) × YTD / m`;
@@ -10,6 +11,8 @@
 //!
 //! All arithmetic is exact (integers and rationals in `i128`), rounded once, half away from
 //! zero: forecasts of money stay in whole pence.
+
+pub mod payment;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
