@@ -36,4 +36,5 @@ pub mod org;
 pub mod period;
 pub mod plan;
 pub mod population;
+pub mod procure;
 pub mod service;

@@ -184,6 +184,22 @@ impl PricedActivity {
     }
 }
 
+/// A price carried into the next year: `price × (1 + cost uplift) × (1 − efficiency)`, both
+/// factors exact decimals (2023/24: 0.029 and 0.011), rounded once to the penny.
+pub fn uplifted_price(price: Money, cost_uplift: Decimal, efficiency: Decimal) -> Money {
+    let at = |d: Decimal, scale: u32| i128::from(d.mantissa()) * 10_i128.pow(scale - d.scale());
+    let (su, se) = (cost_uplift.scale(), efficiency.scale());
+    let one_plus = 10_i128.pow(su) + at(cost_uplift, su);
+    let one_minus = 10_i128.pow(se) - at(efficiency, se);
+    let product = i128::from(price.pence()) * one_plus * one_minus;
+    Money::from_pence(round_half_away(product, 10_i128.pow(su + se)) as i64)
+}
+
+/// A best-practice tariff: the base price, plus the uplift when the audited criteria are met.
+pub fn best_practice_price(base: Money, uplift: Money, criteria_met: bool) -> Money {
+    if criteria_met { base + uplift } else { base }
+}
+
 /// Activity-based payment: every line at unit price × MFF, with excess bed days.
 pub fn activity_based(activity: &[PricedActivity]) -> Statement {
     let mut statement = Statement::new("activity_based");
@@ -525,6 +541,15 @@ mod tests {
         // 3 × £2,500.00 × 1.0523 = £7,892.25.
         assert_eq!(statement.lines[1].amount, pounds("7892.25"));
         assert_eq!(statement.total(), pounds("19678.01"));
+    }
+
+    /// Hand-worked, 2023/24 factors: £1,000.00 × 1.029 × 0.989 = £1,017.681 → £1,017.68.
+    #[test]
+    fn prices_are_uplifted_and_best_practice_adds_its_uplift() {
+        assert_eq!(uplifted_price(pounds("1000.00"), decimal("0.029"), decimal("0.011")), pounds("1017.68"));
+        assert_eq!(uplifted_price(pounds("1000.00"), decimal("0"), decimal("0")), pounds("1000.00"));
+        assert_eq!(best_practice_price(pounds("5000.00"), pounds("450.00"), true), pounds("5450.00"));
+        assert_eq!(best_practice_price(pounds("5000.00"), pounds("450.00"), false), pounds("5000.00"));
     }
 
     #[test]

@@ -1,0 +1,194 @@
+//! A contract's term and the deadlines that follow from it: expiry, the last day to give
+//! notice, and the decision on each extension option; its value over its lifetime.
+//!
+//! Commissioners lose track of these (DOMAIN.md, "what users complain about"), so the alerts
+//! are a pure function of the term and a date: the app asks for them daily and routes them to
+//! the contract's named owner.
+
+use chrono::{Datelike, Months, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use crate::money::{Money, round_half_away};
+
+/// A contract's term: first and last day, the notice each party must give before the end,
+/// and optional extensions (each of some months, taken in order).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Term {
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub notice_months: u32,
+    pub extension_months: Vec<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TermError {
+    #[error("the contract ends ({end}) before it starts ({start})")]
+    EndsBeforeStart { start: NaiveDate, end: NaiveDate },
+    #[error("an extension must be of at least one month")]
+    EmptyExtension,
+}
+
+impl Term {
+    pub fn new(
+        start: NaiveDate,
+        end: NaiveDate,
+        notice_months: u32,
+        extension_months: Vec<u32>,
+    ) -> Result<Term, TermError> {
+        if end < start {
+            return Err(TermError::EndsBeforeStart { start, end });
+        }
+        if extension_months.contains(&0) {
+            return Err(TermError::EmptyExtension);
+        }
+        Ok(Term { start, end, notice_months, extension_months })
+    }
+
+    /// The last day notice can be given to end the contract at its end: the end date less the
+    /// notice period (the same day of the month, or the month's last day if shorter).
+    pub fn notice_deadline(&self) -> NaiveDate {
+        months_before(self.end, self.notice_months)
+    }
+
+    /// The end if every extension is taken.
+    pub fn end_with_extensions(&self) -> NaiveDate {
+        self.extension_months.iter().fold(self.end, |end, months| months_after_end(end, *months))
+    }
+
+    /// Calendar months of the term, from the start's month to the month after the end (NHS
+    /// contracts run from a month's first day to a month's last day).
+    pub fn months(&self, with_extensions: bool) -> u32 {
+        let end = if with_extensions { self.end_with_extensions() } else { self.end };
+        let next = end.succ_opt().unwrap_or(end);
+        ((next.year() - self.start.year()) * 12 + next.month() as i32 - self.start.month() as i32).max(0) as u32
+    }
+}
+
+/// A contract's value over its term: the annual value × months ÷ 12, rounded once.
+pub fn lifetime_value(annual: Money, term: &Term, with_extensions: bool) -> Money {
+    let months = i128::from(term.months(with_extensions));
+    Money::from_pence(round_half_away(i128::from(annual.pence()) * months, 12) as i64)
+}
+
+/// What a deadline is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertKind {
+    /// The last day to serve notice (or decide on an extension, which needs the same notice).
+    NoticeDeadline,
+    Expiry,
+}
+
+/// A deadline within the horizon, or one already missed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Alert {
+    pub kind: AlertKind,
+    pub due: NaiveDate,
+    /// Negative when the date has passed.
+    pub days_left: i64,
+    pub message: String,
+}
+
+/// The term's deadlines due within `horizon_days` of `today`, and a notice deadline already
+/// passed while the contract still runs. Nothing once the contract has ended.
+pub fn alerts(term: &Term, today: NaiveDate, horizon_days: i64) -> Vec<Alert> {
+    let mut alerts = Vec::new();
+    if today > term.end {
+        return alerts;
+    }
+    let notice = term.notice_deadline();
+    let days_to_notice = (notice - today).num_days();
+    if days_to_notice < 0 {
+        alerts.push(Alert {
+            kind: AlertKind::NoticeDeadline,
+            due: notice,
+            days_left: days_to_notice,
+            message: format!(
+                "The notice deadline passed on {notice}: the contract runs to {} unless both parties agree otherwise",
+                term.end
+            ),
+        });
+    } else if days_to_notice <= horizon_days {
+        let decision = if term.extension_months.is_empty() {
+            "decide whether to recommission, and give notice if ending".to_owned()
+        } else {
+            format!("decide on the {}-month extension or give notice", term.extension_months[0])
+        };
+        alerts.push(Alert {
+            kind: AlertKind::NoticeDeadline,
+            due: notice,
+            days_left: days_to_notice,
+            message: format!("{days_to_notice} days to the notice deadline ({notice}): {decision}"),
+        });
+    }
+    let days_to_end = (term.end - today).num_days();
+    if days_to_end <= horizon_days {
+        alerts.push(Alert {
+            kind: AlertKind::Expiry,
+            due: term.end,
+            days_left: days_to_end,
+            message: format!("The contract expires in {days_to_end} days ({})", term.end),
+        });
+    }
+    alerts
+}
+
+fn months_before(date: NaiveDate, months: u32) -> NaiveDate {
+    date.checked_sub_months(Months::new(months)).unwrap_or(date)
+}
+
+/// The last day of an extension of `months` after a term ending on `end` (a month's end
+/// stays a month's end).
+fn months_after_end(end: NaiveDate, months: u32) -> NaiveDate {
+    let next = end.succ_opt().unwrap_or(end);
+    next.checked_add_months(Months::new(months)).and_then(|d| d.pred_opt()).unwrap_or(end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+    }
+
+    fn term() -> Term {
+        Term::new(date("2024-04-01"), date("2027-03-31"), 6, vec![12, 12]).unwrap()
+    }
+
+    #[test]
+    fn the_term_knows_its_deadlines_and_length() {
+        let term = term();
+        assert_eq!(term.notice_deadline(), date("2026-09-30"));
+        assert_eq!(term.end_with_extensions(), date("2029-03-31"));
+        assert_eq!(term.months(false), 36);
+        assert_eq!(term.months(true), 60);
+        assert!(Term::new(date("2024-04-01"), date("2024-03-31"), 6, vec![]).is_err());
+        assert!(Term::new(date("2024-04-01"), date("2025-03-31"), 6, vec![0]).is_err());
+    }
+
+    /// Hand-worked: £1,000,000.01 a year for 36 months is £3,000,000.03; with two 12-month
+    /// extensions, 60 months, £5,000,000.05.
+    #[test]
+    fn lifetime_value_follows_the_months() {
+        let annual = Money::parse_pounds("1000000.01").unwrap();
+        assert_eq!(lifetime_value(annual, &term(), false), Money::parse_pounds("3000000.03").unwrap());
+        assert_eq!(lifetime_value(annual, &term(), true), Money::parse_pounds("5000000.05").unwrap());
+    }
+
+    #[test]
+    fn alerts_come_due_within_the_horizon_and_when_missed() {
+        let term = term();
+        assert!(alerts(&term, date("2026-01-01"), 90).is_empty());
+        let soon = alerts(&term, date("2026-08-01"), 90);
+        assert_eq!(soon.len(), 1);
+        assert_eq!((soon[0].kind, soon[0].days_left), (AlertKind::NoticeDeadline, 60));
+        assert!(soon[0].message.contains("12-month extension"));
+        let missed = alerts(&term, date("2026-10-01"), 90);
+        assert_eq!((missed[0].kind, missed[0].days_left), (AlertKind::NoticeDeadline, -1));
+        let ending = alerts(&term, date("2027-02-01"), 90);
+        assert_eq!(ending.iter().map(|a| a.kind).collect::<Vec<_>>(), [AlertKind::NoticeDeadline, AlertKind::Expiry]);
+        assert_eq!(ending[1].days_left, 58);
+        assert!(alerts(&term, date("2027-04-01"), 90).is_empty(), "nothing after the end");
+    }
+}
