@@ -172,6 +172,7 @@ impl App {
             (ImportKind::Registers, files::REGISTERS),
             (ImportKind::Registers, files::PRACTICE_REGISTERS),
             (ImportKind::Registers, files::EVENTS),
+            (ImportKind::Contracts, files::CONTRACTS),
         ] {
             self.import(&actor, kind, &dir.join(file), &options).await?;
         }

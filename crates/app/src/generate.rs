@@ -81,6 +81,7 @@ pub mod files {
     pub const REGISTERS: &str = "registers.csv";
     pub const PRACTICE_REGISTERS: &str = "practice_registers.csv";
     pub const EVENTS: &str = "events.csv";
+    pub const CONTRACTS: &str = "contracts.csv";
     pub const MANIFEST: &str = "manifest.json";
 }
 
@@ -102,6 +103,7 @@ pub fn generate(options: &GenerateOptions, dir: &Path, progress: &dyn Progress) 
         &dir.join(files::PRACTICE_REGISTERS),
         &dir.join(files::EVENTS),
     )?;
+    write_contracts(&commissioner, &dir.join(files::CONTRACTS))?;
     write_activity(&commissioner, options, &dir.join(files::ACTIVITY), progress)?;
     write_plan(options, dir)?;
     let manifest = serde_json::json!({
@@ -273,6 +275,68 @@ fn write_mff(commissioner: &geography::SyntheticCommissioner, path: &Path) -> an
         if let Some(mff) = provider.mff {
             writeln!(out, "{},{mff}", provider.code)?;
         }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// The contract register: one contract per provider, starting in April 2024 and ending at
+/// staggered year ends so that deadlines fall across the years; NHS acute trusts on aligned
+/// payment and incentive, community and mental health on blocks, independent providers
+/// activity-based, and one small block under the low-volume threshold.
+fn write_contracts(commissioner: &geography::SyntheticCommissioner, path: &Path) -> anyhow::Result<()> {
+    let mut out = create(path)?;
+    writeln!(
+        out,
+        "contract_id,title,commissioner_code,provider_code,start_date,end_date,notice_months,extension_months,annual_value,mechanism,fixed_value,elective_baseline,owner"
+    )?;
+    const ENDS: [&str; 8] = [
+        "2027-03-31",
+        "2026-03-31",
+        "2027-06-30",
+        "2028-03-31",
+        "2026-09-30",
+        "2029-03-31",
+        "2027-03-31",
+        "2026-06-30",
+    ];
+    const OWNERS: [&str; 3] = ["Chris Commissioner", "Fran Finance", "Dr Cleo Lead"];
+    for (idx, provider) in commissioner.providers.iter().enumerate() {
+        let end = ENDS[idx % ENDS.len()];
+        let owner = OWNERS[idx % OWNERS.len()];
+        let (title, annual_pence, mechanism): (String, i64, &str) = match provider.provider_type {
+            ProviderType::Acute => (
+                format!("Acute services from {}", provider.name),
+                (180_000_000 + idx as i64 * 7_500_000) * 100,
+                "aligned_payment",
+            ),
+            ProviderType::Community => {
+                (format!("Community services from {}", provider.name), 62_000_000 * 100, "block")
+            }
+            ProviderType::MentalHealth => {
+                (format!("Mental health services from {}", provider.name), 75_000_000 * 100, "block")
+            }
+            _ if idx == commissioner.providers.len() - 1 => {
+                (format!("Elective care from {}", provider.name), 450_000 * 100, "low_volume_block")
+            }
+            _ => (format!("Elective care from {}", provider.name), 14_000_000 * 100, "activity_based"),
+        };
+        let annual = Money::from_pence(annual_pence);
+        let (fixed, baseline) = if mechanism == "aligned_payment" {
+            (
+                Money::from_pence(annual_pence / 100 * 82).to_pounds_string(),
+                Money::from_pence(annual_pence / 100 * 15).to_pounds_string(),
+            )
+        } else {
+            (String::new(), String::new())
+        };
+        writeln!(
+            out,
+            "{ICB_CODE}-{}-2024,{title},{ICB_CODE},{},2024-04-01,{end},6,12;12,{},{mechanism},{fixed},{baseline},{owner}",
+            provider.code,
+            provider.code,
+            annual.to_pounds_string()
+        )?;
     }
     out.flush()?;
     Ok(())

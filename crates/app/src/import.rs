@@ -23,7 +23,9 @@
 //! - registers (events and registers for needs assessment): Commissioner's own
 //!   (`indicator_id,area_code|practice_code,year,sex,age_band,imd_decile,count,denominator`,
 //!   most optional) or the House of Commons Library modelled QOF prevalence
-//!   (`group_code,register,list` by `lad_code`, `region`, `imd_overall` or both of those).
+//!   (`group_code,register,list` by `lad_code`, `region`, `imd_overall` or both of those);
+//! - contracts: the register (`contract_id,title,commissioner_code,provider_code,start_date,
+//!   end_date,notice_months,extension_months,annual_value,mechanism,fixed_value,…`).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
@@ -91,6 +93,7 @@ pub enum ImportKind {
     Services,
     Indicators,
     Registers,
+    Contracts,
 }
 
 impl ImportKind {
@@ -103,6 +106,7 @@ impl ImportKind {
             ImportKind::Services => "services",
             ImportKind::Indicators => "indicators",
             ImportKind::Registers => "registers",
+            ImportKind::Contracts => "contracts",
         }
     }
 }
@@ -197,6 +201,12 @@ impl App {
                 };
                 let parsed = crate::needs::parse::parse_registers(path, options.year, &known)?;
                 (parsed.format, parsed.n_rows, tx.upsert_measures(&parsed.rows).await?)
+            }
+            ImportKind::Contracts => {
+                let known: BTreeSet<OdsCode> =
+                    self.store().organisations(&OrgFilter::default()).await?.into_iter().map(|org| org.code).collect();
+                let (n_rows, contracts) = crate::contracts::parse_contracts(path, &known)?;
+                ("contracts", n_rows, tx.upsert_contracts(&contracts).await?)
             }
         };
         let at = now_millis();

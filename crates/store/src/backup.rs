@@ -33,6 +33,7 @@ pub const TABLES: &[&str] = &[
     "activity_queries",
     "indicator_definitions",
     "needs_measures",
+    "contracts",
 ];
 
 /// What a backup file holds.

@@ -19,6 +19,7 @@ pub mod account;
 pub mod area;
 pub mod audit;
 pub mod backup;
+pub mod contracts;
 pub mod imports;
 pub mod monitor;
 pub mod needs;

@@ -2,6 +2,7 @@
 //! generated demo, accounts and sessions, backups.
 
 mod accounts;
+mod contracts;
 mod demo;
 mod import;
 mod needs;

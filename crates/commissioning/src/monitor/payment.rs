@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::money::{Decimal, Money, round_half_away};
 use crate::period::FinancialYear;
+use crate::procure::contract::{Contract, Mechanism};
 
 /// One line of a payment statement.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -198,6 +199,81 @@ pub fn uplifted_price(price: Money, cost_uplift: Decimal, efficiency: Decimal) -
 /// A best-practice tariff: the base price, plus the uplift when the audited criteria are met.
 pub fn best_practice_price(base: Money, uplift: Money, criteria_met: bool) -> Money {
     if criteria_met { base + uplift } else { base }
+}
+
+/// The month's payment for a contract from its activity already priced by the activity
+/// engine (value by point of delivery, unit price × MFF with excess bed days): block and
+/// low-volume blocks ignore activity, activity-based pays every point of delivery, and an
+/// aligned payment pays the fixed element plus elective (EL and DC) activity under the
+/// year's variable rule.
+pub fn contract_statement(
+    contract: &Contract,
+    year: FinancialYear,
+    month: u32,
+    value_by_pod: &[(String, Money)],
+) -> Result<Statement, PaymentError> {
+    match contract.mechanism {
+        Mechanism::Block => block(contract.annual_value, month),
+        Mechanism::LowVolumeBlock => low_volume_block(contract.annual_value, year, month),
+        Mechanism::ActivityBased => {
+            let mut statement = Statement::new("activity_based");
+            for (pod, value) in value_by_pod {
+                statement.line(
+                    &format!("Activity: {pod}"),
+                    vec![("point of delivery", pod.clone()), ("value at unit price × MFF", value.to_string())],
+                    "Σ spells × unit price × MFF (with excess bed days), priced record by record",
+                    SOURCE_NHSPS,
+                    *value,
+                );
+            }
+            Ok(statement)
+        }
+        Mechanism::AlignedPayment { fixed_annual, elective_baseline_annual } => {
+            let mut statement = Statement::new("aligned_payment_and_incentive");
+            statement.line(
+                "Fixed element",
+                vec![("annual fixed element", fixed_annual.to_string()), ("month", month_name(month)?)],
+                "annual fixed element ÷ 12, remainder pence to the first months",
+                SOURCE_NHSPS,
+                monthly_instalment(fixed_annual, month)?,
+            );
+            let elective: Vec<&(String, Money)> =
+                value_by_pod.iter().filter(|(pod, _)| pod == "EL" || pod == "DC").collect();
+            match VariableRule::for_year(year) {
+                VariableRule::FullPrice => {
+                    for (pod, value) in elective {
+                        statement.line(
+                            &format!("Variable element (elective at 100%): {pod}"),
+                            vec![("point of delivery", pod.clone()), ("value at unit price × MFF", value.to_string())],
+                            "elective activity at 100% of unit price × MFF",
+                            SOURCE_NHSPS,
+                            *value,
+                        );
+                    }
+                }
+                VariableRule::AboveBaseline { share } => {
+                    let actual: Money = elective.iter().map(|(_, value)| *value).sum();
+                    let baseline = match elective_baseline_annual {
+                        Some(annual) => monthly_instalment(annual, month)?,
+                        None => Money::ZERO,
+                    };
+                    let above = if actual > baseline { actual - baseline } else { Money::ZERO };
+                    statement.line(
+                        "Variable element (elective above baseline)",
+                        vec![
+                            ("elective value at unit price × MFF", actual.to_string()),
+                            ("baseline for the month", baseline.to_string()),
+                            ("share of price", share.to_string()),
+                        ],
+                        "max(0, elective value − baseline) × share",
+                        "NHS Payment Scheme 2022/23, elective variable element (75% above the agreed level)",
+                        above.scale(share),
+                    );
+                }
+            }
+            Ok(statement)
+        }
+    }
 }
 
 /// Activity-based payment: every line at unit price × MFF, with excess bed days.
@@ -550,6 +626,42 @@ mod tests {
         assert_eq!(uplifted_price(pounds("1000.00"), decimal("0"), decimal("0")), pounds("1000.00"));
         assert_eq!(best_practice_price(pounds("5000.00"), pounds("450.00"), true), pounds("5450.00"));
         assert_eq!(best_practice_price(pounds("5000.00"), pounds("450.00"), false), pounds("5000.00"));
+    }
+
+    #[test]
+    fn a_contract_statement_follows_its_mechanism() {
+        use crate::procure::contract::Term;
+        let date = |text: &str| chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap();
+        let mut contract = Contract {
+            id: "Q99-R9A-2025".into(),
+            title: "Acute services".into(),
+            commissioner: crate::org::OdsCode::parse("Q99").unwrap(),
+            provider: crate::org::OdsCode::parse("R9A").unwrap(),
+            term: Term::new(date("2025-04-01"), date("2028-03-31"), 6, vec![]).unwrap(),
+            annual_value: pounds("120000000.00"),
+            mechanism: Mechanism::AlignedPayment {
+                fixed_annual: pounds("96000000.00"),
+                elective_baseline_annual: Some(pounds("24000000.00")),
+            },
+            owner: "Chris Commissioner".into(),
+        };
+        let activity = vec![
+            ("DC".to_owned(), pounds("900000.00")),
+            ("EL".to_owned(), pounds("1300000.00")),
+            ("NEL".to_owned(), pounds("5000000.00")),
+        ];
+        let year = FinancialYear::starting(2025);
+        let statement = contract_statement(&contract, year, 3, &activity).unwrap();
+        assert_eq!(statement.total(), pounds("10200000.00"), "£8m fixed + £2.2m elective");
+        // 2022/23: 75% of the £0.2m above the £2m monthly baseline.
+        let old = contract_statement(&contract, FinancialYear::starting(2022), 3, &activity).unwrap();
+        assert_eq!(old.total(), pounds("8150000.00"));
+        contract.mechanism = Mechanism::ActivityBased;
+        assert_eq!(contract_statement(&contract, year, 3, &activity).unwrap().total(), pounds("7200000.00"));
+        contract.mechanism = Mechanism::Block;
+        assert_eq!(contract_statement(&contract, year, 3, &activity).unwrap().total(), pounds("10000000.00"));
+        contract.mechanism = Mechanism::LowVolumeBlock;
+        assert!(contract_statement(&contract, year, 3, &activity).is_err(), "far above the LVA threshold");
     }
 
     #[test]

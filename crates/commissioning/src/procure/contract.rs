@@ -9,6 +9,57 @@ use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::money::{Money, round_half_away};
+use crate::org::OdsCode;
+
+/// How a contract pays (DOMAIN.md B4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Mechanism {
+    Block,
+    ActivityBased,
+    LowVolumeBlock,
+    /// Aligned payment and incentive: a fixed element, plus elective activity in the variable
+    /// element; the elective baseline is used by the 2022/23 rule.
+    AlignedPayment {
+        fixed_annual: Money,
+        elective_baseline_annual: Option<Money>,
+    },
+}
+
+impl Mechanism {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Mechanism::Block => "block",
+            Mechanism::ActivityBased => "activity_based",
+            Mechanism::LowVolumeBlock => "low_volume_block",
+            Mechanism::AlignedPayment { .. } => "aligned_payment",
+        }
+    }
+
+    pub fn label(&self) -> &'static str {
+        match self {
+            Mechanism::Block => "Block",
+            Mechanism::ActivityBased => "Activity-based (unit price × MFF)",
+            Mechanism::LowVolumeBlock => "Low-volume activity block",
+            Mechanism::AlignedPayment { .. } => "Aligned payment and incentive",
+        }
+    }
+}
+
+/// A contract in the register.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contract {
+    /// The commissioner's reference, such as `Q99-R9A-2024`.
+    pub id: String,
+    pub title: String,
+    pub commissioner: OdsCode,
+    pub provider: OdsCode,
+    pub term: Term,
+    pub annual_value: Money,
+    pub mechanism: Mechanism,
+    /// Who is told about its deadlines (a name or email address).
+    pub owner: String,
+}
 
 /// A contract's term: first and last day, the notice each party must give before the end,
 /// and optional extensions (each of some months, taken in order).

@@ -4,6 +4,7 @@
 mod account;
 mod audit;
 mod backup;
+mod contracts;
 mod monitor;
 mod needs;
 mod reference;

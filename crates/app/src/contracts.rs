@@ -1,0 +1,219 @@
+//! Procure and monitor: the contract register (import, list, one contract), its deadline
+//! alerts, and each contract's monthly payment statement from the activity already priced.
+//!
+//! A provider sees only its own contracts, and "not found" for anyone else's.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use commissioning::access::{Action, Principal, Stage};
+use commissioning::money::Money;
+use commissioning::monitor::payment::{Statement, contract_statement, lva_threshold};
+use commissioning::org::OdsCode;
+use commissioning::period::{YearMonth, parse_date};
+use commissioning::procure::contract::{Alert, Contract, Mechanism, Term, alerts, lifetime_value};
+
+use crate::import::{CsvFile, ImportError, Seen};
+use crate::{Actor, App, AppError, Result, authorize};
+
+/// How far ahead deadlines are shown: six months.
+pub const ALERT_HORIZON_DAYS: i64 = 183;
+
+/// A contract with what the register shows beside it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ContractView {
+    pub contract: Contract,
+    pub provider_name: String,
+    pub lifetime_value: Money,
+    pub lifetime_value_with_extensions: Money,
+    pub alerts: Vec<Alert>,
+}
+
+/// One month's payment for a contract.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PaymentStatement {
+    pub contract_id: String,
+    pub month: String,
+    pub statement: Statement,
+    pub total: Money,
+}
+
+impl App {
+    /// The register: every contract for the commissioner's side, a provider's own for it.
+    pub async fn contracts(&self, principal: &Principal, today: NaiveDate) -> Result<Vec<ContractView>> {
+        authorize(Some(principal), &Action::ViewStage(Stage::Procure))?;
+        let provider = (!principal.is_commissioner_side()).then(|| principal.organisation.clone());
+        let contracts = self.store().contracts(provider.as_ref()).await?;
+        let mut views = Vec::with_capacity(contracts.len());
+        for contract in contracts {
+            views.push(self.view(contract, today).await?);
+        }
+        Ok(views)
+    }
+
+    /// One contract, if the person may see it.
+    pub async fn contract(&self, principal: &Principal, id: &str, today: NaiveDate) -> Result<ContractView> {
+        let contract = self.store().contract(id).await?;
+        authorize(Some(principal), &Action::ViewOwnedBy(contract.provider.clone()))?;
+        self.view(contract, today).await
+    }
+
+    /// Every alert of the register due within the horizon (or missed), soonest first.
+    pub async fn contract_alerts(&self, principal: &Principal, today: NaiveDate) -> Result<Vec<(ContractView, Alert)>> {
+        let mut due: Vec<(ContractView, Alert)> = self
+            .contracts(principal, today)
+            .await?
+            .into_iter()
+            .flat_map(|view| view.alerts.clone().into_iter().map(move |alert| (view.clone(), alert)))
+            .collect();
+        due.sort_by(|a, b| a.1.due.cmp(&b.1.due).then_with(|| a.0.contract.id.cmp(&b.0.contract.id)));
+        Ok(due)
+    }
+
+    /// The payment statement of a contract for a month, from the month's priced activity.
+    pub async fn payment_statement(&self, actor: &Actor, id: &str, month: YearMonth) -> Result<PaymentStatement> {
+        let contract = self.store().contract(id).await?;
+        if let Actor::User(principal) = actor {
+            authorize(Some(principal), &Action::ViewOwnedBy(contract.provider.clone()))?;
+        }
+        let month_text = month.to_string();
+        let value_by_pod: Vec<(String, Money)> = self
+            .store()
+            .activity_summary(Some(&contract.provider))
+            .await?
+            .into_iter()
+            .filter(|row| row.month == month_text)
+            .map(|row| (row.pod.code().to_owned(), Money::from_pence(row.value_pence)))
+            .collect();
+        let statement = contract_statement(&contract, month.financial_year(), month.financial_month(), &value_by_pod)
+            .map_err(|error| AppError::Invalid(format!("{id}: {error}")))?;
+        let total = statement.total();
+        Ok(PaymentStatement { contract_id: contract.id, month: month_text, statement, total })
+    }
+
+    async fn view(&self, contract: Contract, today: NaiveDate) -> Result<ContractView> {
+        let provider_name = match self.store().organisation(&contract.provider).await {
+            Ok(org) => org.name,
+            Err(store::StoreError::NotFound) => contract.provider.to_string(),
+            Err(error) => return Err(error.into()),
+        };
+        Ok(ContractView {
+            lifetime_value: lifetime_value(contract.annual_value, &contract.term, false),
+            lifetime_value_with_extensions: lifetime_value(contract.annual_value, &contract.term, true),
+            alerts: alerts(&contract.term, today, ALERT_HORIZON_DAYS),
+            provider_name,
+            contract,
+        })
+    }
+}
+
+/// Reads the register's CSV: `contract_id,title,commissioner_code,provider_code,start_date,
+/// end_date,notice_months,extension_months,annual_value,mechanism,fixed_value,
+/// elective_baseline,owner` (extension months separated by `;`, values in pounds).
+pub(crate) fn parse_contracts(path: &Path, known: &BTreeSet<OdsCode>) -> Result<(u64, Vec<Contract>), ImportError> {
+    let mut file = CsvFile::open(path, true)?;
+    let columns = file.columns(
+        &[
+            "contract_id",
+            "title",
+            "commissioner_code",
+            "provider_code",
+            "start_date",
+            "end_date",
+            "notice_months",
+            "annual_value",
+            "mechanism",
+            "owner",
+        ],
+        &["extension_months", "fixed_value", "elective_baseline"],
+    )?;
+    let mut contracts = Vec::new();
+    let mut seen = Seen::new();
+    let n_rows = file.for_each_row(&columns, |row| {
+        let id = row.required("contract_id")?.to_owned();
+        seen.check(row, "contract_id", &id)?;
+        let organisation = |field: &str| -> Result<OdsCode, ImportError> {
+            let code = row.parse(field, OdsCode::parse)?;
+            if !known.contains(&code) {
+                return Err(
+                    row.error(field, format!("'{code}' is not a known organisation; import organisations first"))
+                );
+            }
+            Ok(code)
+        };
+        let commissioner = organisation("commissioner_code")?;
+        let provider = organisation("provider_code")?;
+        let start = row.parse("start_date", parse_date)?;
+        let end = row.parse("end_date", parse_date)?;
+        let notice = row.parse("notice_months", |t| {
+            t.parse::<u32>()
+                .ok()
+                .filter(|m| *m <= 60)
+                .ok_or_else(|| format!("'{t}' is not a number of months (0 to 60)"))
+        })?;
+        let extensions = row
+            .parse_optional("extension_months", |t| {
+                t.split(';')
+                    .map(|part| {
+                        part.trim()
+                            .parse::<u32>()
+                            .ok()
+                            .filter(|m| *m > 0)
+                            .ok_or_else(|| format!("'{t}' is not months such as 12;12"))
+                    })
+                    .collect::<Result<Vec<u32>, String>>()
+            })?
+            .unwrap_or_default();
+        let term =
+            Term::new(start, end, notice, extensions).map_err(|error| row.error("end_date", error.to_string()))?;
+        let money = |field: &str| row.parse_optional(field, Money::parse_pounds);
+        let annual = row.parse("annual_value", Money::parse_pounds)?;
+        if annual < Money::ZERO {
+            return Err(row.error("annual_value", "must not be negative"));
+        }
+        let mechanism = match row.required("mechanism")? {
+            "block" => Mechanism::Block,
+            "activity_based" => Mechanism::ActivityBased,
+            "low_volume_block" => {
+                let threshold = lva_threshold(YearMonth::of(start).financial_year());
+                if annual > threshold {
+                    return Err(
+                        row.error("annual_value", format!("a low-volume block is for values up to {threshold}"))
+                    );
+                }
+                Mechanism::LowVolumeBlock
+            }
+            "aligned_payment" => {
+                let fixed = money("fixed_value")?
+                    .ok_or_else(|| row.error("fixed_value", "an aligned payment needs its fixed element"))?;
+                if fixed > annual {
+                    return Err(row.error("fixed_value", "the fixed element cannot exceed the annual value"));
+                }
+                Mechanism::AlignedPayment { fixed_annual: fixed, elective_baseline_annual: money("elective_baseline")? }
+            }
+            other => {
+                return Err(row.error(
+                    "mechanism",
+                    format!(
+                        "'{other}' is not a mechanism: use block, activity_based, low_volume_block or aligned_payment"
+                    ),
+                ));
+            }
+        };
+        contracts.push(Contract {
+            id,
+            title: row.required("title")?.to_owned(),
+            commissioner,
+            provider,
+            term,
+            annual_value: annual,
+            mechanism,
+            owner: row.required("owner")?.to_owned(),
+        });
+        Ok(())
+    })?;
+    Ok((n_rows, contracts))
+}

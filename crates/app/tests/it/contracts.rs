@@ -1,0 +1,105 @@
+//! Procure and monitor: the demo's contract register, its alerts, payment statements from
+//! the priced activity, who may see which contract, and malformed register files.
+
+use chrono::NaiveDate;
+
+use app::demo::DemoOptions;
+use app::import::{ImportKind, ImportOptions};
+use app::progress::Silent;
+use app::{Actor, AppError};
+use commissioning::access::{Principal, Role};
+use commissioning::money::Money;
+use commissioning::org::{OdsCode, OrgKind};
+use commissioning::period::YearMonth;
+use commissioning::procure::contract::{AlertKind, Mechanism};
+
+use crate::app;
+
+fn principal(org: &str, kind: OrgKind, role: Role) -> Principal {
+    Principal {
+        user_id: 1,
+        name: "Test".into(),
+        organisation: OdsCode::parse(org).unwrap(),
+        organisation_kind: kind,
+        roles: [role].into(),
+        api_token: None,
+    }
+}
+
+fn date(text: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+}
+
+#[tokio::test]
+async fn the_demo_register_alerts_and_pays_by_mechanism() {
+    let (app, db, dir) = app().await;
+    app.load_demo(&DemoOptions { seed: 3, rows: 5_000, reference_data: None }, &Silent).await.unwrap();
+    let finance = principal("Q99", OrgKind::Commissioner, Role::Finance);
+    let today = date("2025-11-15");
+    let register = app.contracts(&finance, today).await.unwrap();
+    assert_eq!(register.len(), 8, "one contract per provider");
+    let mechanisms: Vec<&str> = register.iter().map(|view| view.contract.mechanism.code()).collect();
+    for expected in ["aligned_payment", "block", "activity_based", "low_volume_block"] {
+        assert!(mechanisms.contains(&expected), "{expected} is in the demo register");
+    }
+    // The contract ending 2026-03-31 with six months' notice: the deadline (2025-09-30) has
+    // passed and it expires within the horizon.
+    let alerts = app.contract_alerts(&finance, today).await.unwrap();
+    let ending = alerts.iter().filter(|(view, _)| view.contract.term.end == date("2026-03-31")).collect::<Vec<_>>();
+    assert_eq!(
+        ending.iter().map(|(_, alert)| alert.kind).collect::<Vec<_>>(),
+        [AlertKind::NoticeDeadline, AlertKind::Expiry]
+    );
+    assert!(ending[0].1.days_left < 0);
+    assert!(alerts.windows(2).all(|pair| pair[0].1.due <= pair[1].1.due), "soonest first");
+
+    // R9A is on aligned payment: the fixed element's June instalment plus June's elective
+    // activity (EL and DC) as the activity engine priced it.
+    let r9a = register.iter().find(|view| view.contract.provider.as_str() == "R9A").unwrap();
+    let Mechanism::AlignedPayment { fixed_annual, .. } = r9a.contract.mechanism else { panic!("R9A is on API") };
+    let june = YearMonth::parse("2025-06").unwrap();
+    let statement = app.payment_statement(&Actor::User(finance.clone()), &r9a.contract.id, june).await.unwrap();
+    let elective: i64 = db
+        .store
+        .activity_summary(Some(&OdsCode::parse("R9A").unwrap()))
+        .await
+        .unwrap()
+        .iter()
+        .filter(|row| row.month == "2025-06" && matches!(row.pod.code(), "EL" | "DC"))
+        .map(|row| row.value_pence)
+        .sum();
+    assert!(elective > 0);
+    let fixed_june = commissioning::monitor::payment::monthly_instalment(fixed_annual, 3).unwrap();
+    assert_eq!(statement.total, fixed_june + Money::from_pence(elective));
+    assert_eq!(statement.statement.total(), statement.total);
+
+    // A provider sees its own contract and not another's.
+    let provider = principal("R9A", OrgKind::Provider, Role::Provider);
+    assert_eq!(app.contracts(&provider, today).await.unwrap().len(), 1);
+    let r9b = register.iter().find(|view| view.contract.provider.as_str() == "R9B").unwrap();
+    assert!(matches!(app.contract(&provider, &r9b.contract.id, today).await, Err(AppError::NotFound)));
+    assert!(matches!(
+        app.payment_statement(&Actor::User(provider), &r9b.contract.id, june).await,
+        Err(AppError::NotFound)
+    ));
+
+    // A malformed register names its line and field and changes nothing.
+    let bad = dir.path().join("contracts.csv");
+    std::fs::write(
+        &bad,
+        "contract_id,title,commissioner_code,provider_code,start_date,end_date,notice_months,extension_months,annual_value,mechanism,fixed_value,elective_baseline,owner\n\
+         Q99-R9A-2024,Changed,Q99,R9A,2024-04-01,2027-03-31,6,,100.00,block,,,Owner\n\
+         Q99-X-2024,Bad,Q99,R9A,2024-04-01,2023-03-31,6,,100.00,block,,,Owner\n",
+    )
+    .unwrap();
+    let error =
+        match app.import(&Actor::System("test".into()), ImportKind::Contracts, &bad, &ImportOptions::default()).await {
+            Err(AppError::Import(error)) => error.to_string(),
+            other => panic!("expected an import error, got {other:?}"),
+        };
+    assert!(
+        error.contains("contracts.csv:3: field 'end_date': the contract ends (2023-03-31) before it starts"),
+        "{error}"
+    );
+    assert_eq!(app.contract(&finance, "Q99-R9A-2024", today).await.unwrap().contract.title, r9a.contract.title);
+}

@@ -1,0 +1,136 @@
+//! The contract register: contracts with their term, value and payment mechanism.
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use commissioning::money::Money;
+use commissioning::org::OdsCode;
+use commissioning::procure::contract::{Contract, Mechanism, Term};
+
+use crate::{Result, Store, StoreError, Tx, Value, insert_rows, parse_column};
+
+const COLUMNS: &str = "id, title, commissioner_code, provider_code, start_date, end_date, notice_months, \
+     extension_months, annual_value_pence, mechanism, fixed_value_pence, elective_baseline_pence, owner";
+
+impl Tx {
+    /// Inserts contracts or replaces those already registered (matched by id).
+    pub async fn upsert_contracts(&mut self, contracts: &[Contract]) -> Result<u64> {
+        let rows = contracts
+            .iter()
+            .map(|contract| {
+                let (fixed, baseline) = match contract.mechanism {
+                    Mechanism::AlignedPayment { fixed_annual, elective_baseline_annual } => {
+                        (Some(fixed_annual.pence()), elective_baseline_annual.map(Money::pence))
+                    }
+                    _ => (None, None),
+                };
+                vec![
+                    Value::Text(contract.id.clone()),
+                    Value::Text(contract.title.clone()),
+                    Value::Text(contract.commissioner.to_string()),
+                    Value::Text(contract.provider.to_string()),
+                    Value::Text(contract.term.start.to_string()),
+                    Value::Text(contract.term.end.to_string()),
+                    Value::Int(i64::from(contract.term.notice_months)),
+                    Value::Text(
+                        contract.term.extension_months.iter().map(ToString::to_string).collect::<Vec<_>>().join(","),
+                    ),
+                    Value::Int(contract.annual_value.pence()),
+                    Value::Text(contract.mechanism.code().to_owned()),
+                    Value::OptInt(fixed),
+                    Value::OptInt(baseline),
+                    Value::Text(contract.owner.clone()),
+                ]
+            })
+            .collect();
+        insert_rows(
+            self.connection(),
+            "contracts",
+            &[
+                "id",
+                "title",
+                "commissioner_code",
+                "provider_code",
+                "start_date",
+                "end_date",
+                "notice_months",
+                "extension_months",
+                "annual_value_pence",
+                "mechanism",
+                "fixed_value_pence",
+                "elective_baseline_pence",
+                "owner",
+            ],
+            rows,
+            "ON CONFLICT (id) DO UPDATE SET title = excluded.title, commissioner_code = excluded.commissioner_code, \
+             provider_code = excluded.provider_code, start_date = excluded.start_date, end_date = excluded.end_date, \
+             notice_months = excluded.notice_months, extension_months = excluded.extension_months, \
+             annual_value_pence = excluded.annual_value_pence, mechanism = excluded.mechanism, \
+             fixed_value_pence = excluded.fixed_value_pence, elective_baseline_pence = excluded.elective_baseline_pence, \
+             owner = excluded.owner",
+        )
+        .await
+    }
+}
+
+impl Store {
+    /// Contracts, all or one provider's, by end date then id.
+    pub async fn contracts(&self, provider: Option<&OdsCode>) -> Result<Vec<Contract>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM contracts WHERE ($1 = '' OR provider_code = $1) ORDER BY end_date, id"
+        ))
+        .bind(provider.map(OdsCode::as_str).unwrap_or(""))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(contract_from_row).collect()
+    }
+
+    pub async fn contract(&self, id: &str) -> Result<Contract> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM contracts WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        contract_from_row(&row)
+    }
+}
+
+fn contract_from_row(row: &AnyRow) -> Result<Contract> {
+    let corrupt = |message: String| StoreError::Corrupt(message);
+    let date = |column: &str| parse_column(row, column, commissioning::period::parse_date);
+    let notice: i64 = row.try_get("notice_months")?;
+    let extensions: String = row.try_get("extension_months")?;
+    let extension_months = extensions
+        .split(',')
+        .filter(|part| !part.is_empty())
+        .map(|part| part.parse::<u32>().map_err(|_| corrupt(format!("extension months '{extensions}'"))))
+        .collect::<Result<Vec<u32>>>()?;
+    let term = Term::new(date("start_date")?, date("end_date")?, notice as u32, extension_months)
+        .map_err(|error| corrupt(error.to_string()))?;
+    let mechanism_code: String = row.try_get("mechanism")?;
+    let fixed: Option<i64> = row.try_get("fixed_value_pence")?;
+    let baseline: Option<i64> = row.try_get("elective_baseline_pence")?;
+    let mechanism = match mechanism_code.as_str() {
+        "block" => Mechanism::Block,
+        "activity_based" => Mechanism::ActivityBased,
+        "low_volume_block" => Mechanism::LowVolumeBlock,
+        "aligned_payment" => Mechanism::AlignedPayment {
+            fixed_annual: Money::from_pence(
+                fixed.ok_or_else(|| corrupt("aligned payment without a fixed value".into()))?,
+            ),
+            elective_baseline_annual: baseline.map(Money::from_pence),
+        },
+        other => return Err(corrupt(format!("payment mechanism '{other}'"))),
+    };
+    let annual: i64 = row.try_get("annual_value_pence")?;
+    Ok(Contract {
+        id: row.try_get("id")?,
+        title: row.try_get("title")?,
+        commissioner: parse_column(row, "commissioner_code", OdsCode::parse)?,
+        provider: parse_column(row, "provider_code", OdsCode::parse)?,
+        term,
+        annual_value: Money::from_pence(annual),
+        mechanism,
+        owner: row.try_get("owner")?,
+    })
+}

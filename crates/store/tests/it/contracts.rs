@@ -1,0 +1,60 @@
+//! Procure: the contract register round-trips every mechanism on both backends.
+
+use chrono::NaiveDate;
+
+use commissioning::money::Money;
+use commissioning::org::OdsCode;
+use commissioning::procure::contract::{Contract, Mechanism, Term};
+use store::StoreError;
+use test_support::{TestDb, on_both_backends};
+
+use crate::reference::seed;
+
+fn contract(id: &str, provider: &str, end: &str, mechanism: Mechanism) -> Contract {
+    let date = |text: &str| NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap();
+    Contract {
+        id: id.into(),
+        title: format!("Services from {provider}"),
+        commissioner: OdsCode::parse("Q99").unwrap(),
+        provider: OdsCode::parse(provider).unwrap(),
+        term: Term::new(date("2025-04-01"), date(end), 6, vec![12, 12]).unwrap(),
+        annual_value: Money::from_pence(12_000_000 * 100),
+        mechanism,
+        owner: "Chris Commissioner".into(),
+    }
+}
+
+async fn contracts_round_trip(db: &TestDb) {
+    seed(db).await;
+    let store = &db.store;
+    let aligned = contract(
+        "Q99-R9A-2025",
+        "R9A",
+        "2028-03-31",
+        Mechanism::AlignedPayment {
+            fixed_annual: Money::from_pence(9_000_000 * 100),
+            elective_baseline_annual: Some(Money::from_pence(2_500_000 * 100)),
+        },
+    );
+    let block = contract("Q99-R9B-2025", "R9B", "2026-03-31", Mechanism::Block);
+    let mut tx = store.begin().await.unwrap();
+    tx.upsert_contracts(&[aligned.clone(), block.clone()]).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(store.contracts(None).await.unwrap(), [block.clone(), aligned.clone()], "by end date");
+    assert_eq!(store.contracts(Some(&OdsCode::parse("R9A").unwrap())).await.unwrap(), std::slice::from_ref(&aligned));
+    assert_eq!(store.contract("Q99-R9A-2025").await.unwrap(), aligned);
+    assert!(matches!(store.contract("nope").await, Err(StoreError::NotFound)));
+    let mut changed = block.clone();
+    changed.mechanism = Mechanism::LowVolumeBlock;
+    let mut tx = store.begin().await.unwrap();
+    tx.upsert_contracts(&[changed.clone()]).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(store.contract("Q99-R9B-2025").await.unwrap(), changed);
+    assert_eq!(store.contracts(None).await.unwrap().len(), 2);
+    // A provider must be a known organisation.
+    let mut tx = store.begin().await.unwrap();
+    let unknown = contract("Q99-X-2025", "RXX", "2026-03-31", Mechanism::Block);
+    assert!(matches!(tx.upsert_contracts(&[unknown]).await, Err(StoreError::Conflict { .. })));
+}
+
+on_both_backends!(register, contracts_round_trip);
