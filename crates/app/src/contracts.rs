@@ -42,10 +42,16 @@ pub struct PaymentStatement {
 }
 
 impl App {
-    /// The register: every contract for the commissioner's side, a provider's own for it.
-    pub async fn contracts(&self, principal: &Principal, today: NaiveDate) -> Result<Vec<ContractView>> {
-        authorize(Some(principal), &Action::ViewStage(Stage::Procure))?;
-        let provider = (!principal.is_commissioner_side()).then(|| principal.organisation.clone());
+    /// The register: every contract for the commissioner's side (and the command line), a
+    /// provider's own for it.
+    pub async fn contracts(&self, actor: &Actor, today: NaiveDate) -> Result<Vec<ContractView>> {
+        let provider = match actor {
+            Actor::User(principal) => {
+                authorize(Some(principal), &Action::ViewStage(Stage::Procure))?;
+                (!principal.is_commissioner_side()).then(|| principal.organisation.clone())
+            }
+            Actor::System(_) => None,
+        };
         let contracts = self.store().contracts(provider.as_ref()).await?;
         let mut views = Vec::with_capacity(contracts.len());
         for contract in contracts {
@@ -62,9 +68,9 @@ impl App {
     }
 
     /// Every alert of the register due within the horizon (or missed), soonest first.
-    pub async fn contract_alerts(&self, principal: &Principal, today: NaiveDate) -> Result<Vec<(ContractView, Alert)>> {
+    pub async fn contract_alerts(&self, actor: &Actor, today: NaiveDate) -> Result<Vec<(ContractView, Alert)>> {
         let mut due: Vec<(ContractView, Alert)> = self
-            .contracts(principal, today)
+            .contracts(actor, today)
             .await?
             .into_iter()
             .flat_map(|view| view.alerts.clone().into_iter().map(move |alert| (view.clone(), alert)))

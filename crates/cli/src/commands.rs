@@ -2,6 +2,7 @@
 
 pub(crate) mod activity;
 pub(crate) mod audit;
+pub(crate) mod contracts;
 pub(crate) mod generate;
 pub(crate) mod import;
 pub(crate) mod methods;

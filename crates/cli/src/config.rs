@@ -79,6 +79,39 @@ pub(crate) enum Command {
     Needs(NeedsArgs),
     /// Print the indicator catalogue (seed and local definitions) as CSV.
     IndicatorCatalogue(CatalogueArgs),
+    /// The contract register: every contract with its value, term and deadline alerts.
+    Contracts(ContractsArgs),
+    /// Payment calculations for a contract.
+    Payment(PaymentArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ContractsArgs {
+    /// The day the alerts are for (YYYY-MM-DD; today when left out).
+    #[arg(long)]
+    pub(crate) date: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct PaymentArgs {
+    #[command(subcommand)]
+    pub(crate) command: PaymentCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum PaymentCommand {
+    /// The month's payment statement for a contract, line by line (inputs, rule, source, amount).
+    Statement {
+        /// The contract's id in the register.
+        #[arg(long)]
+        contract: String,
+        /// The month, YYYY-MM.
+        #[arg(long)]
+        month: String,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -320,6 +353,8 @@ pub(crate) enum ImportWhat {
     Indicators,
     /// Registers and events for needs assessment (Commissioner's layout or modelled QOF prevalence).
     Registers,
+    /// The contract register.
+    Contracts,
 }
 
 #[derive(Debug, Args)]

@@ -48,6 +48,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Indicators(args) => commands::methods::indicators(args),
         Command::Needs(args) => commands::needs::needs(&cli.global, args).await,
         Command::IndicatorCatalogue(args) => commands::needs::catalogue(&cli.global, args).await,
+        Command::Contracts(args) => commands::contracts::contracts(&cli.global, args).await,
+        Command::Payment(args) => commands::contracts::payment(&cli.global, args).await,
         Command::Audit(args) => match args.command {
             config::AuditCommand::Verify => commands::audit::verify(&cli.global).await,
         },

@@ -26,7 +26,7 @@ use crate::state::AppState;
         version = "1",
         description = "Clinical commissioning: reference data, needs, procurement, contracts and monitoring. Authenticate with the session cookie from /sign-in (send X-CSRF-Token on writes) or a bearer token."
     ),
-    paths(health, me, dashboard, organisations, organisation, areas, area, activity_summary, submissions, submit, audit, users, monitoring, challenges, answer_challenge, raise_query, query, query_event, method, needs, indicators),
+    paths(health, me, dashboard, organisations, organisation, areas, area, activity_summary, submissions, submit, audit, users, monitoring, challenges, answer_challenge, raise_query, query, query_event, method, needs, indicators, contracts, contract_statement),
     components(schemas(
         Health,
         Me,
@@ -1084,4 +1084,41 @@ pub(crate) async fn indicators(
     let catalogue = state.app.indicator_catalogue(&app::Actor::User(session.principal.clone())).await?;
     let value = serde_json::to_value(&catalogue).map_err(|error| Error::Unexpected(error.into()))?;
     Ok(Json(value))
+}
+
+/// The contract register a person may see (a provider sees its own), each contract with its
+/// lifetime value and the deadline alerts due within six months of today.
+#[utoipa::path(get, path = "/api/v1/contracts",
+    responses((status = 200, body = Object), (status = 401, body = ApiErrorDto), (status = 403, body = ApiErrorDto)))]
+pub(crate) async fn contracts(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let today = chrono::Local::now().date_naive();
+    let register = state.app.contracts(&app::Actor::User(session.principal.clone()), today).await?;
+    Ok(Json(serde_json::to_value(&register).map_err(|error| Error::Unexpected(error.into()))?))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub(crate) struct StatementQuery {
+    /// The month, YYYY-MM.
+    month: Option<String>,
+}
+
+/// A contract's payment statement for a month: lines with their inputs, rule, source and
+/// amount (pence), and the total, which is always the sum of the lines.
+#[utoipa::path(get, path = "/api/v1/contracts/{id}/statement",
+    params(("id" = String, Path, description = "The contract's id"), StatementQuery),
+    responses((status = 200, body = Object), (status = 400, body = ApiErrorDto), (status = 401, body = ApiErrorDto), (status = 404, body = ApiErrorDto)))]
+pub(crate) async fn contract_statement(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path(id): Path<String>,
+    Query(query): Query<StatementQuery>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let month = query.month.as_deref().unwrap_or("");
+    let month = commissioning::period::YearMonth::parse(month)
+        .map_err(|_| Error::BadRequest(format!("'{month}' is not a month: give month=YYYY-MM")))?;
+    let statement = state.app.payment_statement(&app::Actor::User(session.principal.clone()), &id, month).await?;
+    Ok(Json(serde_json::to_value(&statement).map_err(|error| Error::Unexpected(error.into()))?))
 }

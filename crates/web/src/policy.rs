@@ -114,6 +114,8 @@ pub(crate) const ROUTES: &[RouteRule] = &[
     route("GET", "/plan/needs/places/{code}", Rule::Stage(Stage::Plan)),
     route("GET", "/plan/needs/places/{code}/profile.csv", Rule::Stage(Stage::Plan)),
     route("GET", "/procure", Rule::Stage(Stage::Procure)),
+    route("GET", "/procure/contracts", Rule::Stage(Stage::Procure)),
+    route("GET", "/procure/contracts/{id}", Rule::Owned),
     route("GET", "/monitor", Rule::Stage(Stage::Monitor)),
     route("GET", "/strategy", Rule::Stage(Stage::Strategy)),
     route("GET", "/monitor/providers/{code}", Rule::Owned),
@@ -143,6 +145,8 @@ pub(crate) const ROUTES: &[RouteRule] = &[
     route("POST", "/api/v1/methods/{name}", Rule::Methods),
     route("GET", "/api/v1/needs", Rule::Stage(Stage::Plan)),
     route("GET", "/api/v1/indicators", Rule::ReferenceData),
+    route("GET", "/api/v1/contracts", Rule::Stage(Stage::Procure)),
+    route("GET", "/api/v1/contracts/{id}/statement", Rule::Owned),
     route("GET", "/api/v1/audit", Rule::Administer),
     route("GET", "/api/v1/users", Rule::Administer),
 ];

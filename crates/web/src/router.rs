@@ -66,6 +66,8 @@ pub fn router(app: App, settings: WebSettings) -> Router {
         .route("/plan/needs/places/{code}", get(pages::plan::needs::place))
         .route("/plan/needs/places/{code}/profile.csv", get(pages::plan::needs::place_csv))
         .route("/procure", get(pages::procure::procure))
+        .route("/procure/contracts", get(pages::procure::contracts::register))
+        .route("/procure/contracts/{id}", get(pages::procure::contracts::contract))
         .route("/monitor", get(pages::monitor::monitor))
         .route("/strategy", get(pages::strategy::strategy))
         .route("/monitor/providers/{code}", get(pages::monitor::provider))
@@ -94,6 +96,8 @@ pub fn router(app: App, settings: WebSettings) -> Router {
         .route("/api/v1/methods/{name}", post(api::method))
         .route("/api/v1/needs", get(api::needs))
         .route("/api/v1/indicators", get(api::indicators))
+        .route("/api/v1/contracts", get(api::contracts))
+        .route("/api/v1/contracts/{id}/statement", get(api::contract_statement))
         .route("/api/v1/audit", get(api::audit))
         .route("/api/v1/users", get(api::users));
     routes

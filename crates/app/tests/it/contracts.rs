@@ -36,7 +36,7 @@ async fn the_demo_register_alerts_and_pays_by_mechanism() {
     app.load_demo(&DemoOptions { seed: 3, rows: 5_000, reference_data: None }, &Silent).await.unwrap();
     let finance = principal("Q99", OrgKind::Commissioner, Role::Finance);
     let today = date("2025-11-15");
-    let register = app.contracts(&finance, today).await.unwrap();
+    let register = app.contracts(&Actor::User(finance.clone()), today).await.unwrap();
     assert_eq!(register.len(), 8, "one contract per provider");
     let mechanisms: Vec<&str> = register.iter().map(|view| view.contract.mechanism.code()).collect();
     for expected in ["aligned_payment", "block", "activity_based", "low_volume_block"] {
@@ -44,7 +44,7 @@ async fn the_demo_register_alerts_and_pays_by_mechanism() {
     }
     // The contract ending 2026-03-31 with six months' notice: the deadline (2025-09-30) has
     // passed and it expires within the horizon.
-    let alerts = app.contract_alerts(&finance, today).await.unwrap();
+    let alerts = app.contract_alerts(&Actor::User(finance.clone()), today).await.unwrap();
     let ending = alerts.iter().filter(|(view, _)| view.contract.term.end == date("2026-03-31")).collect::<Vec<_>>();
     assert_eq!(
         ending.iter().map(|(_, alert)| alert.kind).collect::<Vec<_>>(),
@@ -75,7 +75,7 @@ async fn the_demo_register_alerts_and_pays_by_mechanism() {
 
     // A provider sees its own contract and not another's.
     let provider = principal("R9A", OrgKind::Provider, Role::Provider);
-    assert_eq!(app.contracts(&provider, today).await.unwrap().len(), 1);
+    assert_eq!(app.contracts(&Actor::User(provider.clone()), today).await.unwrap().len(), 1);
     let r9b = register.iter().find(|view| view.contract.provider.as_str() == "R9B").unwrap();
     assert!(matches!(app.contract(&provider, &r9b.contract.id, today).await, Err(AppError::NotFound)));
     assert!(matches!(

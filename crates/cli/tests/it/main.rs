@@ -4,5 +4,6 @@
 mod activity;
 mod audit;
 mod commands;
+mod contracts;
 mod methods;
 mod needs;

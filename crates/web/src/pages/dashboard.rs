@@ -22,6 +22,10 @@ pub(crate) async fn dashboard(
     SignedIn(session): SignedIn,
 ) -> Result<Html<String>, Error> {
     let dashboard = state.app.dashboard(&session.principal).await?;
+    let alerts = state
+        .app
+        .contract_alerts(&app::Actor::User(session.principal.clone()), chrono::Local::now().date_naive())
+        .await?;
     let year = dashboard.population.year.map(|y| format!("mid-{y}")).unwrap_or_else(|| "no year".into());
     let n_lsoas: i64 = dashboard.local_authorities.iter().map(|la| la.n_lsoas).sum();
     let bands: Vec<(String, i64, i64)> =
@@ -49,6 +53,17 @@ pub(crate) async fn dashboard(
             li class="nhsuk-grid-column-one-quarter nhsuk-card-group__item" {
                 (Card::new("Providers").linked("/procure").with_content(stat(thousands(dashboard.providers.len() as i64), "providers of services")))
             }
+        }
+        h2 { "Contract deadlines" }
+        @if alerts.is_empty() {
+            p { "No contract expires or needs notice within the next six months." }
+        } @else {
+            ul class="nhsuk-list" {
+                @for (view, alert) in alerts.iter().take(10) {
+                    li { a href={ "/procure/contracts/" (view.contract.id) } { (view.contract.title) } " (" (view.contract.owner) "): " (crate::pages::procure::contracts::alert_tag(alert)) }
+                }
+            }
+            p { a href="/procure/contracts" { "The whole contract register" } }
         }
         h2 { "Population by age and sex" }
         (charts::pyramid("population-pyramid", &format!("Population by age and sex, {year}"), &bands))

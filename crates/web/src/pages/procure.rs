@@ -1,4 +1,7 @@
-//! Procure: the providers the commissioner buys from and the services they run.
+//! Procure: the providers the commissioner buys from and the services they run;
+//! `contracts` is the contract register.
+
+pub(crate) mod contracts;
 
 use axum::extract::State;
 use axum::response::Html;
@@ -20,6 +23,7 @@ pub(crate) async fn procure(State(state): State<AppState>, SignedIn(session): Si
     let content = html! {
         h1 { "Procure" }
         p class="nhsuk-lede-text" { "The providers of services for the area and what each of them runs." }
+        p { a href="/procure/contracts" { "The contract register, with deadlines and payment statements" } }
         (Table::new(
             "Providers and their services by point of delivery",
             std::iter::once(Cell::text("Provider"))

@@ -202,6 +202,8 @@ const MATRIX: &[(&str, &str, &str, Spec)] = &[
         Spec::CommissionerSide,
     ),
     ("GET", "/procure", "/procure", Spec::CommissionerSideAndProviders),
+    ("GET", "/procure/contracts", "/procure/contracts", Spec::CommissionerSideAndProviders),
+    ("GET", "/procure/contracts/{id}", "/procure/contracts/Q99-R9A-2024", Spec::OwnedByR9A),
     ("GET", "/monitor", "/monitor", Spec::CommissionerSideAndProviders),
     ("GET", "/strategy", "/strategy", Spec::CommissionerSideAndScrutiny),
     ("GET", "/monitor/providers/{code}", "/monitor/providers/R9A", Spec::OwnedByR9A),
@@ -241,6 +243,13 @@ const MATRIX: &[(&str, &str, &str, Spec)] = &[
     ("POST", "/api/v1/methods/{name}", "/api/v1/methods/rate", Spec::SignedIn),
     ("GET", "/api/v1/needs", "/api/v1/needs", Spec::CommissionerSide),
     ("GET", "/api/v1/indicators", "/api/v1/indicators", Spec::SignedIn),
+    ("GET", "/api/v1/contracts", "/api/v1/contracts", Spec::CommissionerSideAndProviders),
+    (
+        "GET",
+        "/api/v1/contracts/{id}/statement",
+        "/api/v1/contracts/Q99-R9A-2024/statement?month=2025-06",
+        Spec::OwnedByR9A,
+    ),
     ("GET", "/api/v1/audit", "/api/v1/audit", Spec::Administrators),
     ("GET", "/api/v1/users", "/api/v1/users", Spec::Administrators),
     // Last: it ends the session.

@@ -141,3 +141,33 @@ async fn an_activity_query_goes_through_its_workflow() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn the_contract_register_shows_deadlines_and_payment_statements() {
+    let web = TestWeb::demo().await;
+    let mut finance = web.signed_in("finance@demo.commissioner.test").await;
+    let register = finance.get("/procure/contracts").await;
+    assert_eq!(register.status, StatusCode::OK);
+    assert_eq!(register.body.matches("href=\"/procure/contracts/Q99-").count(), 8);
+    assert!(
+        register.body.contains("Aligned payment and incentive") && register.body.contains("Low-volume activity block")
+    );
+    let page = finance.get("/procure/contracts/Q99-R9A-2024?month=2025-06").await;
+    assert_eq!(page.status, StatusCode::OK);
+    for expected in ["Payment statement for 2025-06", "Fixed element", "Variable element (elective at 100%)", "Total"] {
+        assert!(page.body.contains(expected), "the contract page lacks {expected:?}");
+    }
+    let bad = finance.get("/procure/contracts/Q99-R9A-2024?month=June").await;
+    assert!(bad.body.contains("Enter the month as YYYY-MM"));
+    let dashboard = finance.get("/dashboard").await;
+    assert!(dashboard.body.contains("Contract deadlines"));
+    let json = finance.get("/api/v1/contracts/Q99-R9A-2024/statement?month=2025-06").await.json();
+    let lines: i64 = json["statement"]["lines"].as_array().unwrap().iter().map(|l| l["amount"].as_i64().unwrap()).sum();
+    assert_eq!(json["total"].as_i64().unwrap(), lines);
+    assert_eq!(finance.get("/api/v1/contracts").await.json().as_array().unwrap().len(), 8);
+    assert_eq!(finance.get("/api/v1/contracts/Q99-R9A-2024/statement?month=13").await.status, StatusCode::BAD_REQUEST);
+    // A provider sees its own contract and not another's.
+    let mut provider = web.signed_in("provider@demo.commissioner.test").await;
+    assert_eq!(provider.get("/procure/contracts").await.body.matches("href=\"/procure/contracts/Q99-").count(), 1);
+    assert_eq!(provider.get("/procure/contracts/Q99-R9B-2024").await.status, StatusCode::NOT_FOUND);
+}

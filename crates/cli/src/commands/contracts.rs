@@ -1,0 +1,80 @@
+//! `contracts` and `payment statement`: the contract register with its deadline alerts, and
+//! a contract's monthly payment statement line by line.
+
+use std::io::Write;
+
+use anyhow::Context;
+
+use app::{Actor, App};
+use commissioning::period::{YearMonth, parse_date};
+
+use crate::commands::import::whoami;
+use crate::config::{ContractsArgs, DEFAULT_DATA_DIR, Global, PaymentArgs, PaymentCommand};
+
+pub(crate) async fn contracts(global: &Global, args: ContractsArgs) -> anyhow::Result<()> {
+    let today = match &args.date {
+        Some(date) => parse_date(date).context("--date")?,
+        None => chrono::Local::now().date_naive(),
+    };
+    let app = App::open(global.app_settings(DEFAULT_DATA_DIR)).await?;
+    let register = app.contracts(&Actor::System(format!("cli:{}", whoami())), today).await?;
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "{:<16} {:<8} {:<18} {:>16} {:>12} {:>12}  alerts",
+        "contract", "provider", "mechanism", "annual value", "ends", "notice by"
+    )?;
+    for view in &register {
+        let contract = &view.contract;
+        writeln!(
+            out,
+            "{:<16} {:<8} {:<18} {:>16} {:>12} {:>12}  {}",
+            contract.id,
+            contract.provider,
+            contract.mechanism.code(),
+            contract.annual_value.to_string(),
+            contract.term.end,
+            contract.term.notice_deadline(),
+            view.alerts.iter().map(|alert| alert.message.clone()).collect::<Vec<_>>().join("; ")
+        )?;
+    }
+    writeln!(
+        out,
+        "{} contracts; alerts as at {today}, looking {} days ahead",
+        register.len(),
+        app::contracts::ALERT_HORIZON_DAYS
+    )?;
+    Ok(())
+}
+
+pub(crate) async fn payment(global: &Global, args: PaymentArgs) -> anyhow::Result<()> {
+    let PaymentCommand::Statement { contract, month, json } = args.command;
+    let month = YearMonth::parse(&month).context("--month")?;
+    let app = App::open(global.app_settings(DEFAULT_DATA_DIR)).await?;
+    let actor = Actor::System(format!("cli:{}", whoami()));
+    let statement = app
+        .payment_statement(&actor, &contract, month)
+        .await
+        .with_context(|| format!("the statement of {contract} for {month}"))?;
+    let mut out = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer_pretty(&mut out, &statement)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "Payment statement: {} for {} ({})",
+        statement.contract_id, statement.month, statement.statement.mechanism
+    )?;
+    for line in &statement.statement.lines {
+        writeln!(out, "{:<60} {:>16}", line.label, line.amount.to_string())?;
+        for (name, value) in &line.inputs {
+            writeln!(out, "    {name}: {value}")?;
+        }
+        writeln!(out, "    rule: {}", line.rule)?;
+        writeln!(out, "    source: {}", line.source)?;
+    }
+    writeln!(out, "{:<60} {:>16}", "Total", statement.total.to_string())?;
+    Ok(())
+}

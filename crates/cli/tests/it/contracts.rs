@@ -1,0 +1,74 @@
+//! `contracts`, `payment statement` and `import contracts` through the real binary, on the
+//! demo's register.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn commissioner(data_dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_commissioner"))
+        .args(args)
+        .env("COMMISSIONER_DATA_DIR", data_dir)
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("run commissioner")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn the_register_alerts_and_statements_explain_themselves() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    let demo = commissioner(data, &["demo", "--rows", "2000", "--no-serve", "--reference-data", "none"]);
+    assert!(demo.status.success(), "{}", text(&demo.stderr));
+
+    let register = commissioner(data, &["contracts", "--date", "2025-11-15"]);
+    assert!(register.status.success(), "{}", text(&register.stderr));
+    let register = text(&register.stdout);
+    assert!(register.contains("Q99-R9A-2024") && register.contains("aligned_payment"));
+    assert!(register.contains("The notice deadline passed on 2025-09-30"), "{register}");
+    assert!(register.trim_end().ends_with("8 contracts; alerts as at 2025-11-15, looking 183 days ahead"));
+
+    let statement = commissioner(data, &["payment", "statement", "--contract", "Q99-R9A-2024", "--month", "2025-06"]);
+    assert!(statement.status.success(), "{}", text(&statement.stderr));
+    let statement = text(&statement.stdout);
+    for expected in [
+        "Payment statement: Q99-R9A-2024 for 2025-06",
+        "Fixed element",
+        "rule: annual fixed element ÷ 12",
+        "source: NHS Payment Scheme",
+        "Total",
+    ] {
+        assert!(statement.contains(expected), "the statement lacks {expected:?}: {statement}");
+    }
+    let json =
+        commissioner(data, &["payment", "statement", "--contract", "Q99-N9A-2024", "--month", "2025-06", "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let lines: i64 = json["statement"]["lines"].as_array().unwrap().iter().map(|l| l["amount"].as_i64().unwrap()).sum();
+    assert_eq!(json["total"].as_i64().unwrap(), lines, "the total is the sum of the lines, in pence");
+
+    for (args, expected) in [
+        (&["payment", "statement", "--contract", "Q99-R9A-2024", "--month", "June"][..], "--month"),
+        (&["payment", "statement", "--contract", "nope", "--month", "2025-06"][..], "not found"),
+    ] {
+        let output = commissioner(data, args);
+        assert!(!output.status.success(), "{args:?}");
+        assert!(text(&output.stderr).contains(expected), "{args:?}: {}", text(&output.stderr));
+    }
+    let bad = data.join("bad-contracts.csv");
+    std::fs::write(
+        &bad,
+        "contract_id,title,commissioner_code,provider_code,start_date,end_date,notice_months,annual_value,mechanism,owner\n\
+         Q99-X-2025,New,Q99,R9A,2025-04-01,2028-03-31,6,1000.00,capitation,Owner\n",
+    )
+    .unwrap();
+    let output = commissioner(data, &["import", "contracts", bad.to_str().unwrap()]);
+    assert!(!output.status.success());
+    assert!(
+        text(&output.stderr).contains("bad-contracts.csv:2: field 'mechanism': 'capitation' is not a mechanism"),
+        "{}",
+        text(&output.stderr)
+    );
+}

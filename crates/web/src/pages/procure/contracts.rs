@@ -1,0 +1,145 @@
+//! Procure: the contract register (value, term, deadlines) and a contract's page with its
+//! alerts and the payment statement of a chosen month.
+
+use axum::extract::{Path, Query, State};
+use axum::response::Html;
+use maud::{Markup, html};
+use serde::Deserialize;
+
+use app::Actor;
+use commissioning::access::Stage;
+use commissioning::period::YearMonth;
+use commissioning::procure::contract::{Alert, AlertKind, Mechanism};
+use nhsuk::components::button::Button;
+use nhsuk::components::input::Input;
+use nhsuk::components::inset_text::InsetText;
+use nhsuk::components::label::Label;
+use nhsuk::components::table::{Cell, Table};
+
+use crate::auth::SignedIn;
+use crate::error::Error;
+use crate::layout::{self, Section};
+use crate::pages::summary;
+use crate::state::AppState;
+
+fn today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+/// An alert as a tag: red when missed, orange within a quarter, yellow otherwise.
+pub(crate) fn alert_tag(alert: &Alert) -> Markup {
+    let colour = if alert.days_left < 0 {
+        "red"
+    } else if alert.days_left <= 91 {
+        "orange"
+    } else {
+        "yellow"
+    };
+    let what = match alert.kind {
+        AlertKind::NoticeDeadline => "Notice deadline",
+        AlertKind::Expiry => "Expiry",
+    };
+    html! { strong class={ "nhsuk-tag nhsuk-tag--" (colour) } { (what) } " " (alert.message) }
+}
+
+pub(crate) async fn register(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+) -> Result<Html<String>, Error> {
+    let today = today();
+    let register = state.app.contracts(&Actor::User(session.principal.clone()), today).await?;
+    let content = html! {
+        span class="nhsuk-caption-l" { "Procure" }
+        h1 { "Contract register" }
+        p { (register.len()) " contracts. Deadlines within " (app::contracts::ALERT_HORIZON_DAYS) " days of " (today) " are shown, and notice deadlines already missed." }
+        (Table::new(
+            "Contracts, soonest to end first",
+            vec![Cell::text("Contract"), Cell::text("Provider"), Cell::text("Mechanism"), Cell::numeric("Annual value"), Cell::numeric("Lifetime value"), Cell::text("Ends"), Cell::text("Notice by"), Cell::text("Alerts")],
+            register.iter().map(|view| vec![
+                Cell::html(html! { a href={ "/procure/contracts/" (view.contract.id) } { (view.contract.title) } br; span class="nhsuk-body-s" { (view.contract.id) } }),
+                Cell::text(view.provider_name.clone()),
+                Cell::text(view.contract.mechanism.label()),
+                Cell::numeric(view.contract.annual_value.to_string()),
+                Cell::numeric(view.lifetime_value.to_string()),
+                Cell::html(html! { span class="app-nowrap" { (view.contract.term.end) } }),
+                Cell::html(html! { span class="app-nowrap" { (view.contract.term.notice_deadline()) } }),
+                Cell::html(html! { @for alert in &view.alerts { p class="nhsuk-body-s" { (alert_tag(alert)) } } }),
+            ]).collect(),
+        ))
+    };
+    Ok(layout::page_for(&session, Section::Stage(Stage::Procure), "Contract register", None, content))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct MonthQuery {
+    month: Option<String>,
+}
+
+pub(crate) async fn contract(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path(id): Path<String>,
+    Query(query): Query<MonthQuery>,
+) -> Result<Html<String>, Error> {
+    let view = state.app.contract(&session.principal, &id, today()).await?;
+    let contract = &view.contract;
+    let month_text = query.month.clone().filter(|m| !m.trim().is_empty()).unwrap_or_else(|| "2025-06".to_owned());
+    let (statement, month_error) = match YearMonth::parse(&month_text) {
+        Ok(month) => match state.app.payment_statement(&Actor::User(session.principal.clone()), &id, month).await {
+            Ok(statement) => (Some(statement), None),
+            Err(app::AppError::Invalid(message)) => (None, Some(message)),
+            Err(error) => return Err(error.into()),
+        },
+        Err(_) => (None, Some("Enter the month as YYYY-MM, like 2025-06".to_owned())),
+    };
+    let mechanism_detail = match contract.mechanism {
+        Mechanism::AlignedPayment { fixed_annual, elective_baseline_annual } => format!(
+            "{}: fixed element {fixed_annual} a year{}",
+            contract.mechanism.label(),
+            elective_baseline_annual.map(|b| format!(", elective baseline {b} a year")).unwrap_or_default()
+        ),
+        other => other.label().to_owned(),
+    };
+    let content = html! {
+        span class="nhsuk-caption-l" { "Contract " (contract.id) }
+        h1 { (contract.title) }
+        (summary(vec![
+            ("Provider", html! { a href={ "/organisations/" (contract.provider) } { (view.provider_name) } }),
+            ("Commissioner", html! { (contract.commissioner) }),
+            ("Term", html! { (contract.term.start) " to " (contract.term.end) }),
+            ("Extension options", html! { @if contract.term.extension_months.is_empty() { "None" } @else { (contract.term.extension_months.iter().map(|m| format!("{m} months")).collect::<Vec<_>>().join(", then ")) " (to " (contract.term.end_with_extensions()) ")" } }),
+            ("Notice", html! { (contract.term.notice_months) " months: by " (contract.term.notice_deadline()) }),
+            ("Annual value", html! { (contract.annual_value) }),
+            ("Lifetime value", html! { (view.lifetime_value) " (" (view.lifetime_value_with_extensions) " with every extension)" }),
+            ("Payment mechanism", html! { (mechanism_detail) }),
+            ("Owner", html! { (contract.owner) }),
+        ]))
+        @if !view.alerts.is_empty() {
+            h2 { "Alerts" }
+            @for alert in &view.alerts { p { (alert_tag(alert)) } }
+        }
+        h2 { "Payment statement" }
+        form method="get" action={ "/procure/contracts/" (contract.id) } {
+            (Input { hint: Some("YYYY-MM".into()), error_message: month_error.as_deref().map(Into::into), ..Input::new("month", Label::text("Month")) }.with_value(month_text.clone()))
+            (Button::secondary("Show"))
+        }
+        @if let Some(statement) = &statement {
+            (Table::new(
+                format!("Payment statement for {}: {}", statement.month, statement.statement.mechanism.replace('_', " ")),
+                vec![Cell::text("Line"), Cell::text("Inputs"), Cell::text("Rule and source"), Cell::numeric("Amount")],
+                statement.statement.lines.iter().map(|line| vec![
+                    Cell::text(line.label.clone()),
+                    Cell::html(html! { ul class="nhsuk-list nhsuk-body-s" { @for (name, value) in &line.inputs { li { (name) ": " (value) } } } }),
+                    Cell::html(html! { span class="nhsuk-body-s" { (line.rule) br; (line.source) } }),
+                    Cell::numeric(line.amount.to_string()),
+                ]).chain(std::iter::once(vec![
+                    Cell::html(html! { strong { "Total" } }), Cell::text(""), Cell::text(""),
+                    Cell::html(html! { strong { (statement.total) } }),
+                ])).collect(),
+            ))
+        } @else if let Some(message) = &month_error {
+            (InsetText::text(message.clone()))
+        }
+    };
+    Ok(layout::page_for(&session, Section::Stage(Stage::Procure), &contract.title, None, content))
+}
