@@ -16,6 +16,7 @@ use commissioning::org::OdsCode;
 use commissioning::period::{YearMonth, parse_date};
 use commissioning::procure::contract::{Alert, Contract, Mechanism, Term, alerts, lifetime_value};
 
+use crate::export::{DataTable, Datum};
 use crate::import::{CsvFile, ImportError, Seen};
 use crate::{Actor, App, AppError, Result, authorize};
 
@@ -113,6 +114,54 @@ impl App {
             provider_name,
             contract,
         })
+    }
+}
+
+/// The register as a table, one row per contract with its first alert.
+pub fn register_table(register: &[ContractView]) -> DataTable {
+    let pounds = |money: Money| Datum::Number(Some(money.pence() as f64 / 100.0));
+    DataTable {
+        name: "Contracts",
+        headers: vec![
+            "contract_id",
+            "title",
+            "commissioner_code",
+            "provider_code",
+            "provider",
+            "mechanism",
+            "start_date",
+            "end_date",
+            "notice_deadline",
+            "end_with_extensions",
+            "annual_value",
+            "lifetime_value",
+            "lifetime_value_with_extensions",
+            "owner",
+            "alerts",
+        ],
+        rows: register
+            .iter()
+            .map(|view| {
+                let contract = &view.contract;
+                vec![
+                    Datum::text(contract.id.as_str()),
+                    Datum::text(contract.title.as_str()),
+                    Datum::text(contract.commissioner.as_str()),
+                    Datum::text(contract.provider.as_str()),
+                    Datum::text(view.provider_name.as_str()),
+                    Datum::text(contract.mechanism.code()),
+                    Datum::Text(contract.term.start.to_string()),
+                    Datum::Text(contract.term.end.to_string()),
+                    Datum::Text(contract.term.notice_deadline().to_string()),
+                    Datum::Text(contract.term.end_with_extensions().to_string()),
+                    pounds(contract.annual_value),
+                    pounds(view.lifetime_value),
+                    pounds(view.lifetime_value_with_extensions),
+                    Datum::text(contract.owner.as_str()),
+                    Datum::Text(view.alerts.iter().map(|alert| alert.message.clone()).collect::<Vec<_>>().join("; ")),
+                ]
+            })
+            .collect(),
     }
 }
 

@@ -14,6 +14,7 @@ pub mod admin;
 pub mod backup;
 pub mod contracts;
 pub mod demo;
+pub mod export;
 
 pub mod generate;
 pub mod import;

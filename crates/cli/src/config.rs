@@ -90,6 +90,9 @@ pub(crate) struct ContractsArgs {
     /// The day the alerts are for (YYYY-MM-DD; today when left out).
     #[arg(long)]
     pub(crate) date: Option<String>,
+    /// Write the register here instead: .xlsx or .csv.
+    #[arg(long)]
+    pub(crate) out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

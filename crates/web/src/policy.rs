@@ -115,6 +115,7 @@ pub(crate) const ROUTES: &[RouteRule] = &[
     route("GET", "/plan/needs/places/{code}/profile.csv", Rule::Stage(Stage::Plan)),
     route("GET", "/procure", Rule::Stage(Stage::Procure)),
     route("GET", "/procure/contracts", Rule::Stage(Stage::Procure)),
+    route("GET", "/procure/contracts.xlsx", Rule::Stage(Stage::Procure)),
     route("GET", "/procure/contracts/{id}", Rule::Owned),
     route("GET", "/monitor", Rule::Stage(Stage::Monitor)),
     route("GET", "/strategy", Rule::Stage(Stage::Strategy)),

@@ -67,6 +67,7 @@ pub fn router(app: App, settings: WebSettings) -> Router {
         .route("/plan/needs/places/{code}/profile.csv", get(pages::plan::needs::place_csv))
         .route("/procure", get(pages::procure::procure))
         .route("/procure/contracts", get(pages::procure::contracts::register))
+        .route("/procure/contracts.xlsx", get(pages::procure::contracts::register_xlsx))
         .route("/procure/contracts/{id}", get(pages::procure::contracts::contract))
         .route("/monitor", get(pages::monitor::monitor))
         .route("/strategy", get(pages::strategy::strategy))

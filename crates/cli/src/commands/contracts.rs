@@ -18,6 +18,19 @@ pub(crate) async fn contracts(global: &Global, args: ContractsArgs) -> anyhow::R
     };
     let app = App::open(global.app_settings(DEFAULT_DATA_DIR)).await?;
     let register = app.contracts(&Actor::System(format!("cli:{}", whoami())), today).await?;
+    if let Some(path) = &args.out {
+        let table = app::contracts::register_table(&register);
+        let bytes = match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+            Some("xlsx") => app::export::workbook(&[table])?,
+            Some("csv") => table.to_csv().into_bytes(),
+            _ => anyhow::bail!("--out must end in .xlsx or .csv ({} does not)", path.display()),
+        };
+        let partial = path.with_extension("partial");
+        std::fs::write(&partial, bytes).with_context(|| format!("writing {}", partial.display()))?;
+        std::fs::rename(&partial, path).with_context(|| format!("writing {}", path.display()))?;
+        eprintln!("Wrote {} contracts to {}", register.len(), path.display());
+        return Ok(());
+    }
     let mut out = std::io::stdout().lock();
     writeln!(
         out,

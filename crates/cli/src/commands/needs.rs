@@ -6,7 +6,8 @@ use std::path::Path;
 
 use anyhow::{Context, bail};
 
-use app::needs::export::{self, DataTable, Datum};
+use app::export::{DataTable, Datum};
+use app::needs::export;
 use app::needs::{NeedsLevel, NeedsQuery, parse_area};
 use app::{Actor, App};
 

@@ -203,6 +203,7 @@ const MATRIX: &[(&str, &str, &str, Spec)] = &[
     ),
     ("GET", "/procure", "/procure", Spec::CommissionerSideAndProviders),
     ("GET", "/procure/contracts", "/procure/contracts", Spec::CommissionerSideAndProviders),
+    ("GET", "/procure/contracts.xlsx", "/procure/contracts.xlsx", Spec::CommissionerSideAndProviders),
     ("GET", "/procure/contracts/{id}", "/procure/contracts/Q99-R9A-2024", Spec::OwnedByR9A),
     ("GET", "/monitor", "/monitor", Spec::CommissionerSideAndProviders),
     ("GET", "/strategy", "/strategy", Spec::CommissionerSideAndScrutiny),

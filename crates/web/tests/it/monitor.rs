@@ -157,6 +157,8 @@ async fn the_contract_register_shows_deadlines_and_payment_statements() {
     for expected in ["Payment statement for 2025-06", "Fixed element", "Variable element (elective at 100%)", "Total"] {
         assert!(page.body.contains(expected), "the contract page lacks {expected:?}");
     }
+    let xlsx = finance.get("/procure/contracts.xlsx").await;
+    assert!(xlsx.body.starts_with("PK"));
     let bad = finance.get("/procure/contracts/Q99-R9A-2024?month=June").await;
     assert!(bad.body.contains("Enter the month as YYYY-MM"));
     let dashboard = finance.get("/dashboard").await;

@@ -11,7 +11,8 @@ use axum::response::{Html, IntoResponse, Response};
 use maud::{Markup, Render, html};
 use serde::Deserialize;
 
-use app::needs::export::{self, DataTable};
+use app::export::{DataTable, Datum};
+use app::needs::export;
 use app::needs::{IndicatorAssessment, NeedsAssessment, NeedsLevel, NeedsQuery, UnmetNeedRow, parse_area};
 use app::{Actor, AppError};
 use commissioning::access::Stage;
@@ -677,7 +678,7 @@ pub(crate) async fn place_csv(
     let assessment = assessment_for(&state, &session, &params).await?;
     let mut table = export::places(&assessment, None);
     let code_column = table.headers.iter().position(|h| *h == "place_code").expect("the places table has codes");
-    table.rows.retain(|row| matches!(&row[code_column], export::Datum::Text(text) if *text == code));
+    table.rows.retain(|row| matches!(&row[code_column], Datum::Text(text) if *text == code));
     if table.rows.is_empty() {
         return Err(Error::NotFound);
     }

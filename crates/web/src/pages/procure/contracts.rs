@@ -52,6 +52,7 @@ pub(crate) async fn register(
         span class="nhsuk-caption-l" { "Procure" }
         h1 { "Contract register" }
         p { (register.len()) " contracts. Deadlines within " (app::contracts::ALERT_HORIZON_DAYS) " days of " (today) " are shown, and notice deadlines already missed." }
+        p { a href="/procure/contracts.xlsx" download { "Download the register (XLSX)" } }
         (Table::new(
             "Contracts, soonest to end first",
             vec![Cell::text("Contract"), Cell::text("Provider"), Cell::text("Mechanism"), Cell::numeric("Annual value"), Cell::numeric("Lifetime value"), Cell::text("Ends"), Cell::text("Notice by"), Cell::text("Alerts")],
@@ -142,4 +143,22 @@ pub(crate) async fn contract(
         }
     };
     Ok(layout::page_for(&session, Section::Stage(Stage::Procure), &contract.title, None, content))
+}
+
+pub(crate) async fn register_xlsx(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+) -> Result<axum::response::Response, Error> {
+    use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+    use axum::response::IntoResponse;
+    let register = state.app.contracts(&Actor::User(session.principal.clone()), today()).await?;
+    let bytes = app::export::workbook(&[app::contracts::register_table(&register)])?;
+    Ok((
+        [
+            (CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned()),
+            (CONTENT_DISPOSITION, "attachment; filename=\"contract-register.xlsx\"".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
 }
