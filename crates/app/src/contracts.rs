@@ -11,10 +11,11 @@ use serde::Serialize;
 
 use commissioning::access::{Action, Principal, Stage};
 use commissioning::money::Money;
-use commissioning::monitor::payment::{Statement, contract_statement, lva_threshold};
+use commissioning::monitor::payment::{Reconciliation, Statement, contract_statement, lva_threshold, reconcile};
 use commissioning::org::OdsCode;
 use commissioning::period::{YearMonth, parse_date};
 use commissioning::procure::contract::{Alert, Contract, Mechanism, Term, alerts, lifetime_value};
+use store::contracts::Invoice;
 
 use crate::export::{DataTable, Datum};
 use crate::import::{CsvFile, ImportError, Seen};
@@ -31,6 +32,22 @@ pub struct ContractView {
     pub lifetime_value: Money,
     pub lifetime_value_with_extensions: Money,
     pub alerts: Vec<Alert>,
+}
+
+/// A month's invoice reconciled against the payment statement and the activity data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MonthReconciliation {
+    pub contract_id: String,
+    pub month: String,
+    pub invoice_number: Option<String>,
+    pub invoice: Option<Money>,
+    pub statement_total: Money,
+    /// The aggregate activity statement: the month's activity summary, all points of delivery.
+    pub aggregate_total: Money,
+    /// The current patient-level submission's priced total, if the provider submitted.
+    pub patient_level_total: Option<Money>,
+    /// Absent until an invoice is received.
+    pub reconciliation: Option<Reconciliation>,
 }
 
 /// One month's payment for a contract.
@@ -99,6 +116,49 @@ impl App {
             .map_err(|error| AppError::Invalid(format!("{id}: {error}")))?;
         let total = statement.total();
         Ok(PaymentStatement { contract_id: contract.id, month: month_text, statement, total })
+    }
+
+    /// Reconciles a contract's month: the invoice (if received) against the payment statement,
+    /// the aggregate activity against the patient-level submission, and for activity-based
+    /// contracts the invoice against the activity.
+    pub async fn reconciliation(&self, actor: &Actor, id: &str, month: YearMonth) -> Result<MonthReconciliation> {
+        let statement = self.payment_statement(actor, id, month).await?;
+        let contract = self.store().contract(id).await?;
+        let month_text = month.to_string();
+        let aggregate_total = Money::from_pence(
+            self.store()
+                .activity_summary(Some(&contract.provider))
+                .await?
+                .iter()
+                .filter(|row| row.month == month_text)
+                .map(|row| row.value_pence)
+                .sum(),
+        );
+        let patient_level_total = self
+            .store()
+            .current_submission(&contract.provider, &month_text)
+            .await?
+            .map(|submission| Money::from_pence(submission.value_pence));
+        let invoice = self.store().invoice(id, &month_text).await?;
+        let reconciliation = invoice.as_ref().map(|invoice| {
+            reconcile(
+                invoice.value,
+                statement.total,
+                aggregate_total,
+                patient_level_total,
+                contract.mechanism == Mechanism::ActivityBased,
+            )
+        });
+        Ok(MonthReconciliation {
+            contract_id: contract.id,
+            month: month_text,
+            invoice_number: invoice.as_ref().map(|i| i.invoice_number.clone()),
+            invoice: invoice.map(|i| i.value),
+            statement_total: statement.total,
+            aggregate_total,
+            patient_level_total,
+            reconciliation,
+        })
     }
 
     async fn view(&self, contract: Contract, today: NaiveDate) -> Result<ContractView> {
@@ -271,4 +331,31 @@ pub(crate) fn parse_contracts(path: &Path, known: &BTreeSet<OdsCode>) -> Result<
         Ok(())
     })?;
     Ok((n_rows, contracts))
+}
+
+/// Reads invoices: `contract_id,month,invoice_number,value` (value in pounds; a credit note
+/// may be negative).
+pub(crate) fn parse_invoices(path: &Path, known: &BTreeSet<String>) -> Result<(u64, Vec<Invoice>), ImportError> {
+    let mut file = CsvFile::open(path, true)?;
+    let columns = file.columns(&["contract_id", "month", "invoice_number", "value"], &[])?;
+    let mut invoices = Vec::new();
+    let mut seen = Seen::new();
+    let n_rows = file.for_each_row(&columns, |row| {
+        let contract_id = row.required("contract_id")?.to_owned();
+        if !known.contains(&contract_id) {
+            return Err(
+                row.error("contract_id", format!("'{contract_id}' is not in the register; import contracts first"))
+            );
+        }
+        let month = row.parse("month", YearMonth::parse)?;
+        seen.check(row, "month", &format!("{contract_id} {month}"))?;
+        invoices.push(Invoice {
+            contract_id,
+            month: month.to_string(),
+            invoice_number: row.required("invoice_number")?.to_owned(),
+            value: row.parse("value", Money::parse_pounds)?,
+        });
+        Ok(())
+    })?;
+    Ok((n_rows, invoices))
 }

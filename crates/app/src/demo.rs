@@ -184,6 +184,7 @@ impl App {
         self.import_mff(&actor, &dir.join(files::MFF), year.first_day(), Some(year.last_day())).await?;
         self.import_plan(&actor, &dir.join(files::PLAN)).await?;
         self.load_generated_activity(dir, year).await?;
+        self.load_demo_invoices(dir, year).await?;
         for account in DEMO_ACCOUNTS {
             self.create_account(
                 &actor,
@@ -198,6 +199,35 @@ impl App {
             )
             .await?;
         }
+        Ok(())
+    }
+
+    /// Invoices for the submitted months of every contract, each for what its payment
+    /// statement says, except that R9B's June invoice is £1,234.56 too high, so the
+    /// reconciliation has a difference to show.
+    async fn load_demo_invoices(&self, dir: &Path, year: FinancialYear) -> Result<()> {
+        use std::fmt::Write as _;
+        let actor = Actor::System("demo".into());
+        let mut csv = String::from("contract_id,month,invoice_number,value\n");
+        for contract in self.store().contracts(None).await? {
+            for month in year.months().into_iter().take(DEMO_MONTHS_SUBMITTED) {
+                let statement = self.payment_statement(&actor, &contract.id, month).await?;
+                let mut value = statement.total;
+                if contract.provider.as_str() == "R9B" && month.financial_month() == 3 {
+                    value += commissioning::money::Money::from_pence(123_456);
+                }
+                let _ = writeln!(
+                    csv,
+                    "{},{month},INV-{}-{month},{}",
+                    contract.id,
+                    contract.provider,
+                    value.to_pounds_string()
+                );
+            }
+        }
+        let path = dir.join("invoices.csv");
+        std::fs::write(&path, csv).with_context(|| format!("writing {}", path.display()))?;
+        self.import(&actor, ImportKind::Invoices, &path, &ImportOptions::default()).await?;
         Ok(())
     }
 

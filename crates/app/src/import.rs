@@ -25,7 +25,8 @@
 //!   most optional) or the House of Commons Library modelled QOF prevalence
 //!   (`group_code,register,list` by `lad_code`, `region`, `imd_overall` or both of those);
 //! - contracts: the register (`contract_id,title,commissioner_code,provider_code,start_date,
-//!   end_date,notice_months,extension_months,annual_value,mechanism,fixed_value,…`).
+//!   end_date,notice_months,extension_months,annual_value,mechanism,fixed_value,…`);
+//! - invoices: `contract_id,month,invoice_number,value` (value in pounds).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
@@ -94,6 +95,7 @@ pub enum ImportKind {
     Indicators,
     Registers,
     Contracts,
+    Invoices,
 }
 
 impl ImportKind {
@@ -107,6 +109,7 @@ impl ImportKind {
             ImportKind::Indicators => "indicators",
             ImportKind::Registers => "registers",
             ImportKind::Contracts => "contracts",
+            ImportKind::Invoices => "invoices",
         }
     }
 }
@@ -207,6 +210,12 @@ impl App {
                     self.store().organisations(&OrgFilter::default()).await?.into_iter().map(|org| org.code).collect();
                 let (n_rows, contracts) = crate::contracts::parse_contracts(path, &known)?;
                 ("contracts", n_rows, tx.upsert_contracts(&contracts).await?)
+            }
+            ImportKind::Invoices => {
+                let known: BTreeSet<String> =
+                    self.store().contracts(None).await?.into_iter().map(|contract| contract.id).collect();
+                let (n_rows, invoices) = crate::contracts::parse_invoices(path, &known)?;
+                ("invoices", n_rows, tx.upsert_invoices(&invoices).await?)
             }
         };
         let at = now_millis();

@@ -115,6 +115,16 @@ pub(crate) enum PaymentCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The month's invoice against the payment statement and the activity data; exits
+    /// non-zero when anything differs.
+    Reconcile {
+        /// The contract's id in the register.
+        #[arg(long)]
+        contract: String,
+        /// The month, YYYY-MM.
+        #[arg(long)]
+        month: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -358,6 +368,8 @@ pub(crate) enum ImportWhat {
     Registers,
     /// The contract register.
     Contracts,
+    /// Invoices received (contract_id,month,invoice_number,value).
+    Invoices,
 }
 
 #[derive(Debug, Args)]

@@ -34,6 +34,7 @@ pub const TABLES: &[&str] = &[
     "indicator_definitions",
     "needs_measures",
     "contracts",
+    "invoices",
 ];
 
 /// What a backup file holds.

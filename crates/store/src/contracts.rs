@@ -73,7 +73,64 @@ impl Tx {
     }
 }
 
+/// An invoice for a contract's month.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invoice {
+    pub contract_id: String,
+    /// `YYYY-MM`.
+    pub month: String,
+    pub invoice_number: String,
+    pub value: Money,
+}
+
+impl Tx {
+    /// Records invoices; one for the same contract and month replaces it.
+    pub async fn upsert_invoices(&mut self, invoices: &[Invoice]) -> Result<u64> {
+        let rows = invoices
+            .iter()
+            .map(|invoice| {
+                vec![
+                    Value::Text(invoice.contract_id.clone()),
+                    Value::Text(invoice.month.clone()),
+                    Value::Text(invoice.invoice_number.clone()),
+                    Value::Int(invoice.value.pence()),
+                ]
+            })
+            .collect();
+        insert_rows(
+            self.connection(),
+            "invoices",
+            &["contract_id", "month", "invoice_number", "value_pence"],
+            rows,
+            "ON CONFLICT (contract_id, month) DO UPDATE SET invoice_number = excluded.invoice_number, \
+             value_pence = excluded.value_pence",
+        )
+        .await
+    }
+}
+
 impl Store {
+    /// The invoice for a contract's month, if one was received.
+    pub async fn invoice(&self, contract_id: &str, month: &str) -> Result<Option<Invoice>> {
+        let row = sqlx::query(
+            "SELECT contract_id, month, invoice_number, value_pence FROM invoices WHERE contract_id = $1 AND month = $2",
+        )
+        .bind(contract_id)
+        .bind(month)
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|row| {
+            let value: i64 = row.try_get("value_pence")?;
+            Ok(Invoice {
+                contract_id: row.try_get("contract_id")?,
+                month: row.try_get("month")?,
+                invoice_number: row.try_get("invoice_number")?,
+                value: Money::from_pence(value),
+            })
+        })
+        .transpose()
+    }
+
     /// Contracts, all or one provider's, by end date then id.
     pub async fn contracts(&self, provider: Option<&OdsCode>) -> Result<Vec<Contract>> {
         let rows = sqlx::query(&format!(

@@ -73,6 +73,18 @@ async fn the_demo_register_alerts_and_pays_by_mechanism() {
     assert_eq!(statement.total, fixed_june + Money::from_pence(elective));
     assert_eq!(statement.statement.total(), statement.total);
 
+    // The demo invoices match their statements except R9B's June, £1,234.56 too high; the
+    // aggregate and patient-level activity agree (the same engine priced both).
+    let matched = app.reconciliation(&Actor::User(finance.clone()), &r9a.contract.id, june).await.unwrap();
+    assert!(matched.reconciliation.as_ref().unwrap().matched(), "{matched:?}");
+    assert_eq!(matched.patient_level_total, Some(matched.aggregate_total));
+    let r9b_id = register.iter().find(|view| view.contract.provider.as_str() == "R9B").unwrap().contract.id.clone();
+    let off = app.reconciliation(&Actor::User(finance.clone()), &r9b_id, june).await.unwrap();
+    let differences: Vec<Money> = off.reconciliation.as_ref().unwrap().differences().map(|c| c.difference).collect();
+    assert_eq!(differences, [Money::from_pence(123_456)]);
+    let october = YearMonth::parse("2025-10").unwrap();
+    assert_eq!(app.reconciliation(&Actor::User(finance.clone()), &r9b_id, october).await.unwrap().reconciliation, None);
+
     // A provider sees its own contract and not another's.
     let provider = principal("R9A", OrgKind::Provider, Role::Provider);
     assert_eq!(app.contracts(&Actor::User(provider.clone()), today).await.unwrap().len(), 1);

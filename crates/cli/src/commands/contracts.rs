@@ -61,7 +61,10 @@ pub(crate) async fn contracts(global: &Global, args: ContractsArgs) -> anyhow::R
 }
 
 pub(crate) async fn payment(global: &Global, args: PaymentArgs) -> anyhow::Result<()> {
-    let PaymentCommand::Statement { contract, month, json } = args.command;
+    let (contract, month, json) = match args.command {
+        PaymentCommand::Statement { contract, month, json } => (contract, month, json),
+        PaymentCommand::Reconcile { contract, month } => return reconcile(global, &contract, &month).await,
+    };
     let month = YearMonth::parse(&month).context("--month")?;
     let app = App::open(global.app_settings(DEFAULT_DATA_DIR)).await?;
     let actor = Actor::System(format!("cli:{}", whoami()));
@@ -89,5 +92,37 @@ pub(crate) async fn payment(global: &Global, args: PaymentArgs) -> anyhow::Resul
         writeln!(out, "    source: {}", line.source)?;
     }
     writeln!(out, "{:<60} {:>16}", "Total", statement.total.to_string())?;
+    Ok(())
+}
+
+async fn reconcile(global: &Global, contract: &str, month: &str) -> anyhow::Result<()> {
+    let month = YearMonth::parse(month).context("--month")?;
+    let app = App::open(global.app_settings(DEFAULT_DATA_DIR)).await?;
+    let actor = Actor::System(format!("cli:{}", whoami()));
+    let result = app
+        .reconciliation(&actor, contract, month)
+        .await
+        .with_context(|| format!("reconciling {contract} for {month}"))?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "Reconciliation: {} for {}", result.contract_id, result.month)?;
+    let Some(reconciliation) = &result.reconciliation else {
+        anyhow::bail!(
+            "no invoice has been received for {} in {}; import invoices first",
+            result.contract_id,
+            result.month
+        );
+    };
+    for check in &reconciliation.checks {
+        let verdict = if check.difference == commissioning::money::Money::ZERO { "matches" } else { "DIFFERS" };
+        writeln!(
+            out,
+            "  {:<44} {} {} against {} {}: {verdict} ({})",
+            check.name, check.left.0, check.left.1, check.right.0, check.right.1, check.difference
+        )?;
+    }
+    if !reconciliation.matched() {
+        anyhow::bail!("{} difference(s) to resolve", reconciliation.differences().count());
+    }
+    writeln!(out, "Everything matches.")?;
     Ok(())
 }

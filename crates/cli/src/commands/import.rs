@@ -18,6 +18,7 @@ pub(crate) async fn import(global: &Global, args: ImportArgs) -> anyhow::Result<
         ImportWhat::Indicators => ImportKind::Indicators,
         ImportWhat::Registers => ImportKind::Registers,
         ImportWhat::Contracts => ImportKind::Contracts,
+        ImportWhat::Invoices => ImportKind::Invoices,
     };
     let as_of = args.as_of.as_deref().map(parse_date).transpose().context("--as-of")?;
     let app = App::open(global.app_settings(DEFAULT_DATA_DIR)).await?;

@@ -56,6 +56,14 @@ fn the_register_alerts_and_statements_explain_themselves() {
     let lines: i64 = json["statement"]["lines"].as_array().unwrap().iter().map(|l| l["amount"].as_i64().unwrap()).sum();
     assert_eq!(json["total"].as_i64().unwrap(), lines, "the total is the sum of the lines, in pence");
 
+    let matched = commissioner(data, &["payment", "reconcile", "--contract", "Q99-R9A-2024", "--month", "2025-06"]);
+    assert!(matched.status.success(), "{}", text(&matched.stderr));
+    assert!(text(&matched.stdout).contains("Everything matches."));
+    let differs = commissioner(data, &["payment", "reconcile", "--contract", "Q99-R9B-2024", "--month", "2025-06"]);
+    assert!(!differs.status.success());
+    assert!(text(&differs.stdout).contains("DIFFERS (£1,234.56)"), "{}", text(&differs.stdout));
+    assert!(text(&differs.stderr).contains("1 difference(s) to resolve"));
+
     for (args, expected) in [
         (&["payment", "statement", "--contract", "Q99-R9A-2024", "--month", "June"][..], "--month"),
         (&["payment", "statement", "--contract", "nope", "--month", "2025-06"][..], "not found"),

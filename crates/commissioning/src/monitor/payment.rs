@@ -276,6 +276,67 @@ pub fn contract_statement(
     }
 }
 
+/// One comparison of a reconciliation: two amounts that must be equal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Check {
+    pub name: String,
+    pub left: (String, Money),
+    pub right: (String, Money),
+    /// Left minus right; zero when they match.
+    pub difference: Money,
+}
+
+/// The month's invoice against what is due and against the activity data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reconciliation {
+    pub checks: Vec<Check>,
+}
+
+impl Reconciliation {
+    pub fn matched(&self) -> bool {
+        self.checks.iter().all(|check| check.difference == Money::ZERO)
+    }
+
+    pub fn differences(&self) -> impl Iterator<Item = &Check> {
+        self.checks.iter().filter(|check| check.difference != Money::ZERO)
+    }
+}
+
+/// Reconciles a month (DOMAIN.md B3): the invoice must equal the payment statement's total;
+/// the aggregate activity statement (ACM) must equal the patient-level total (PLCM) when one
+/// was submitted; and for activity-based contracts the invoice must equal the ACM total.
+pub fn reconcile(
+    invoice: Money,
+    statement_total: Money,
+    aggregate_total: Money,
+    patient_level_total: Option<Money>,
+    activity_based: bool,
+) -> Reconciliation {
+    let check = |name: &str, left: (&str, Money), right: (&str, Money)| Check {
+        name: name.to_owned(),
+        difference: left.1 - right.1,
+        left: (left.0.to_owned(), left.1),
+        right: (right.0.to_owned(), right.1),
+    };
+    let mut checks =
+        vec![check("Invoice against payment due", ("invoice", invoice), ("payment statement", statement_total))];
+    if activity_based {
+        checks.push(check(
+            "Invoice against activity",
+            ("invoice", invoice),
+            ("aggregate activity (ACM)", aggregate_total),
+        ));
+    }
+    if let Some(patient_level) = patient_level_total {
+        checks.push(check(
+            "Aggregate against patient-level activity",
+            ("aggregate activity (ACM)", aggregate_total),
+            ("patient-level activity (PLCM)", patient_level),
+        ));
+    }
+    Reconciliation { checks }
+}
+
 /// Activity-based payment: every line at unit price × MFF, with excess bed days.
 pub fn activity_based(activity: &[PricedActivity]) -> Statement {
     let mut statement = Statement::new("activity_based");
@@ -662,6 +723,24 @@ mod tests {
         assert_eq!(contract_statement(&contract, year, 3, &activity).unwrap().total(), pounds("10000000.00"));
         contract.mechanism = Mechanism::LowVolumeBlock;
         assert!(contract_statement(&contract, year, 3, &activity).is_err(), "far above the LVA threshold");
+    }
+
+    #[test]
+    fn reconciliation_lists_every_difference() {
+        let matched = reconcile(pounds("100.00"), pounds("100.00"), pounds("100.00"), Some(pounds("100.00")), true);
+        assert!(matched.matched());
+        assert_eq!(matched.checks.len(), 3);
+        let off = reconcile(pounds("101.23"), pounds("100.00"), pounds("100.00"), Some(pounds("99.00")), false);
+        assert!(!off.matched());
+        let differences: Vec<(&str, Money)> = off.differences().map(|c| (c.name.as_str(), c.difference)).collect();
+        assert_eq!(
+            differences,
+            [
+                ("Invoice against payment due", pounds("1.23")),
+                ("Aggregate against patient-level activity", pounds("1.00"))
+            ]
+        );
+        assert_eq!(reconcile(pounds("1.00"), pounds("1.00"), pounds("5.00"), None, false).checks.len(), 1);
     }
 
     #[test]

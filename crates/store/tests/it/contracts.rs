@@ -51,6 +51,20 @@ async fn contracts_round_trip(db: &TestDb) {
     tx.commit().await.unwrap();
     assert_eq!(store.contract("Q99-R9B-2025").await.unwrap(), changed);
     assert_eq!(store.contracts(None).await.unwrap().len(), 2);
+    // Invoices: a second for the same month replaces the first.
+    let invoice = |value: i64| store::contracts::Invoice {
+        contract_id: "Q99-R9A-2025".into(),
+        month: "2025-06".into(),
+        invoice_number: format!("INV-{value}"),
+        value: Money::from_pence(value),
+    };
+    for value in [100, 250] {
+        let mut tx = store.begin().await.unwrap();
+        tx.upsert_invoices(&[invoice(value)]).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+    assert_eq!(store.invoice("Q99-R9A-2025", "2025-06").await.unwrap(), Some(invoice(250)));
+    assert_eq!(store.invoice("Q99-R9A-2025", "2025-07").await.unwrap(), None);
     // A provider must be a known organisation.
     let mut tx = store.begin().await.unwrap();
     let unknown = contract("Q99-X-2025", "RXX", "2026-03-31", Mechanism::Block);

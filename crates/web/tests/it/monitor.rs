@@ -157,6 +157,9 @@ async fn the_contract_register_shows_deadlines_and_payment_statements() {
     for expected in ["Payment statement for 2025-06", "Fixed element", "Variable element (elective at 100%)", "Total"] {
         assert!(page.body.contains(expected), "the contract page lacks {expected:?}");
     }
+    assert!(page.body.contains("Reconciliation for 2025-06") && page.body.contains("Matches"));
+    let r9b = finance.get("/procure/contracts/Q99-R9B-2024?month=2025-06").await;
+    assert!(r9b.body.contains("Differences to resolve") && r9b.body.contains("£1,234.56"));
     let xlsx = finance.get("/procure/contracts.xlsx").await;
     assert!(xlsx.body.starts_with("PK"));
     let bad = finance.get("/procure/contracts/Q99-R9A-2024?month=June").await;

@@ -85,13 +85,14 @@ pub(crate) async fn contract(
     let view = state.app.contract(&session.principal, &id, today()).await?;
     let contract = &view.contract;
     let month_text = query.month.clone().filter(|m| !m.trim().is_empty()).unwrap_or_else(|| "2025-06".to_owned());
-    let (statement, month_error) = match YearMonth::parse(&month_text) {
-        Ok(month) => match state.app.payment_statement(&Actor::User(session.principal.clone()), &id, month).await {
-            Ok(statement) => (Some(statement), None),
-            Err(app::AppError::Invalid(message)) => (None, Some(message)),
+    let actor = Actor::User(session.principal.clone());
+    let (statement, reconciliation, month_error) = match YearMonth::parse(&month_text) {
+        Ok(month) => match state.app.payment_statement(&actor, &id, month).await {
+            Ok(statement) => (Some(statement), Some(state.app.reconciliation(&actor, &id, month).await?), None),
+            Err(app::AppError::Invalid(message)) => (None, None, Some(message)),
             Err(error) => return Err(error.into()),
         },
-        Err(_) => (None, Some("Enter the month as YYYY-MM, like 2025-06".to_owned())),
+        Err(_) => (None, None, Some("Enter the month as YYYY-MM, like 2025-06".to_owned())),
     };
     let mechanism_detail = match contract.mechanism {
         Mechanism::AlignedPayment { fixed_annual, elective_baseline_annual } => format!(
@@ -140,6 +141,26 @@ pub(crate) async fn contract(
             ))
         } @else if let Some(message) = &month_error {
             (InsetText::text(message.clone()))
+        }
+        @if let Some(result) = &reconciliation {
+            h2 { "Reconciliation" }
+            @match &result.reconciliation {
+                None => { (InsetText::text(format!("No invoice has been received for {}.", result.month))) }
+                Some(checks) => {
+                    p { "Invoice " (result.invoice_number.clone().unwrap_or_default()) ": "
+                        @if checks.matched() { strong class="nhsuk-tag nhsuk-tag--green" { "Matches" } } @else { strong class="nhsuk-tag nhsuk-tag--red" { "Differences to resolve" } } }
+                    (Table::new(
+                        format!("Reconciliation for {}", result.month),
+                        vec![Cell::text("Check"), Cell::numeric("Amount"), Cell::numeric("Against"), Cell::numeric("Difference")],
+                        checks.checks.iter().map(|check| vec![
+                            Cell::text(check.name.clone()),
+                            Cell::html(html! { (check.left.0) br; (check.left.1) }),
+                            Cell::html(html! { (check.right.0) br; (check.right.1) }),
+                            Cell::numeric(check.difference.to_string()),
+                        ]).collect(),
+                    ))
+                }
+            }
         }
     };
     Ok(layout::page_for(&session, Section::Stage(Stage::Procure), &contract.title, None, content))
