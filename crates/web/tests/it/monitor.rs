@@ -152,6 +152,12 @@ async fn the_contract_register_shows_deadlines_and_payment_statements() {
     assert!(
         register.body.contains("Aligned payment and incentive") && register.body.contains("Low-volume activity block")
     );
+    let blocks = finance.get("/procure/contracts?mechanism=block").await;
+    assert_eq!(blocks.body.matches("href=\"/procure/contracts/Q99-").count(), 2, "community and mental health");
+    let soon = finance.get("/procure/contracts?ends_before=2026-12-31").await;
+    assert!(soon.body.contains("of 8 contracts"));
+    let bad_date = finance.get("/procure/contracts?ends_before=soon").await;
+    assert!(bad_date.body.contains("There is a problem") && bad_date.body.contains("href=\"#ends_before\""));
     let page = finance.get("/procure/contracts/Q99-R9A-2024?month=2025-06").await;
     assert_eq!(page.status, StatusCode::OK);
     for expected in ["Payment statement for 2025-06", "Fixed element", "Variable element (elective at 100%)", "Total"] {

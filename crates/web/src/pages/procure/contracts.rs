@@ -14,6 +14,7 @@ use nhsuk::components::button::Button;
 use nhsuk::components::input::Input;
 use nhsuk::components::inset_text::InsetText;
 use nhsuk::components::label::Label;
+use nhsuk::components::select::{Select, SelectItem};
 use nhsuk::components::table::{Cell, Table};
 
 use crate::auth::SignedIn;
@@ -42,16 +43,72 @@ pub(crate) fn alert_tag(alert: &Alert) -> Markup {
     html! { strong class={ "nhsuk-tag nhsuk-tag--" (colour) } { (what) } " " (alert.message) }
 }
 
+/// Filters of the register, as typed.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct RegisterQuery {
+    provider: Option<String>,
+    mechanism: Option<String>,
+    ends_before: Option<String>,
+}
+
 pub(crate) async fn register(
     State(state): State<AppState>,
     SignedIn(session): SignedIn,
+    Query(query): Query<RegisterQuery>,
 ) -> Result<Html<String>, Error> {
     let today = today();
-    let register = state.app.contracts(&Actor::User(session.principal.clone()), today).await?;
+    let all = state.app.contracts(&Actor::User(session.principal.clone()), today).await?;
+    let text = |value: &Option<String>| value.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+    let (provider, mechanism) = (text(&query.provider), text(&query.mechanism));
+    let ends_before_text = text(&query.ends_before);
+    let ends_before = ends_before_text.as_deref().map(commissioning::period::parse_date);
+    let date_error = matches!(ends_before, Some(Err(_))).then(|| "Enter a date like 2027-03-31".to_owned());
+    let ends_before = ends_before.and_then(Result::ok);
+    let register: Vec<&app::contracts::ContractView> = all
+        .iter()
+        .filter(|view| provider.as_deref().is_none_or(|p| view.contract.provider.as_str() == p))
+        .filter(|view| mechanism.as_deref().is_none_or(|m| view.contract.mechanism.code() == m))
+        .filter(|view| ends_before.is_none_or(|date| view.contract.term.end < date))
+        .collect();
+    let providers: std::collections::BTreeMap<String, String> =
+        all.iter().map(|view| (view.contract.provider.to_string(), view.provider_name.clone())).collect();
+    let provider_items = std::iter::once(SelectItem::new("", "All providers", provider.is_none()))
+        .chain(
+            providers
+                .iter()
+                .map(|(code, name)| SelectItem::new(code.clone(), name.clone(), provider.as_deref() == Some(code))),
+        )
+        .collect();
+    let mechanism_items = std::iter::once(SelectItem::new("", "All mechanisms", mechanism.is_none()))
+        .chain(
+            [
+                ("block", "Block"),
+                ("activity_based", "Activity-based"),
+                ("low_volume_block", "Low-volume block"),
+                ("aligned_payment", "Aligned payment and incentive"),
+            ]
+            .into_iter()
+            .map(|(code, label)| SelectItem::new(code, label, mechanism.as_deref() == Some(code))),
+        )
+        .collect();
+    let total: commissioning::money::Money = register.iter().map(|view| view.contract.annual_value).sum();
     let content = html! {
         span class="nhsuk-caption-l" { "Procure" }
         h1 { "Contract register" }
-        p { (register.len()) " contracts. Deadlines within " (app::contracts::ALERT_HORIZON_DAYS) " days of " (today) " are shown, and notice deadlines already missed." }
+        @if let Some(message) = &date_error {
+            (nhsuk::components::error_summary::ErrorSummary::for_fields(&[("ends_before".to_owned(), message.clone())]))
+        }
+        form method="get" action="/procure/contracts" {
+            div class="nhsuk-grid-row" {
+                div class="nhsuk-grid-column-one-third" { (Select { name: "provider".into(), label: Label::text("Provider"), items: provider_items, ..Default::default() }) }
+                div class="nhsuk-grid-column-one-third" { (Select { name: "mechanism".into(), label: Label::text("Payment mechanism"), items: mechanism_items, ..Default::default() }) }
+                div class="nhsuk-grid-column-one-third" {
+                    (Input { hint: Some("YYYY-MM-DD".into()), error_message: date_error.as_deref().map(Into::into), ..Input::new("ends_before", Label::text("Ending before")) }.with_value(ends_before_text.clone().unwrap_or_default()))
+                }
+            }
+            (Button::secondary("Filter"))
+        }
+        p { (register.len()) " of " (all.len()) " contracts, worth " (total) " a year. Deadlines within " (app::contracts::ALERT_HORIZON_DAYS) " days of " (today) " are shown, and notice deadlines already missed." }
         p { a href="/procure/contracts.xlsx" download { "Download the register (XLSX)" } }
         (Table::new(
             "Contracts, soonest to end first",
