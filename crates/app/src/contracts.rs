@@ -14,7 +14,10 @@ use commissioning::money::Money;
 use commissioning::monitor::payment::{Reconciliation, Statement, contract_statement, lva_threshold, reconcile};
 use commissioning::org::OdsCode;
 use commissioning::period::{YearMonth, parse_date};
-use commissioning::procure::contract::{Alert, Contract, Mechanism, Term, alerts, lifetime_value};
+use commissioning::procure::contract::{
+    Alert, Contract, Mechanism, ModificationGround, Term, Variation, VariationAssessment, alerts, assess_variation,
+    lifetime_value,
+};
 use store::contracts::Invoice;
 
 use crate::export::{DataTable, Datum};
@@ -32,6 +35,19 @@ pub struct ContractView {
     pub lifetime_value: Money,
     pub lifetime_value_with_extensions: Money,
     pub alerts: Vec<Alert>,
+    /// Variations in order, with whether each needed a transparency notice and was a
+    /// considerable change.
+    pub variations: Vec<VariationView>,
+    /// The annual value with every variation's change.
+    pub annual_value_after_variations: Money,
+}
+
+/// A recorded variation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VariationView {
+    pub variation: Variation,
+    pub transparency_notice_required: bool,
+    pub considerable_change: bool,
 }
 
 /// A month's invoice reconciled against the payment statement and the activity data.
@@ -167,7 +183,22 @@ impl App {
             Err(store::StoreError::NotFound) => contract.provider.to_string(),
             Err(error) => return Err(error.into()),
         };
+        let variations: Vec<VariationView> = self
+            .store()
+            .variations(&contract.id)
+            .await?
+            .into_iter()
+            .map(|(variation, transparency_notice_required, considerable_change)| VariationView {
+                variation,
+                transparency_notice_required,
+                considerable_change,
+            })
+            .collect();
+        let annual_value_after_variations =
+            contract.annual_value + variations.iter().map(|v| v.variation.annual_value_change).sum::<Money>();
         Ok(ContractView {
+            variations,
+            annual_value_after_variations,
             lifetime_value: lifetime_value(contract.annual_value, &contract.term, false),
             lifetime_value_with_extensions: lifetime_value(contract.annual_value, &contract.term, true),
             alerts: alerts(&contract.term, today, ALERT_HORIZON_DAYS),
@@ -358,4 +389,70 @@ pub(crate) fn parse_invoices(path: &Path, known: &BTreeSet<String>) -> Result<(u
         Ok(())
     })?;
     Ok((n_rows, invoices))
+}
+
+/// Reads variations and assesses each against its contract's lifetime value as registered:
+/// `contract_id,number,agreed_on,description,annual_value_change,lifetime_value_change,
+/// ground,materially_different` (values in pounds, negative for a reduction; grounds
+/// provided_for, provider_identity, external_factors or authority_driven).
+pub(crate) fn parse_variations(
+    path: &Path,
+    contracts: &[Contract],
+) -> Result<(u64, Vec<(Variation, VariationAssessment)>), ImportError> {
+    let mut file = CsvFile::open(path, true)?;
+    let columns = file.columns(
+        &[
+            "contract_id",
+            "number",
+            "agreed_on",
+            "description",
+            "annual_value_change",
+            "lifetime_value_change",
+            "ground",
+        ],
+        &["materially_different"],
+    )?;
+    let mut variations = Vec::new();
+    let mut seen = Seen::new();
+    let n_rows = file.for_each_row(&columns, |row| {
+        let contract_id = row.required("contract_id")?.to_owned();
+        let contract = contracts.iter().find(|c| c.id == contract_id).ok_or_else(|| {
+            row.error("contract_id", format!("'{contract_id}' is not in the register; import contracts first"))
+        })?;
+        let number = row.parse("number", |t| {
+            t.parse::<u32>()
+                .ok()
+                .filter(|n| *n >= 1)
+                .ok_or_else(|| format!("'{t}' is not a variation number (1, 2, …)"))
+        })?;
+        seen.check(row, "number", &format!("{contract_id} {number}"))?;
+        let ground = row.parse("ground", |t| {
+            ModificationGround::parse(t).ok_or_else(|| {
+                format!(
+                    "'{t}' is not a ground: use provided_for, provider_identity, external_factors or authority_driven"
+                )
+            })
+        })?;
+        let materially_different = row
+            .parse_optional("materially_different", |t| match t.to_ascii_lowercase().as_str() {
+                "yes" | "true" | "1" => Ok(true),
+                "no" | "false" | "0" => Ok(false),
+                _ => Err(format!("'{t}' is not yes or no")),
+            })?
+            .unwrap_or(false);
+        let variation = Variation {
+            contract_id,
+            number,
+            agreed_on: row.parse("agreed_on", parse_date)?,
+            description: row.required("description")?.to_owned(),
+            annual_value_change: row.parse("annual_value_change", Money::parse_pounds)?,
+            lifetime_value_change: row.parse("lifetime_value_change", Money::parse_pounds)?,
+            ground,
+            materially_different,
+        };
+        let assessment = assess_variation(lifetime_value(contract.annual_value, &contract.term, false), &variation);
+        variations.push((variation, assessment));
+        Ok(())
+    })?;
+    Ok((n_rows, variations))
 }

@@ -173,6 +173,7 @@ impl App {
             (ImportKind::Registers, files::PRACTICE_REGISTERS),
             (ImportKind::Registers, files::EVENTS),
             (ImportKind::Contracts, files::CONTRACTS),
+            (ImportKind::Variations, files::VARIATIONS),
         ] {
             self.import(&actor, kind, &dir.join(file), &options).await?;
         }

@@ -82,6 +82,7 @@ pub mod files {
     pub const PRACTICE_REGISTERS: &str = "practice_registers.csv";
     pub const EVENTS: &str = "events.csv";
     pub const CONTRACTS: &str = "contracts.csv";
+    pub const VARIATIONS: &str = "variations.csv";
     pub const MANIFEST: &str = "manifest.json";
 }
 
@@ -104,6 +105,14 @@ pub fn generate(options: &GenerateOptions, dir: &Path, progress: &dyn Progress) 
         &dir.join(files::EVENTS),
     )?;
     write_contracts(&commissioner, &dir.join(files::CONTRACTS))?;
+    std::fs::write(
+        dir.join(files::VARIATIONS),
+        format!(
+            "contract_id,number,agreed_on,description,annual_value_change,lifetime_value_change,ground,materially_different\n\
+             {ICB_CODE}-R9A-2024,1,2025-10-01,Additional endoscopy capacity for the diagnostic backlog,250000.00,375000.00,authority_driven,no\n\
+             {ICB_CODE}-R9A-2024,2,2025-11-01,Extra elective lists funded by the elective recovery fund,300000.00,650000.00,external_factors,no\n"
+        ),
+    )?;
     write_activity(&commissioner, options, &dir.join(files::ACTIVITY), progress)?;
     write_plan(options, dir)?;
     let manifest = serde_json::json!({

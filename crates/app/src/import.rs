@@ -26,7 +26,9 @@
 //!   (`group_code,register,list` by `lad_code`, `region`, `imd_overall` or both of those);
 //! - contracts: the register (`contract_id,title,commissioner_code,provider_code,start_date,
 //!   end_date,notice_months,extension_months,annual_value,mechanism,fixed_value,…`);
-//! - invoices: `contract_id,month,invoice_number,value` (value in pounds).
+//! - invoices: `contract_id,month,invoice_number,value` (value in pounds);
+//! - variations: `contract_id,number,agreed_on,description,annual_value_change,
+//!   lifetime_value_change,ground,materially_different`, assessed against the PSR thresholds.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
@@ -96,6 +98,7 @@ pub enum ImportKind {
     Registers,
     Contracts,
     Invoices,
+    Variations,
 }
 
 impl ImportKind {
@@ -110,6 +113,7 @@ impl ImportKind {
             ImportKind::Registers => "registers",
             ImportKind::Contracts => "contracts",
             ImportKind::Invoices => "invoices",
+            ImportKind::Variations => "variations",
         }
     }
 }
@@ -216,6 +220,11 @@ impl App {
                     self.store().contracts(None).await?.into_iter().map(|contract| contract.id).collect();
                 let (n_rows, invoices) = crate::contracts::parse_invoices(path, &known)?;
                 ("invoices", n_rows, tx.upsert_invoices(&invoices).await?)
+            }
+            ImportKind::Variations => {
+                let contracts = self.store().contracts(None).await?;
+                let (n_rows, variations) = crate::contracts::parse_variations(path, &contracts)?;
+                ("variations", n_rows, tx.upsert_variations(&variations).await?)
             }
         };
         let at = now_millis();

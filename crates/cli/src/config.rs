@@ -370,6 +370,8 @@ pub(crate) enum ImportWhat {
     Contracts,
     /// Invoices received (contract_id,month,invoice_number,value).
     Invoices,
+    /// Contract variations, assessed against the Provider Selection Regime's thresholds.
+    Variations,
 }
 
 #[derive(Debug, Args)]

@@ -35,6 +35,7 @@ pub const TABLES: &[&str] = &[
     "needs_measures",
     "contracts",
     "invoices",
+    "contract_variations",
 ];
 
 /// What a backup file holds.

@@ -5,7 +5,7 @@ use sqlx::any::AnyRow;
 
 use commissioning::money::Money;
 use commissioning::org::OdsCode;
-use commissioning::procure::contract::{Contract, Mechanism, Term};
+use commissioning::procure::contract::{Contract, Mechanism, ModificationGround, Term, Variation, VariationAssessment};
 
 use crate::{Result, Store, StoreError, Tx, Value, insert_rows, parse_column};
 
@@ -109,7 +109,90 @@ impl Tx {
     }
 }
 
+impl Tx {
+    /// Records variations with their assessment; the same contract and number replaces it.
+    pub async fn upsert_variations(&mut self, variations: &[(Variation, VariationAssessment)]) -> Result<u64> {
+        let rows = variations
+            .iter()
+            .map(|(variation, assessment)| {
+                vec![
+                    Value::Text(variation.contract_id.clone()),
+                    Value::Int(i64::from(variation.number)),
+                    Value::Text(variation.agreed_on.to_string()),
+                    Value::Text(variation.description.clone()),
+                    Value::Int(variation.annual_value_change.pence()),
+                    Value::Int(variation.lifetime_value_change.pence()),
+                    Value::Text(variation.ground.code().to_owned()),
+                    Value::Int(i64::from(variation.materially_different)),
+                    Value::Int(i64::from(assessment.transparency_notice_required)),
+                    Value::Int(i64::from(assessment.considerable_change)),
+                ]
+            })
+            .collect();
+        insert_rows(
+            self.connection(),
+            "contract_variations",
+            &[
+                "contract_id",
+                "number",
+                "agreed_on",
+                "description",
+                "annual_change_pence",
+                "lifetime_change_pence",
+                "ground",
+                "materially_different",
+                "transparency_notice_required",
+                "considerable_change",
+            ],
+            rows,
+            "ON CONFLICT (contract_id, number) DO UPDATE SET agreed_on = excluded.agreed_on, \
+             description = excluded.description, annual_change_pence = excluded.annual_change_pence, \
+             lifetime_change_pence = excluded.lifetime_change_pence, ground = excluded.ground, \
+             materially_different = excluded.materially_different, \
+             transparency_notice_required = excluded.transparency_notice_required, \
+             considerable_change = excluded.considerable_change",
+        )
+        .await
+    }
+}
+
 impl Store {
+    /// A contract's variations in order, with whether each needed a transparency notice and
+    /// was a considerable change, as recorded.
+    pub async fn variations(&self, contract_id: &str) -> Result<Vec<(Variation, bool, bool)>> {
+        let rows = sqlx::query(
+            "SELECT contract_id, number, agreed_on, description, annual_change_pence, lifetime_change_pence, ground, \
+             materially_different, transparency_notice_required, considerable_change FROM contract_variations \
+             WHERE contract_id = $1 ORDER BY number",
+        )
+        .bind(contract_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let number: i64 = row.try_get("number")?;
+                let annual: i64 = row.try_get("annual_change_pence")?;
+                let lifetime: i64 = row.try_get("lifetime_change_pence")?;
+                let materially_different: i64 = row.try_get("materially_different")?;
+                let notice: i64 = row.try_get("transparency_notice_required")?;
+                let considerable: i64 = row.try_get("considerable_change")?;
+                let variation = Variation {
+                    contract_id: row.try_get("contract_id")?,
+                    number: number as u32,
+                    agreed_on: parse_column(row, "agreed_on", commissioning::period::parse_date)?,
+                    description: row.try_get("description")?,
+                    annual_value_change: Money::from_pence(annual),
+                    lifetime_value_change: Money::from_pence(lifetime),
+                    ground: parse_column(row, "ground", |t| {
+                        ModificationGround::parse(t).ok_or(format!("ground '{t}'"))
+                    })?,
+                    materially_different: crate::flag(materially_different),
+                };
+                Ok((variation, crate::flag(notice), crate::flag(considerable)))
+            })
+            .collect()
+    }
+
     /// The invoice for a contract's month, if one was received.
     pub async fn invoice(&self, contract_id: &str, month: &str) -> Result<Option<Invoice>> {
         let row = sqlx::query(

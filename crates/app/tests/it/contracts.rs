@@ -85,6 +85,15 @@ async fn the_demo_register_alerts_and_pays_by_mechanism() {
     let october = YearMonth::parse("2025-10").unwrap();
     assert_eq!(app.reconciliation(&Actor::User(finance.clone()), &r9b_id, october).await.unwrap().reconciliation, None);
 
+    // R9A's two variations: £375,000 of lifetime value needs no transparency notice, £650,000
+    // does (at least £500,000); neither is a considerable change. The annual value after
+    // them is £550,000 higher.
+    let varied = app.contract(&finance, &r9a.contract.id, today).await.unwrap();
+    let notices: Vec<(bool, bool)> =
+        varied.variations.iter().map(|v| (v.transparency_notice_required, v.considerable_change)).collect();
+    assert_eq!(notices, [(false, false), (true, false)]);
+    assert_eq!(varied.annual_value_after_variations - varied.contract.annual_value, Money::from_pence(550_000 * 100));
+
     // A provider sees its own contract and not another's.
     let provider = principal("R9A", OrgKind::Provider, Role::Provider);
     assert_eq!(app.contracts(&Actor::User(provider.clone()), today).await.unwrap().len(), 1);

@@ -19,6 +19,7 @@ pub(crate) async fn import(global: &Global, args: ImportArgs) -> anyhow::Result<
         ImportWhat::Registers => ImportKind::Registers,
         ImportWhat::Contracts => ImportKind::Contracts,
         ImportWhat::Invoices => ImportKind::Invoices,
+        ImportWhat::Variations => ImportKind::Variations,
     };
     let as_of = args.as_of.as_deref().map(parse_date).transpose().context("--as-of")?;
     let app = App::open(global.app_settings(DEFAULT_DATA_DIR)).await?;

@@ -184,6 +184,108 @@ pub fn alerts(term: &Term, today: NaiveDate, horizon_days: i64) -> Vec<Alert> {
     alerts
 }
 
+/// The ground on which a contract is varied without a new procurement (PSR regulation 13).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModificationGround {
+    /// Clearly and unambiguously provided for in the original contract.
+    ProvidedForInContract,
+    /// Solely a change of the provider's identity (merger, takeover, insolvency).
+    ProviderIdentity,
+    /// A response to external factors, such as volumes or a price formula in the contract.
+    ExternalFactors,
+    /// Decided by the commissioner.
+    AuthorityDriven,
+}
+
+impl ModificationGround {
+    pub const ALL: [ModificationGround; 4] = [
+        ModificationGround::ProvidedForInContract,
+        ModificationGround::ProviderIdentity,
+        ModificationGround::ExternalFactors,
+        ModificationGround::AuthorityDriven,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            ModificationGround::ProvidedForInContract => "provided_for",
+            ModificationGround::ProviderIdentity => "provider_identity",
+            ModificationGround::ExternalFactors => "external_factors",
+            ModificationGround::AuthorityDriven => "authority_driven",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ModificationGround> {
+        ModificationGround::ALL.into_iter().find(|ground| ground.code() == text.trim())
+    }
+}
+
+/// A variation of a contract.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Variation {
+    pub contract_id: String,
+    /// 1 for the first variation of the contract, and so on.
+    pub number: u32,
+    pub agreed_on: NaiveDate,
+    pub description: String,
+    pub annual_value_change: Money,
+    pub lifetime_value_change: Money,
+    pub ground: ModificationGround,
+    /// The variation makes the arrangement materially different in character.
+    pub materially_different: bool,
+}
+
+/// What the Provider Selection Regime makes of a variation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VariationAssessment {
+    /// A modification of £500,000 or more (either way) must be published.
+    pub transparency_notice_required: bool,
+    /// The considerable change threshold: materially different, or authority-driven and at
+    /// least £500,000 and 25% above the lifetime value when entered into.
+    pub considerable_change: bool,
+    /// It may be made without a new procurement.
+    pub permitted_without_new_process: bool,
+    pub reasons: Vec<String>,
+}
+
+/// The £500,000 at which a modification needs a transparency notice [S] and a change may be
+/// considerable [S]; the 25% limb of the threshold is known practice [K].
+pub const MODIFICATION_NOTICE_THRESHOLD: Money = Money::from_pence(500_000 * 100);
+
+/// Assesses a variation against the contract's lifetime value when it was entered into
+/// (DOMAIN.md B1, regulations 6(10)–(12) and 13).
+pub fn assess_variation(original_lifetime_value: Money, variation: &Variation) -> VariationAssessment {
+    let change = variation.lifetime_value_change;
+    let size = if change < Money::ZERO { -change } else { change };
+    let mut reasons = Vec::new();
+    let transparency_notice_required = size >= MODIFICATION_NOTICE_THRESHOLD;
+    if transparency_notice_required {
+        reasons.push(format!(
+            "the modification is worth {size}, at least {MODIFICATION_NOTICE_THRESHOLD}: publish a transparency notice"
+        ));
+    }
+    // new ≥ 1.25 × old, in pence: 4 × new ≥ 5 × old.
+    let new_value = i128::from((original_lifetime_value + change).pence());
+    let quarter_more = 4 * new_value >= 5 * i128::from(original_lifetime_value.pence());
+    let value_limb = variation.ground == ModificationGround::AuthorityDriven
+        && change >= MODIFICATION_NOTICE_THRESHOLD
+        && quarter_more;
+    let considerable_change = variation.materially_different || value_limb;
+    if variation.materially_different {
+        reasons.push("the arrangement becomes materially different in character".to_owned());
+    }
+    if value_limb {
+        reasons.push(format!(
+            "a decision of the commissioner raises the lifetime value by {change} and by at least 25% (from {original_lifetime_value})"
+        ));
+    }
+    let permitted_without_new_process = !considerable_change;
+    if !permitted_without_new_process {
+        reasons.push("it is a considerable change: a new provider selection process is needed".to_owned());
+    }
+    VariationAssessment { transparency_notice_required, considerable_change, permitted_without_new_process, reasons }
+}
+
 fn months_before(date: NaiveDate, months: u32) -> NaiveDate {
     date.checked_sub_months(Months::new(months)).unwrap_or(date)
 }
@@ -225,6 +327,42 @@ mod tests {
         let annual = Money::parse_pounds("1000000.01").unwrap();
         assert_eq!(lifetime_value(annual, &term(), false), Money::parse_pounds("3000000.03").unwrap());
         assert_eq!(lifetime_value(annual, &term(), true), Money::parse_pounds("5000000.05").unwrap());
+    }
+
+    fn variation(change: &str, ground: ModificationGround, materially_different: bool) -> Variation {
+        Variation {
+            contract_id: "Q99-R9A-2024".into(),
+            number: 1,
+            agreed_on: date("2025-10-01"),
+            description: "More capacity".into(),
+            annual_value_change: Money::parse_pounds(change).unwrap(),
+            lifetime_value_change: Money::parse_pounds(change).unwrap(),
+            ground,
+            materially_different,
+        }
+    }
+
+    /// The thresholds' boundaries: £500,000 needs a notice, £499,999.99 does not; a
+    /// commissioner's decision adding £500,000 and 25% is a considerable change, adding
+    /// £500,000 but 24.99% is not; external factors never meet the value limb.
+    #[test]
+    fn variations_are_assessed_against_the_psr_thresholds() {
+        let original = Money::parse_pounds("2000000.00").unwrap();
+        let at = assess_variation(original, &variation("500000.00", ModificationGround::AuthorityDriven, false));
+        assert!(at.transparency_notice_required && at.considerable_change && !at.permitted_without_new_process);
+        let below = assess_variation(original, &variation("499999.99", ModificationGround::AuthorityDriven, false));
+        assert!(!below.transparency_notice_required && !below.considerable_change);
+        let large = Money::parse_pounds("2000000.04").unwrap();
+        let under_quarter =
+            assess_variation(large, &variation("500000.00", ModificationGround::AuthorityDriven, false));
+        assert!(under_quarter.transparency_notice_required && !under_quarter.considerable_change, "{under_quarter:?}");
+        let external = assess_variation(original, &variation("900000.00", ModificationGround::ExternalFactors, false));
+        assert!(external.transparency_notice_required && external.permitted_without_new_process);
+        let reduction =
+            assess_variation(original, &variation("-600000.00", ModificationGround::AuthorityDriven, false));
+        assert!(reduction.transparency_notice_required && !reduction.considerable_change);
+        let different = assess_variation(original, &variation("0.00", ModificationGround::ProvidedForInContract, true));
+        assert!(different.considerable_change && !different.transparency_notice_required);
     }
 
     #[test]

@@ -65,6 +65,26 @@ async fn contracts_round_trip(db: &TestDb) {
     }
     assert_eq!(store.invoice("Q99-R9A-2025", "2025-06").await.unwrap(), Some(invoice(250)));
     assert_eq!(store.invoice("Q99-R9A-2025", "2025-07").await.unwrap(), None);
+    // Variations keep their order and their assessment as recorded.
+    let variation = commissioning::procure::contract::Variation {
+        contract_id: "Q99-R9A-2025".into(),
+        number: 1,
+        agreed_on: NaiveDate::from_ymd_opt(2025, 10, 1).unwrap(),
+        description: "Additional diagnostic capacity".into(),
+        annual_value_change: Money::from_pence(250_000 * 100),
+        lifetime_value_change: Money::from_pence(625_000 * 100),
+        ground: commissioning::procure::contract::ModificationGround::AuthorityDriven,
+        materially_different: false,
+    };
+    let assessment =
+        commissioning::procure::contract::assess_variation(Money::from_pence(36_000_000 * 100), &variation);
+    let mut tx = store.begin().await.unwrap();
+    tx.upsert_variations(&[(variation.clone(), assessment.clone())]).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        store.variations("Q99-R9A-2025").await.unwrap(),
+        [(variation, assessment.transparency_notice_required, assessment.considerable_change)]
+    );
     // A provider must be a known organisation.
     let mut tx = store.begin().await.unwrap();
     let unknown = contract("Q99-X-2025", "RXX", "2026-03-31", Mechanism::Block);

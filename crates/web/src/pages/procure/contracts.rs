@@ -173,6 +173,27 @@ pub(crate) async fn contract(
             ("Payment mechanism", html! { (mechanism_detail) }),
             ("Owner", html! { (contract.owner) }),
         ]))
+        @if !view.variations.is_empty() {
+            h2 { "Variations" }
+            p { "Annual value after variations: " strong { (view.annual_value_after_variations) } "." }
+            (Table::new(
+                format!("Variations of {}", contract.id),
+                vec![Cell::numeric("No."), Cell::text("Agreed"), Cell::text("What changed"), Cell::numeric("Annual value"), Cell::numeric("Lifetime value"), Cell::text("Ground"), Cell::text("Provider Selection Regime")],
+                view.variations.iter().map(|v| vec![
+                    Cell::numeric(v.variation.number.to_string()),
+                    Cell::html(html! { span class="app-nowrap" { (v.variation.agreed_on) } }),
+                    Cell::text(v.variation.description.clone()),
+                    Cell::numeric(v.variation.annual_value_change.to_string()),
+                    Cell::numeric(v.variation.lifetime_value_change.to_string()),
+                    Cell::text(v.variation.ground.code().replace('_', " ")),
+                    Cell::html(html! {
+                        @if v.considerable_change { strong class="nhsuk-tag nhsuk-tag--red" { "Considerable change: new process needed" } br; }
+                        @if v.transparency_notice_required { strong class="nhsuk-tag nhsuk-tag--orange" { "Transparency notice required" } }
+                        @else if !v.considerable_change { "Permitted; no notice needed" }
+                    }),
+                ]).collect(),
+            ))
+        }
         @if !view.alerts.is_empty() {
             h2 { "Alerts" }
             @for alert in &view.alerts { p { (alert_tag(alert)) } }
