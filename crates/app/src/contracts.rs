@@ -35,6 +35,8 @@ pub struct ContractView {
     pub lifetime_value: Money,
     pub lifetime_value_with_extensions: Money,
     pub alerts: Vec<Alert>,
+    /// The term (without extensions) ended before the day asked about.
+    pub ended: bool,
     /// Variations in order, with whether each needed a transparency notice and was a
     /// considerable change.
     pub variations: Vec<VariationView>,
@@ -197,6 +199,7 @@ impl App {
         let annual_value_after_variations =
             contract.annual_value + variations.iter().map(|v| v.variation.annual_value_change).sum::<Money>();
         Ok(ContractView {
+            ended: today > contract.term.end,
             variations,
             annual_value_after_variations,
             lifetime_value: lifetime_value(contract.annual_value, &contract.term, false),

@@ -304,9 +304,9 @@ fn write_contracts(commissioner: &geography::SyntheticCommissioner, path: &Path)
         "2026-03-31",
         "2027-06-30",
         "2028-03-31",
-        "2026-09-30",
+        "2027-09-30",
         "2029-03-31",
-        "2027-03-31",
+        "2027-12-31",
         "2026-06-30",
     ];
     const OWNERS: [&str; 3] = ["Chris Commissioner", "Fran Finance", "Dr Cleo Lead"];

@@ -121,7 +121,10 @@ pub(crate) async fn register(
                 Cell::numeric(view.lifetime_value.to_string()),
                 Cell::html(html! { span class="app-nowrap" { (view.contract.term.end) } }),
                 Cell::html(html! { span class="app-nowrap" { (view.contract.term.notice_deadline()) } }),
-                Cell::html(html! { @for alert in &view.alerts { p class="nhsuk-body-s" { (alert_tag(alert)) } } }),
+                Cell::html(html! {
+                    @if view.ended { strong class="nhsuk-tag nhsuk-tag--grey" { "Ended" } }
+                    @for alert in &view.alerts { p class="nhsuk-body-s" { (alert_tag(alert)) } }
+                }),
             ]).collect(),
         ))
     };
@@ -162,6 +165,7 @@ pub(crate) async fn contract(
     let content = html! {
         span class="nhsuk-caption-l" { "Contract " (contract.id) }
         h1 { (contract.title) }
+        @if view.ended { p { strong class="nhsuk-tag nhsuk-tag--grey" { "Ended" } " The term ended on " (contract.term.end) " (extensions, if taken, are recorded as variations)." } }
         (summary(vec![
             ("Provider", html! { a href={ "/organisations/" (contract.provider) } { (view.provider_name) } }),
             ("Commissioner", html! { (contract.commissioner) }),
@@ -172,6 +176,7 @@ pub(crate) async fn contract(
             ("Lifetime value", html! { (view.lifetime_value) " (" (view.lifetime_value_with_extensions) " with every extension)" }),
             ("Payment mechanism", html! { (mechanism_detail) }),
             ("Owner", html! { (contract.owner) }),
+            ("Activity", html! { a href={ "/monitor/providers/" (contract.provider) } { "Activity against the indicative plan, with tolerances and forecasts" } }),
         ]))
         @if !view.variations.is_empty() {
             h2 { "Variations" }
