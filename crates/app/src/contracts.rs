@@ -10,8 +10,12 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use commissioning::access::{Action, Principal, Stage};
+use commissioning::money::Decimal;
 use commissioning::money::Money;
-use commissioning::monitor::payment::{Reconciliation, Statement, contract_statement, lva_threshold, reconcile};
+use commissioning::monitor::payment::{
+    Cquin, CquinIndicator, Reconciliation, Statement, contract_statement, cquin, cquin_deduction, lva_threshold,
+    reconcile,
+};
 use commissioning::org::OdsCode;
 use commissioning::period::{YearMonth, parse_date};
 use commissioning::procure::contract::{
@@ -23,6 +27,11 @@ use store::contracts::Invoice;
 use crate::export::{DataTable, Datum};
 use crate::import::{CsvFile, ImportError, Seen};
 use crate::{Actor, App, AppError, Result, authorize};
+
+/// The share of an aligned payment's fixed element at stake in CQUIN (1.25%, 2022/23 to
+/// 2023/24) and the most indicators a scheme may have (5) [K].
+pub const CQUIN_PERCENT: Decimal = Decimal::new(125, 2);
+pub const CQUIN_MAX_INDICATORS: usize = 5;
 
 /// How far ahead deadlines are shown: six months.
 pub const ALERT_HORIZON_DAYS: i64 = 183;
@@ -42,6 +51,8 @@ pub struct ContractView {
     pub variations: Vec<VariationView>,
     /// The annual value with every variation's change.
     pub annual_value_after_variations: Money,
+    /// The CQUIN scheme of an aligned payment with indicators: available, earned, deduction.
+    pub cquin: Option<Cquin>,
 }
 
 /// A recorded variation.
@@ -130,8 +141,14 @@ impl App {
             .filter(|row| row.month == month_text)
             .map(|row| (row.pod.code().to_owned(), Money::from_pence(row.value_pence)))
             .collect();
-        let statement = contract_statement(&contract, month.financial_year(), month.financial_month(), &value_by_pod)
-            .map_err(|error| AppError::Invalid(format!("{id}: {error}")))?;
+        let invalid =
+            |error: commissioning::monitor::payment::PaymentError| AppError::Invalid(format!("{id}: {error}"));
+        let mut statement =
+            contract_statement(&contract, month.financial_year(), month.financial_month(), &value_by_pod)
+                .map_err(invalid)?;
+        if let Some(scheme) = self.cquin_scheme(&contract).await? {
+            statement.extend(cquin_deduction(&scheme, month.financial_month()).map_err(invalid)?);
+        }
         let total = statement.total();
         Ok(PaymentStatement { contract_id: contract.id, month: month_text, statement, total })
     }
@@ -179,6 +196,20 @@ impl App {
         })
     }
 
+    /// The CQUIN scheme of an aligned payment with indicators.
+    async fn cquin_scheme(&self, contract: &Contract) -> Result<Option<Cquin>> {
+        let Mechanism::AlignedPayment { fixed_annual, .. } = contract.mechanism else {
+            return Ok(None);
+        };
+        let indicators = self.store().cquin_indicators(&contract.id).await?;
+        if indicators.is_empty() {
+            return Ok(None);
+        }
+        cquin(fixed_annual, CQUIN_PERCENT, &indicators, CQUIN_MAX_INDICATORS)
+            .map(Some)
+            .map_err(|error| AppError::Invalid(format!("{}: {error}", contract.id)))
+    }
+
     async fn view(&self, contract: Contract, today: NaiveDate) -> Result<ContractView> {
         let provider_name = match self.store().organisation(&contract.provider).await {
             Ok(org) => org.name,
@@ -198,7 +229,9 @@ impl App {
             .collect();
         let annual_value_after_variations =
             contract.annual_value + variations.iter().map(|v| v.variation.annual_value_change).sum::<Money>();
+        let cquin = self.cquin_scheme(&contract).await?;
         Ok(ContractView {
+            cquin,
             ended: today > contract.term.end,
             variations,
             annual_value_after_variations,
@@ -458,4 +491,55 @@ pub(crate) fn parse_variations(
         Ok(())
     })?;
     Ok((n_rows, variations))
+}
+
+/// Reads CQUIN indicators: `contract_id,indicator,minimum,maximum,performance,better`
+/// (`better` is higher or lower). Only aligned payments carry CQUIN, at most five indicators
+/// each.
+pub(crate) fn parse_cquin(
+    path: &Path,
+    contracts: &[Contract],
+) -> Result<(u64, Vec<(String, CquinIndicator)>), ImportError> {
+    let mut file = CsvFile::open(path, true)?;
+    let columns = file.columns(&["contract_id", "indicator", "minimum", "maximum", "performance", "better"], &[])?;
+    let mut indicators: Vec<(String, CquinIndicator)> = Vec::new();
+    let mut seen = Seen::new();
+    let n_rows = file.for_each_row(&columns, |row| {
+        let contract_id = row.required("contract_id")?.to_owned();
+        let contract = contracts.iter().find(|c| c.id == contract_id).ok_or_else(|| {
+            row.error("contract_id", format!("'{contract_id}' is not in the register; import contracts first"))
+        })?;
+        if !matches!(contract.mechanism, Mechanism::AlignedPayment { .. }) {
+            return Err(
+                row.error("contract_id", format!("{contract_id} is not an aligned payment, so it has no CQUIN"))
+            );
+        }
+        let name = row.required("indicator")?.to_owned();
+        seen.check(row, "indicator", &format!("{contract_id} {name}"))?;
+        if indicators.iter().filter(|(id, _)| *id == contract_id).count() >= CQUIN_MAX_INDICATORS {
+            return Err(row.error("indicator", format!("a CQUIN scheme has at most {CQUIN_MAX_INDICATORS} indicators")));
+        }
+        let minimum = row.parse("minimum", Decimal::parse)?;
+        let maximum = row.parse("maximum", Decimal::parse)?;
+        if minimum == maximum {
+            return Err(row.error("maximum", "the maximum must differ from the minimum"));
+        }
+        let higher_is_better = match row.required("better")?.to_ascii_lowercase().as_str() {
+            "higher" => true,
+            "lower" => false,
+            other => return Err(row.error("better", format!("'{other}' is not higher or lower"))),
+        };
+        indicators.push((
+            contract_id,
+            CquinIndicator {
+                name,
+                minimum,
+                maximum,
+                performance: row.parse("performance", Decimal::parse)?,
+                higher_is_better,
+            },
+        ));
+        Ok(())
+    })?;
+    Ok((n_rows, indicators))
 }

@@ -174,6 +174,7 @@ impl App {
             (ImportKind::Registers, files::EVENTS),
             (ImportKind::Contracts, files::CONTRACTS),
             (ImportKind::Variations, files::VARIATIONS),
+            (ImportKind::Cquin, files::CQUIN),
         ] {
             self.import(&actor, kind, &dir.join(file), &options).await?;
         }

@@ -83,6 +83,7 @@ pub mod files {
     pub const EVENTS: &str = "events.csv";
     pub const CONTRACTS: &str = "contracts.csv";
     pub const VARIATIONS: &str = "variations.csv";
+    pub const CQUIN: &str = "cquin.csv";
     pub const MANIFEST: &str = "manifest.json";
 }
 
@@ -105,6 +106,15 @@ pub fn generate(options: &GenerateOptions, dir: &Path, progress: &dyn Progress) 
         &dir.join(files::EVENTS),
     )?;
     write_contracts(&commissioner, &dir.join(files::CONTRACTS))?;
+    std::fs::write(
+        dir.join(files::CQUIN),
+        format!(
+            "contract_id,indicator,minimum,maximum,performance,better\n\
+             {ICB_CODE}-R9A-2024,Flu vaccination of frontline staff (%),75,90,84.5,higher\n\
+             {ICB_CODE}-R9A-2024,Timely recognition of sepsis (%),60,85,88,higher\n\
+             {ICB_CODE}-R9A-2024,Antibiotic use per 1000 admissions,4000,3500,3900,lower\n"
+        ),
+    )?;
     std::fs::write(
         dir.join(files::VARIATIONS),
         format!(

@@ -28,7 +28,8 @@
 //!   end_date,notice_months,extension_months,annual_value,mechanism,fixed_value,…`);
 //! - invoices: `contract_id,month,invoice_number,value` (value in pounds);
 //! - variations: `contract_id,number,agreed_on,description,annual_value_change,
-//!   lifetime_value_change,ground,materially_different`, assessed against the PSR thresholds.
+//!   lifetime_value_change,ground,materially_different`, assessed against the PSR thresholds;
+//! - cquin: `contract_id,indicator,minimum,maximum,performance,better` for aligned payments.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
@@ -99,6 +100,7 @@ pub enum ImportKind {
     Contracts,
     Invoices,
     Variations,
+    Cquin,
 }
 
 impl ImportKind {
@@ -114,6 +116,7 @@ impl ImportKind {
             ImportKind::Contracts => "contracts",
             ImportKind::Invoices => "invoices",
             ImportKind::Variations => "variations",
+            ImportKind::Cquin => "cquin",
         }
     }
 }
@@ -225,6 +228,11 @@ impl App {
                 let contracts = self.store().contracts(None).await?;
                 let (n_rows, variations) = crate::contracts::parse_variations(path, &contracts)?;
                 ("variations", n_rows, tx.upsert_variations(&variations).await?)
+            }
+            ImportKind::Cquin => {
+                let contracts = self.store().contracts(None).await?;
+                let (n_rows, indicators) = crate::contracts::parse_cquin(path, &contracts)?;
+                ("cquin", n_rows, tx.upsert_cquin_indicators(&indicators).await?)
             }
         };
         let at = now_millis();

@@ -372,6 +372,8 @@ pub(crate) enum ImportWhat {
     Invoices,
     /// Contract variations, assessed against the Provider Selection Regime's thresholds.
     Variations,
+    /// CQUIN indicators of aligned-payment contracts (thresholds and performance).
+    Cquin,
 }
 
 #[derive(Debug, Args)]

@@ -145,7 +145,7 @@ impl Decimal {
     /// The most decimal places a factor may carry.
     pub const MAX_SCALE: u32 = 12;
 
-    pub fn new(mantissa: i64, scale: u32) -> Decimal {
+    pub const fn new(mantissa: i64, scale: u32) -> Decimal {
         Decimal { mantissa, scale }
     }
 

@@ -36,6 +36,7 @@ pub const TABLES: &[&str] = &[
     "contracts",
     "invoices",
     "contract_variations",
+    "contract_cquin_indicators",
 ];
 
 /// What a backup file holds.

@@ -3,7 +3,8 @@
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use commissioning::money::Money;
+use commissioning::money::{Decimal, Money};
+use commissioning::monitor::payment::CquinIndicator;
 use commissioning::org::OdsCode;
 use commissioning::procure::contract::{Contract, Mechanism, ModificationGround, Term, Variation, VariationAssessment};
 
@@ -156,7 +157,58 @@ impl Tx {
     }
 }
 
+impl Tx {
+    /// Records a contract's CQUIN indicators; the same contract and name replaces it.
+    pub async fn upsert_cquin_indicators(&mut self, indicators: &[(String, CquinIndicator)]) -> Result<u64> {
+        let rows = indicators
+            .iter()
+            .map(|(contract_id, indicator)| {
+                vec![
+                    Value::Text(contract_id.clone()),
+                    Value::Text(indicator.name.clone()),
+                    Value::Text(indicator.minimum.to_string()),
+                    Value::Text(indicator.maximum.to_string()),
+                    Value::Text(indicator.performance.to_string()),
+                    Value::Int(i64::from(indicator.higher_is_better)),
+                ]
+            })
+            .collect();
+        insert_rows(
+            self.connection(),
+            "contract_cquin_indicators",
+            &["contract_id", "name", "minimum", "maximum", "performance", "higher_is_better"],
+            rows,
+            "ON CONFLICT (contract_id, name) DO UPDATE SET minimum = excluded.minimum, maximum = excluded.maximum, \
+             performance = excluded.performance, higher_is_better = excluded.higher_is_better",
+        )
+        .await
+    }
+}
+
 impl Store {
+    /// A contract's CQUIN indicators by name.
+    pub async fn cquin_indicators(&self, contract_id: &str) -> Result<Vec<CquinIndicator>> {
+        let rows = sqlx::query(
+            "SELECT name, minimum, maximum, performance, higher_is_better FROM contract_cquin_indicators \
+             WHERE contract_id = $1 ORDER BY name",
+        )
+        .bind(contract_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let higher: i64 = row.try_get("higher_is_better")?;
+                Ok(CquinIndicator {
+                    name: row.try_get("name")?,
+                    minimum: parse_column(row, "minimum", Decimal::parse)?,
+                    maximum: parse_column(row, "maximum", Decimal::parse)?,
+                    performance: parse_column(row, "performance", Decimal::parse)?,
+                    higher_is_better: crate::flag(higher),
+                })
+            })
+            .collect()
+    }
+
     /// A contract's variations in order, with whether each needed a transparency notice and
     /// was a considerable change, as recorded.
     pub async fn variations(&self, contract_id: &str) -> Result<Vec<(Variation, bool, bool)>> {

@@ -70,7 +70,15 @@ async fn the_demo_register_alerts_and_pays_by_mechanism() {
         .sum();
     assert!(elective > 0);
     let fixed_june = commissioning::monitor::payment::monthly_instalment(fixed_annual, 3).unwrap();
-    assert_eq!(statement.total, fixed_june + Money::from_pence(elective));
+    // Its CQUIN: 1.25% of the fixed element over three indicators, one at 63% of the way
+    // to its maximum, one above it, one a fifth of the way (lower is better); the shortfall
+    // comes off in twelve instalments.
+    let scheme = r9a.cquin.as_ref().expect("R9A has a CQUIN scheme");
+    assert_eq!(scheme.available, fixed_annual.scale(commissioning::money::Decimal::new(125, 4)));
+    assert_eq!(scheme.earned + scheme.deduction, scheme.available);
+    let cquin_june = commissioning::monitor::payment::monthly_instalment(scheme.deduction, 3).unwrap();
+    assert_eq!(statement.total, fixed_june + Money::from_pence(elective) - cquin_june);
+    assert_eq!(statement.statement.lines.last().unwrap().label, "CQUIN under-achievement deducted");
     assert_eq!(statement.statement.total(), statement.total);
 
     // The demo invoices match their statements except R9B's June, £1,234.56 too high; the

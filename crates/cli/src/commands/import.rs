@@ -20,6 +20,7 @@ pub(crate) async fn import(global: &Global, args: ImportArgs) -> anyhow::Result<
         ImportWhat::Contracts => ImportKind::Contracts,
         ImportWhat::Invoices => ImportKind::Invoices,
         ImportWhat::Variations => ImportKind::Variations,
+        ImportWhat::Cquin => ImportKind::Cquin,
     };
     let as_of = args.as_of.as_deref().map(parse_date).transpose().context("--as-of")?;
     let app = App::open(global.app_settings(DEFAULT_DATA_DIR)).await?;

@@ -488,6 +488,26 @@ pub fn cquin(
     Ok(Cquin { available, earned, deduction: available - earned, statement })
 }
 
+/// The month's share of a CQUIN scheme's under-achievement, deducted through the variable
+/// element of an aligned payment: the year's deduction in twelve instalments.
+pub fn cquin_deduction(scheme: &Cquin, month: u32) -> Result<Statement, PaymentError> {
+    let monthly = monthly_instalment(scheme.deduction, month)?;
+    let mut statement = Statement::new("cquin");
+    statement.line(
+        "CQUIN under-achievement deducted",
+        vec![
+            ("CQUIN value available", scheme.available.to_string()),
+            ("earned", scheme.earned.to_string()),
+            ("under-achievement for the year", scheme.deduction.to_string()),
+            ("month", month_name(month)?),
+        ],
+        "− (available − earned) ÷ 12, deducted through the variable element",
+        SOURCE_CQUIN,
+        -monthly,
+    );
+    Ok(statement)
+}
+
 /// `weight × clamp(fraction, 0, 1)` computed exactly on the decimals and rounded once. For
 /// "lower is better" the minimum threshold is the worse (higher) value.
 fn pro_rata(weight: Money, indicator: &CquinIndicator) -> Money {
@@ -723,6 +743,24 @@ mod tests {
         assert_eq!(contract_statement(&contract, year, 3, &activity).unwrap().total(), pounds("10000000.00"));
         contract.mechanism = Mechanism::LowVolumeBlock;
         assert!(contract_statement(&contract, year, 3, &activity).is_err(), "far above the LVA threshold");
+    }
+
+    #[test]
+    fn the_cquin_deduction_is_spread_over_the_year() {
+        let indicators = [CquinIndicator {
+            name: "Flu vaccination of staff".into(),
+            minimum: decimal("70"),
+            maximum: decimal("90"),
+            performance: decimal("80"),
+            higher_is_better: true,
+        }];
+        // 1.25% of £12,000,000.00 is £150,000.00; half is earned; £75,000.00 a year is
+        // deducted, £6,250.00 a month.
+        let scheme = cquin(pounds("12000000.00"), decimal("1.25"), &indicators, 5).unwrap();
+        let deduction = cquin_deduction(&scheme, 1).unwrap();
+        assert_eq!(deduction.total(), -pounds("6250.00"));
+        let year: Money = (1..=12).map(|m| cquin_deduction(&scheme, m).unwrap().total()).sum();
+        assert_eq!(year, -scheme.deduction);
     }
 
     #[test]

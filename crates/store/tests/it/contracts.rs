@@ -85,6 +85,18 @@ async fn contracts_round_trip(db: &TestDb) {
         store.variations("Q99-R9A-2025").await.unwrap(),
         [(variation, assessment.transparency_notice_required, assessment.considerable_change)]
     );
+    // CQUIN indicators keep their decimals exactly.
+    let indicator = commissioning::monitor::payment::CquinIndicator {
+        name: "Flu vaccination of staff".into(),
+        minimum: commissioning::money::Decimal::parse("70").unwrap(),
+        maximum: commissioning::money::Decimal::parse("90.5").unwrap(),
+        performance: commissioning::money::Decimal::parse("82.25").unwrap(),
+        higher_is_better: true,
+    };
+    let mut tx = store.begin().await.unwrap();
+    tx.upsert_cquin_indicators(&[("Q99-R9A-2025".into(), indicator.clone())]).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(store.cquin_indicators("Q99-R9A-2025").await.unwrap(), [indicator]);
     // A provider must be a known organisation.
     let mut tx = store.begin().await.unwrap();
     let unknown = contract("Q99-X-2025", "RXX", "2026-03-31", Mechanism::Block);

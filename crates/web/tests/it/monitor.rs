@@ -165,6 +165,10 @@ async fn the_contract_register_shows_deadlines_and_payment_statements() {
     }
     assert!(page.body.contains("Reconciliation for 2025-06") && page.body.contains("Matches"));
     assert!(page.body.contains("Variations of Q99-R9A-2024") && page.body.contains("Transparency notice required"));
+    assert!(
+        page.body.contains("CQUIN indicators of Q99-R9A-2024")
+            && page.body.contains("CQUIN under-achievement deducted")
+    );
     let r9b = finance.get("/procure/contracts/Q99-R9B-2024?month=2025-06").await;
     assert!(r9b.body.contains("Differences to resolve") && r9b.body.contains("£1,234.56"));
     let xlsx = finance.get("/procure/contracts.xlsx").await;

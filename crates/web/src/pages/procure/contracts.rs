@@ -199,6 +199,19 @@ pub(crate) async fn contract(
                 ]).collect(),
             ))
         }
+        @if let Some(scheme) = &view.cquin {
+            h2 { "CQUIN" }
+            p { (scheme.available) " of the fixed element is conditional on these indicators; " (scheme.earned) " is earned, so " (scheme.deduction) " comes off the year's variable element in twelve instalments." }
+            (Table::new(
+                format!("CQUIN indicators of {}", contract.id),
+                vec![Cell::text("Indicator"), Cell::text("Rule"), Cell::numeric("Earned")],
+                scheme.statement.lines.iter().map(|line| vec![
+                    Cell::text(line.label.trim_start_matches("CQUIN: ").to_owned()),
+                    Cell::html(html! { ul class="nhsuk-list nhsuk-body-s" { @for (name, value) in &line.inputs { li { (name) ": " (value) } } } }),
+                    Cell::numeric(line.amount.to_string()),
+                ]).collect(),
+            ))
+        }
         @if !view.alerts.is_empty() {
             h2 { "Alerts" }
             @for alert in &view.alerts { p { (alert_tag(alert)) } }
