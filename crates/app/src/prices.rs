@@ -115,6 +115,72 @@ impl App {
         Ok(PriceImport { n_rows, effective_from: from, effective_to: to })
     }
 
+    /// Rolls the tariff in force on `in_force_on` forward to a new date range with the price
+    /// uplift rule, `price × (1 + cost uplift) × (1 − efficiency)`, applied exactly to unit and
+    /// excess bed-day prices (trim points unchanged). Refused, writing nothing, if the new
+    /// range overlaps a price already held for any of its HRGs.
+    pub async fn uplift_tariff(
+        &self,
+        actor: &Actor,
+        in_force_on: NaiveDate,
+        from: NaiveDate,
+        to: Option<NaiveDate>,
+        cost_uplift: commissioning::money::Decimal,
+        efficiency: commissioning::money::Decimal,
+    ) -> Result<PriceImport> {
+        use commissioning::money::Money;
+        use commissioning::monitor::payment::uplifted_price;
+        if to.is_some_and(|to| to < from) {
+            return Err(AppError::Invalid(format!(
+                "the new prices end ({}) before they start ({from})",
+                to.expect("checked")
+            )));
+        }
+        let existing = self.store().tariff_rows().await?;
+        let current: Vec<&TariffRow> = existing
+            .iter()
+            .filter(|row| row.effective_from <= in_force_on && row.effective_to.is_none_or(|to| in_force_on <= to))
+            .collect();
+        if current.is_empty() {
+            return Err(AppError::Invalid(format!("no tariff is in force on {in_force_on}")));
+        }
+        let source = format!(
+            "uplift of the tariff in force on {in_force_on}: cost uplift {cost_uplift}, efficiency {efficiency}"
+        );
+        let uplift = |pence: i64| uplifted_price(Money::from_pence(pence), cost_uplift, efficiency).pence();
+        let mut rows = Vec::with_capacity(current.len());
+        for row in current {
+            if let Some(clash) = existing
+                .iter()
+                .find(|e| e.hrg == row.hrg && e.pod == row.pod && overlaps(e.effective_from, e.effective_to, from, to))
+            {
+                return Err(AppError::Invalid(format!(
+                    "{} at {} already has a price for {}, which overlaps {}",
+                    row.hrg,
+                    row.pod,
+                    range_text(clash.effective_from, clash.effective_to),
+                    range_text(from, to)
+                )));
+            }
+            rows.push(TariffRow {
+                hrg: row.hrg.clone(),
+                pod: row.pod.clone(),
+                unit_price_pence: uplift(row.unit_price_pence),
+                trim_point_days: row.trim_point_days,
+                excess_bed_day_pence: row.excess_bed_day_pence.map(uplift),
+                effective_from: from,
+                effective_to: to,
+                source: source.clone(),
+            });
+        }
+        let n_rows = rows.len() as u64;
+        let mut tx = self.store().begin().await?;
+        tx.insert_tariff_rows(&rows).await?;
+        tx.audit(&price_audit(actor, "tariff", &source, n_rows, from, to), now_millis()).await?;
+        tx.commit().await?;
+        Ok(PriceImport { n_rows, effective_from: from, effective_to: to })
+    }
+
     pub async fn import_mff(
         &self,
         actor: &Actor,

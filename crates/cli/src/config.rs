@@ -263,6 +263,25 @@ pub(crate) enum PricesCommand {
         #[arg(long)]
         to: Option<String>,
     },
+    /// Roll the tariff in force on a day forward to new dates with the price uplift rule:
+    /// price × (1 + cost uplift) × (1 − efficiency), e.g. 0.029 and 0.011 for 2023/24.
+    Uplift {
+        /// A day the tariff to roll forward is in force (YYYY-MM-DD).
+        #[arg(long)]
+        in_force_on: String,
+        /// First day of the new prices.
+        #[arg(long)]
+        from: String,
+        /// Last day of the new prices; open-ended when absent.
+        #[arg(long)]
+        to: Option<String>,
+        /// The cost uplift factor, such as 0.029.
+        #[arg(long)]
+        cost_uplift: String,
+        /// The efficiency factor, such as 0.011.
+        #[arg(long)]
+        efficiency: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -112,6 +112,29 @@ async fn the_demo_register_alerts_and_pays_by_mechanism() {
         Err(AppError::NotFound)
     ));
 
+    // The 2025/26 tariff rolled forward to 2026/27 with the 2023/24 factors: every price ×
+    // 1.029 × 0.989, rounded once; doing it again overlaps and is refused.
+    let cost = commissioning::money::Decimal::parse("0.029").unwrap();
+    let efficiency = commissioning::money::Decimal::parse("0.011").unwrap();
+    let system = Actor::System("test".into());
+    let rolled = app
+        .uplift_tariff(&system, date("2025-06-01"), date("2026-04-01"), Some(date("2027-03-31")), cost, efficiency)
+        .await
+        .unwrap();
+    assert!(rolled.n_rows > 10);
+    let rows = db.store.tariff_rows().await.unwrap();
+    let old = rows.iter().find(|r| r.effective_from == date("2025-04-01")).unwrap();
+    let new =
+        rows.iter().find(|r| r.effective_from == date("2026-04-01") && r.hrg == old.hrg && r.pod == old.pod).unwrap();
+    assert_eq!(
+        new.unit_price_pence,
+        commissioning::monitor::payment::uplifted_price(Money::from_pence(old.unit_price_pence), cost, efficiency)
+            .pence()
+    );
+    let again = app.uplift_tariff(&system, date("2025-06-01"), date("2026-04-01"), None, cost, efficiency).await;
+    assert!(matches!(again, Err(AppError::Invalid(message)) if message.contains("overlaps")));
+    assert_eq!(db.store.tariff_rows().await.unwrap().len(), rows.len(), "nothing written");
+
     // A malformed register names its line and field and changes nothing.
     let bad = dir.path().join("contracts.csv");
     std::fs::write(

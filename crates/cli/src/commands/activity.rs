@@ -107,5 +107,27 @@ pub(crate) async fn prices(global: &Global, command: PricesCommand) -> anyhow::R
             );
             Ok(())
         }
+        PricesCommand::Uplift { in_force_on, from, to, cost_uplift, efficiency } => {
+            let in_force_on = parse_date(&in_force_on).context("--in-force-on")?;
+            let from = parse_date(&from).context("--from")?;
+            let to = to.as_deref().map(parse_date).transpose().context("--to")?;
+            let factor = |text: &str, flag: &str| {
+                commissioning::money::Decimal::parse(text)
+                    .ok()
+                    .filter(|d| d.mantissa() >= 0 && d.to_f64() < 1.0)
+                    .with_context(|| format!("{flag} must be a factor from 0 to below 1, such as 0.029, not {text:?}"))
+            };
+            let (cost_uplift, efficiency) =
+                (factor(&cost_uplift, "--cost-uplift")?, factor(&efficiency, "--efficiency")?);
+            let app = App::open(global.app_settings(DEFAULT_DATA_DIR)).await?;
+            let actor = Actor::System(format!("cli:{}", whoami()));
+            let report = app.uplift_tariff(&actor, in_force_on, from, to, cost_uplift, efficiency).await?;
+            println!(
+                "Rolled {} prices forward from the tariff of {in_force_on}: in force from {from}{} (cost uplift {cost_uplift}, efficiency {efficiency})",
+                report.n_rows,
+                to.map(|t| format!(" to {t}")).unwrap_or_default()
+            );
+            Ok(())
+        }
     }
 }

@@ -72,6 +72,27 @@ fn the_register_alerts_and_statements_explain_themselves() {
         assert!(!output.status.success(), "{args:?}");
         assert!(text(&output.stderr).contains(expected), "{args:?}: {}", text(&output.stderr));
     }
+    let uplift = [
+        "prices",
+        "uplift",
+        "--in-force-on",
+        "2025-06-01",
+        "--from",
+        "2026-04-01",
+        "--cost-uplift",
+        "0.029",
+        "--efficiency",
+        "0.011",
+    ];
+    let rolled = commissioner(data, &uplift);
+    assert!(rolled.status.success(), "{}", text(&rolled.stderr));
+    assert!(text(&rolled.stdout).contains("prices forward from the tariff of 2025-06-01: in force from 2026-04-01"));
+    let again = commissioner(data, &uplift);
+    assert!(!again.status.success() && text(&again.stderr).contains("overlaps"), "{}", text(&again.stderr));
+    let mut bad_factor = uplift;
+    bad_factor[7] = "2.9%";
+    assert!(text(&commissioner(data, &bad_factor).stderr).contains("--cost-uplift must be a factor"));
+
     let bad = data.join("bad-contracts.csv");
     std::fs::write(
         &bad,
