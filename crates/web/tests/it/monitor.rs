@@ -152,6 +152,7 @@ async fn the_contract_register_shows_deadlines_and_payment_statements() {
     assert!(
         register.body.contains("Aligned payment and incentive") && register.body.contains("Low-volume activity block")
     );
+    assert!(register.body.contains("Portfolio by payment mechanism") && register.body.contains("2026/27"));
     let blocks = finance.get("/procure/contracts?mechanism=block").await;
     assert_eq!(blocks.body.matches("href=\"/procure/contracts/Q99-").count(), 2, "community and mental health");
     let soon = finance.get("/procure/contracts?ends_before=2026-12-31").await;

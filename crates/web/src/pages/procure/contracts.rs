@@ -110,6 +110,21 @@ pub(crate) async fn register(
         }
         p { (register.len()) " of " (all.len()) " contracts, worth " (total) " a year. Deadlines within " (app::contracts::ALERT_HORIZON_DAYS) " days of " (today) " are shown, and notice deadlines already missed." }
         p { a href="/procure/contracts.xlsx" download { "Download the register (XLSX)" } }
+        @let by_mechanism = portfolio(&register, |view| view.contract.mechanism.label().to_owned());
+        @let by_year = portfolio(&register, |view| {
+            let end = view.contract.term.end;
+            commissioning::period::FinancialYear::containing(end).to_string()
+        });
+        div class="nhsuk-grid-row" {
+            div class="nhsuk-grid-column-one-half" {
+                (Table::new("Portfolio by payment mechanism", vec![Cell::text("Mechanism"), Cell::numeric("Contracts"), Cell::numeric("Annual value")],
+                    by_mechanism.iter().map(|(key, n, value)| vec![Cell::text(key.clone()), Cell::numeric(n.to_string()), Cell::numeric(value.to_string())]).collect()))
+            }
+            div class="nhsuk-grid-column-one-half" {
+                (Table::new("Portfolio by the financial year contracts end", vec![Cell::text("Ends in"), Cell::numeric("Contracts"), Cell::numeric("Annual value")],
+                    by_year.iter().map(|(key, n, value)| vec![Cell::text(key.clone()), Cell::numeric(n.to_string()), Cell::numeric(value.to_string())]).collect()))
+            }
+        }
         (Table::new(
             "Contracts, soonest to end first",
             vec![Cell::text("Contract"), Cell::text("Provider"), Cell::text("Mechanism"), Cell::numeric("Annual value"), Cell::numeric("Lifetime value"), Cell::text("Ends"), Cell::text("Notice by"), Cell::text("Alerts")],
@@ -129,6 +144,21 @@ pub(crate) async fn register(
         ))
     };
     Ok(layout::page_for(&session, Section::Stage(Stage::Procure), "Contract register", None, content))
+}
+
+/// Contracts and annual value grouped by a key, in key order.
+fn portfolio(
+    register: &[&app::contracts::ContractView],
+    key: impl Fn(&app::contracts::ContractView) -> String,
+) -> Vec<(String, usize, commissioning::money::Money)> {
+    let mut groups: std::collections::BTreeMap<String, (usize, commissioning::money::Money)> =
+        std::collections::BTreeMap::new();
+    for view in register {
+        let entry = groups.entry(key(view)).or_default();
+        entry.0 += 1;
+        entry.1 += view.contract.annual_value;
+    }
+    groups.into_iter().map(|(key, (n, value))| (key, n, value)).collect()
 }
 
 #[derive(Debug, Default, Deserialize)]
