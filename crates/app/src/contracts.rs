@@ -25,7 +25,7 @@ use commissioning::procure::contract::{
 use store::contracts::Invoice;
 
 use crate::export::{DataTable, Datum};
-use crate::import::{CsvFile, ImportError, Seen};
+use crate::import::{CsvFile, ImportError, Row, Seen};
 use crate::{Actor, App, AppError, Result, authorize};
 
 /// The share of an aligned payment's fixed element at stake in CQUIN (1.25%, 2022/23 to
@@ -451,10 +451,8 @@ pub(crate) fn parse_variations(
     let mut variations = Vec::new();
     let mut seen = Seen::new();
     let n_rows = file.for_each_row(&columns, |row| {
-        let contract_id = row.required("contract_id")?.to_owned();
-        let contract = contracts.iter().find(|c| c.id == contract_id).ok_or_else(|| {
-            row.error("contract_id", format!("'{contract_id}' is not in the register; import contracts first"))
-        })?;
+        let contract = registered(row, contracts)?;
+        let contract_id = contract.id.clone();
         let number = row.parse("number", |t| {
             t.parse::<u32>()
                 .ok()
@@ -505,10 +503,8 @@ pub(crate) fn parse_cquin(
     let mut indicators: Vec<(String, CquinIndicator)> = Vec::new();
     let mut seen = Seen::new();
     let n_rows = file.for_each_row(&columns, |row| {
-        let contract_id = row.required("contract_id")?.to_owned();
-        let contract = contracts.iter().find(|c| c.id == contract_id).ok_or_else(|| {
-            row.error("contract_id", format!("'{contract_id}' is not in the register; import contracts first"))
-        })?;
+        let contract = registered(row, contracts)?;
+        let contract_id = contract.id.clone();
         if !matches!(contract.mechanism, Mechanism::AlignedPayment { .. }) {
             return Err(
                 row.error("contract_id", format!("{contract_id} is not an aligned payment, so it has no CQUIN"))
@@ -542,4 +538,13 @@ pub(crate) fn parse_cquin(
         Ok(())
     })?;
     Ok((n_rows, indicators))
+}
+
+/// The contract a row's `contract_id` names, or an error at that field.
+fn registered<'a>(row: &Row<'_>, contracts: &'a [Contract]) -> Result<&'a Contract, ImportError> {
+    let id = row.required("contract_id")?;
+    contracts
+        .iter()
+        .find(|contract| contract.id == id)
+        .ok_or_else(|| row.error("contract_id", format!("'{id}' is not in the register; import contracts first")))
 }

@@ -7,24 +7,13 @@ use app::demo::DemoOptions;
 use app::import::{ImportKind, ImportOptions};
 use app::progress::Silent;
 use app::{Actor, AppError};
-use commissioning::access::{Principal, Role};
+use commissioning::access::Role;
 use commissioning::money::Money;
 use commissioning::org::{OdsCode, OrgKind};
 use commissioning::period::YearMonth;
 use commissioning::procure::contract::{AlertKind, Mechanism};
 
-use crate::app;
-
-fn principal(org: &str, kind: OrgKind, role: Role) -> Principal {
-    Principal {
-        user_id: 1,
-        name: "Test".into(),
-        organisation: OdsCode::parse(org).unwrap(),
-        organisation_kind: kind,
-        roles: [role].into(),
-        api_token: None,
-    }
-}
+use crate::{app, principal};
 
 fn date(text: &str) -> NaiveDate {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()

@@ -8,6 +8,8 @@ mod import;
 mod needs;
 
 use app::{App, AppSettings};
+use commissioning::access::{Principal, Role};
+use commissioning::org::{OdsCode, OrgKind};
 use test_support::TestDb;
 
 /// An app over a fresh SQLite test store, with its data directory in a temporary folder.
@@ -16,4 +18,16 @@ pub(crate) async fn app() -> (App, TestDb, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let app = App::with_store(db.store.clone(), AppSettings::new(dir.path().to_owned()));
     (app, db, dir)
+}
+
+/// A signed-in person of an organisation with one role.
+pub(crate) fn principal(org: &str, kind: OrgKind, role: Role) -> Principal {
+    Principal {
+        user_id: 1,
+        name: "Test".into(),
+        organisation: OdsCode::parse(org).unwrap(),
+        organisation_kind: kind,
+        roles: [role].into(),
+        api_token: None,
+    }
 }

@@ -8,15 +8,15 @@ use app::import::{ImportKind, ImportOptions};
 use app::needs::{NeedsLevel, NeedsQuery};
 use app::progress::Silent;
 use app::{Actor, App, AppError};
-use commissioning::access::{Principal, Role};
+use commissioning::access::Role;
 use commissioning::area::AreaCode;
 use commissioning::methods::Confidence;
 use commissioning::methods::rates::proportion;
-use commissioning::org::{OdsCode, OrgKind};
+use commissioning::org::OrgKind;
 use commissioning::plan::needs::Significance;
 use test_support::shared_data;
 
-use crate::app;
+use crate::{app, principal};
 
 fn actor() -> Actor {
     Actor::System("test".into())
@@ -47,17 +47,6 @@ async fn load_real(app: &App) {
         ["modelled_prevalence_by_imd.csv", "modelled_prevalence_by_region.csv", "modelled_prevalence_by_lad.csv"]
     {
         import(app, ImportKind::Registers, &hocl(file), Some(2019)).await.unwrap();
-    }
-}
-
-fn principal(org: &str, kind: OrgKind, role: Role) -> Principal {
-    Principal {
-        user_id: 1,
-        name: "Test".into(),
-        organisation: OdsCode::parse(org).unwrap(),
-        organisation_kind: kind,
-        roles: [role].into(),
-        api_token: None,
     }
 }
 

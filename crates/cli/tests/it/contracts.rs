@@ -1,21 +1,7 @@
 //! `contracts`, `payment statement` and `import contracts` through the real binary, on the
 //! demo's register.
 
-use std::path::Path;
-use std::process::{Command, Output};
-
-fn commissioner(data_dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_commissioner"))
-        .args(args)
-        .env("COMMISSIONER_DATA_DIR", data_dir)
-        .env_remove("DATABASE_URL")
-        .output()
-        .expect("run commissioner")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use crate::support::{commissioner, text};
 
 #[test]
 fn the_register_alerts_and_statements_explain_themselves() {

@@ -7,3 +7,4 @@ mod commands;
 mod contracts;
 mod methods;
 mod needs;
+mod support;

@@ -1,23 +1,8 @@
 //! `import registers`, `needs` and `indicator-catalogue` through the real binary, on the real
 //! modelled QOF prevalence and IMD files, and on malformed files.
 
-use std::path::Path;
-use std::process::{Command, Output};
-
+use crate::support::{commissioner, text};
 use test_support::shared_data;
-
-fn commissioner(data_dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_commissioner"))
-        .args(args)
-        .env("COMMISSIONER_DATA_DIR", data_dir)
-        .env_remove("DATABASE_URL")
-        .output()
-        .expect("run commissioner")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 fn hocl(file: &str) -> String {
     shared_data(&format!("hocl-qof-prevalence-2019-20/{file}")).to_str().unwrap().to_owned()
