@@ -53,6 +53,34 @@ impl Statement {
         });
     }
 
+    /// An aligned payment's fixed element: the month's instalment of the annual value.
+    fn fixed_element(&mut self, fixed_annual: Money, month: u32) -> Result<(), PaymentError> {
+        self.line(
+            "Fixed element",
+            vec![("annual fixed element", fixed_annual.to_string()), ("month", month_name(month)?)],
+            "annual fixed element ÷ 12, remainder pence to the first months",
+            SOURCE_NHSPS,
+            monthly_instalment(fixed_annual, month)?,
+        );
+        Ok(())
+    }
+
+    /// The 2022/23 variable element: a share of the elective value above the month's baseline.
+    fn above_baseline(&mut self, actual: Money, baseline: Money, share: Decimal) {
+        let above = if actual > baseline { actual - baseline } else { Money::ZERO };
+        self.line(
+            "Variable element (elective above baseline)",
+            vec![
+                ("elective value at unit price × MFF", actual.to_string()),
+                ("baseline for the month", baseline.to_string()),
+                ("share of price", share.to_string()),
+            ],
+            "max(0, elective value − baseline) × share",
+            "NHS Payment Scheme 2022/23, elective variable element (75% above the agreed level)",
+            above.scale(share),
+        );
+    }
+
     /// The sum of the lines.
     pub fn total(&self) -> Money {
         self.lines.iter().map(|line| line.amount).sum()
@@ -230,13 +258,7 @@ pub fn contract_statement(
         }
         Mechanism::AlignedPayment { fixed_annual, elective_baseline_annual } => {
             let mut statement = Statement::new("aligned_payment_and_incentive");
-            statement.line(
-                "Fixed element",
-                vec![("annual fixed element", fixed_annual.to_string()), ("month", month_name(month)?)],
-                "annual fixed element ÷ 12, remainder pence to the first months",
-                SOURCE_NHSPS,
-                monthly_instalment(fixed_annual, month)?,
-            );
+            statement.fixed_element(fixed_annual, month)?;
             let elective: Vec<&(String, Money)> =
                 value_by_pod.iter().filter(|(pod, _)| pod == "EL" || pod == "DC").collect();
             match VariableRule::for_year(year) {
@@ -257,18 +279,7 @@ pub fn contract_statement(
                         Some(annual) => monthly_instalment(annual, month)?,
                         None => Money::ZERO,
                     };
-                    let above = if actual > baseline { actual - baseline } else { Money::ZERO };
-                    statement.line(
-                        "Variable element (elective above baseline)",
-                        vec![
-                            ("elective value at unit price × MFF", actual.to_string()),
-                            ("baseline for the month", baseline.to_string()),
-                            ("share of price", share.to_string()),
-                        ],
-                        "max(0, elective value − baseline) × share",
-                        "NHS Payment Scheme 2022/23, elective variable element (75% above the agreed level)",
-                        above.scale(share),
-                    );
+                    statement.above_baseline(actual, baseline, share);
                 }
             }
             Ok(statement)
@@ -379,13 +390,7 @@ pub fn aligned_payment(
     cquin_deduction: Money,
 ) -> Result<Statement, PaymentError> {
     let mut statement = Statement::new("aligned_payment_and_incentive");
-    statement.line(
-        "Fixed element",
-        vec![("annual fixed element", fixed_annual.to_string()), ("month", month_name(month)?)],
-        "annual fixed element ÷ 12, remainder pence to the first months",
-        SOURCE_NHSPS,
-        monthly_instalment(fixed_annual, month)?,
-    );
+    statement.fixed_element(fixed_annual, month)?;
     match rule {
         VariableRule::FullPrice => {
             for line in elective {
@@ -394,18 +399,7 @@ pub fn aligned_payment(
         }
         VariableRule::AboveBaseline { share } => {
             let actual: Money = elective.iter().map(PricedActivity::value).sum();
-            let above = if actual > baseline { actual - baseline } else { Money::ZERO };
-            statement.line(
-                "Variable element (elective above baseline)",
-                vec![
-                    ("elective value at unit price × MFF", actual.to_string()),
-                    ("baseline", baseline.to_string()),
-                    ("share of price", share.to_string()),
-                ],
-                "max(0, elective value − baseline) × share",
-                "NHS Payment Scheme 2022/23, elective variable element (75% above the agreed level)",
-                above.scale(share),
-            );
+            statement.above_baseline(actual, baseline, share);
         }
     }
     if cquin_deduction != Money::ZERO {
