@@ -13,8 +13,8 @@ use commissioning::access::{Action, Principal, Stage};
 use commissioning::money::Decimal;
 use commissioning::money::Money;
 use commissioning::monitor::payment::{
-    Cquin, CquinIndicator, Reconciliation, Statement, contract_statement, cquin, cquin_deduction, lva_threshold,
-    reconcile,
+    BestPracticeAttainment, Cquin, CquinIndicator, KpiMonth, Reconciliation, Statement, best_practice_uplifts,
+    contract_statement, cquin, cquin_deduction, kpi_withholding, lva_threshold, reconcile,
 };
 use commissioning::org::OdsCode;
 use commissioning::period::{YearMonth, parse_date};
@@ -24,6 +24,7 @@ use commissioning::procure::contract::{
 };
 use store::contracts::Invoice;
 
+use crate::contract_lines::{KPI_RETAIN_AFTER_MONTHS, KpiView, PlannedLine, bpt_uplift};
 use crate::export::{DataTable, Datum};
 use crate::import::{CsvFile, ImportError, Row, Seen};
 use crate::{Actor, App, AppError, Result, authorize};
@@ -53,6 +54,38 @@ pub struct ContractView {
     pub annual_value_after_variations: Money,
     /// The CQUIN scheme of an aligned payment with indicators: available, earned, deduction.
     pub cquin: Option<Cquin>,
+    /// Service lines with their plans phased by month.
+    pub service_lines: Vec<PlannedLine>,
+    /// KPIs and national quality requirements with their results.
+    pub kpis: Vec<KpiView>,
+    pub documents: Vec<DocumentView>,
+    /// Recorded activity of the provider by point of delivery and month, to set against the
+    /// service lines' plans.
+    pub actual_activity: Vec<(String, String, i64)>,
+    /// What has happened and what is due, in date order.
+    pub timeline: Vec<TimelineEvent>,
+}
+
+/// A document's details, without its content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DocumentView {
+    pub id: i64,
+    pub title: String,
+    pub file_name: String,
+    pub media_type: String,
+    pub sha256: String,
+    pub size_bytes: i64,
+    pub uploaded_by: String,
+    pub uploaded_at: i64,
+}
+
+/// One event in a contract's life.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TimelineEvent {
+    pub date: NaiveDate,
+    pub label: String,
+    /// Whether it is still to come on the day the contract is viewed.
+    pub future: bool,
 }
 
 /// A recorded variation.
@@ -126,31 +159,104 @@ impl App {
         Ok(due)
     }
 
-    /// The payment statement of a contract for a month, from the month's priced activity.
+    /// The payment statement of a contract for a month: the mechanism's payment from the
+    /// month's priced activity, then any CQUIN deduction, best-practice tariff uplifts, and
+    /// withholding (or repayment) for KPIs whose consequence is a withholding.
     pub async fn payment_statement(&self, actor: &Actor, id: &str, month: YearMonth) -> Result<PaymentStatement> {
         let contract = self.store().contract(id).await?;
         if let Actor::User(principal) = actor {
             authorize(Some(principal), &Action::ViewOwnedBy(contract.provider.clone()))?;
         }
-        let month_text = month.to_string();
-        let value_by_pod: Vec<(String, Money)> = self
-            .store()
-            .activity_summary(Some(&contract.provider))
-            .await?
-            .into_iter()
-            .filter(|row| row.month == month_text)
-            .map(|row| (row.pod.code().to_owned(), Money::from_pence(row.value_pence)))
-            .collect();
+        let summary = self.store().activity_summary(Some(&contract.provider)).await?;
         let invalid =
             |error: commissioning::monitor::payment::PaymentError| AppError::Invalid(format!("{id}: {error}"));
-        let mut statement =
-            contract_statement(&contract, month.financial_year(), month.financial_month(), &value_by_pod)
-                .map_err(invalid)?;
-        if let Some(scheme) = self.cquin_scheme(&contract).await? {
-            statement.extend(cquin_deduction(&scheme, month.financial_month()).map_err(invalid)?);
+        let scheme = self.cquin_scheme(&contract).await?;
+        // The month's payment before withholding (its Actual Monthly Value).
+        let before_withholding = |month: YearMonth| -> Result<Statement> {
+            let month_text = month.to_string();
+            let value_by_pod: Vec<(String, Money)> = summary
+                .iter()
+                .filter(|row| row.month == month_text)
+                .map(|row| (row.pod.code().to_owned(), Money::from_pence(row.value_pence)))
+                .collect();
+            let mut statement =
+                contract_statement(&contract, month.financial_year(), month.financial_month(), &value_by_pod)
+                    .map_err(invalid)?;
+            if let Some(scheme) = &scheme {
+                statement.extend(cquin_deduction(scheme, month.financial_month()).map_err(invalid)?);
+            }
+            Ok(statement)
+        };
+        let mut statement = before_withholding(month)?;
+        statement.extend(self.best_practice_statement(&contract, month).await?);
+        let monthly_value = statement.total();
+        let kpis = self.kpi_views(&contract.id).await?;
+        for view in kpis.iter().filter(|view| view.kpi.withhold_percent.is_some()) {
+            let percent = view.kpi.withhold_percent.expect("filtered");
+            let first = YearMonth::of(contract.term.start).max(month.financial_year().months()[0]);
+            let mut history = Vec::new();
+            let mut at = first;
+            while at <= month {
+                let at_text = at.to_string();
+                let value = if at == month {
+                    monthly_value
+                } else {
+                    before_withholding(at)?.total() + self.best_practice_statement(&contract, at).await?.total()
+                };
+                history.push(KpiMonth {
+                    monthly_value: value,
+                    breached: view.results.iter().find(|r| r.month == at_text).map(|r| r.breached),
+                    month: at_text,
+                });
+                at = at.plus(1);
+            }
+            statement.extend(kpi_withholding(&view.kpi.name, percent, KPI_RETAIN_AFTER_MONTHS, &history));
         }
         let total = statement.total();
-        Ok(PaymentStatement { contract_id: contract.id, month: month_text, statement, total })
+        Ok(PaymentStatement { contract_id: contract.id, month: month.to_string(), statement, total })
+    }
+
+    /// Best-practice tariff uplifts for the spells that met the criteria in the month, at the
+    /// uplift and the provider's MFF in force then, where the mechanism pays for activity: all
+    /// of an activity-based contract's, and an aligned payment's elective (EL and DC) in its
+    /// variable element; blocks pay none.
+    async fn best_practice_statement(&self, contract: &Contract, month: YearMonth) -> Result<Statement> {
+        let pays = |pod: &str| match contract.mechanism {
+            Mechanism::ActivityBased => true,
+            Mechanism::AlignedPayment { .. } => matches!(pod, "EL" | "DC"),
+            Mechanism::Block | Mechanism::LowVolumeBlock => false,
+        };
+        let mut attainment = self.store().bpt_attainment(&contract.id, &month.to_string()).await?;
+        attainment.retain(|row| pays(&row.pod));
+        let day = month.first_day();
+        let tariffs = if attainment.is_empty() { Vec::new() } else { self.store().tariff_rows().await? };
+        let mff = self
+            .store()
+            .mff_rows()
+            .await?
+            .into_iter()
+            .find(|row| {
+                row.provider_code == contract.provider.as_str()
+                    && row.effective_from <= day
+                    && row.effective_to.is_none_or(|to| day <= to)
+            })
+            .map(|row| Decimal::parse(&row.mff))
+            .transpose()
+            .map_err(|error| AppError::Invalid(format!("{}: MFF {error}", contract.provider)))?
+            .unwrap_or(Decimal::ONE);
+        let items: Vec<BestPracticeAttainment> = attainment
+            .into_iter()
+            .filter_map(|row| {
+                bpt_uplift(&tariffs, &row.hrg, &row.pod, day).map(|uplift| BestPracticeAttainment {
+                    hrg: row.hrg,
+                    pod: row.pod,
+                    spells_meeting_criteria: row.spells_met,
+                    uplift,
+                    mff,
+                })
+            })
+            .collect();
+        Ok(best_practice_uplifts(&items))
     }
 
     /// Reconciles a contract's month: the invoice (if received) against the payment statement,
@@ -230,8 +336,41 @@ impl App {
         let annual_value_after_variations =
             contract.annual_value + variations.iter().map(|v| v.variation.annual_value_change).sum::<Money>();
         let cquin = self.cquin_scheme(&contract).await?;
+        let documents: Vec<DocumentView> = self
+            .store()
+            .documents(&contract.id)
+            .await?
+            .into_iter()
+            .map(|d| DocumentView {
+                id: d.id,
+                title: d.title,
+                file_name: d.file_name,
+                media_type: d.media_type,
+                sha256: d.sha256,
+                size_bytes: d.size_bytes,
+                uploaded_by: d.uploaded_by,
+                uploaded_at: d.uploaded_at,
+            })
+            .collect();
+        let service_lines = self.planned_lines(&contract.id).await?;
+        let actual_activity = if service_lines.is_empty() {
+            Vec::new()
+        } else {
+            self.store()
+                .activity_summary(Some(&contract.provider))
+                .await?
+                .into_iter()
+                .map(|row| (row.pod.code().to_owned(), row.month, row.activity))
+                .collect()
+        };
+        let timeline = timeline(&contract, &variations, &documents, today);
         Ok(ContractView {
             cquin,
+            service_lines,
+            kpis: self.kpi_views(&contract.id).await?,
+            documents,
+            actual_activity,
+            timeline,
             ended: today > contract.term.end,
             variations,
             annual_value_after_variations,
@@ -242,6 +381,42 @@ impl App {
             contract,
         })
     }
+}
+
+/// A contract's events in date order: its start, variations, documents, the notice deadline,
+/// the end and the end with every extension.
+fn timeline(
+    contract: &Contract,
+    variations: &[VariationView],
+    documents: &[DocumentView],
+    today: NaiveDate,
+) -> Vec<TimelineEvent> {
+    let term = &contract.term;
+    let mut events = vec![
+        (term.start, "Contract starts".to_owned()),
+        (term.notice_deadline(), format!("Last day to give {} months' notice", term.notice_months)),
+        (term.end, "Contract ends (without extensions)".to_owned()),
+    ];
+    if !term.extension_months.is_empty() {
+        events.push((term.end_with_extensions(), "Contract ends if every extension is taken".to_owned()));
+    }
+    for view in variations {
+        let variation = &view.variation;
+        events.push((
+            variation.agreed_on,
+            format!(
+                "Variation {} agreed: {} ({})",
+                variation.number, variation.description, variation.annual_value_change
+            ),
+        ));
+    }
+    for document in documents {
+        if let Some(at) = chrono::DateTime::from_timestamp_millis(document.uploaded_at) {
+            events.push((at.date_naive(), format!("Document attached: {}", document.title)));
+        }
+    }
+    events.sort_by_key(|event| event.0);
+    events.into_iter().map(|(date, label)| TimelineEvent { date, label, future: date > today }).collect()
 }
 
 /// The register as a table, one row per contract with its first alert.

@@ -175,6 +175,9 @@ impl App {
             (ImportKind::Contracts, files::CONTRACTS),
             (ImportKind::Variations, files::VARIATIONS),
             (ImportKind::Cquin, files::CQUIN),
+            (ImportKind::ServiceLines, files::SERVICE_LINES),
+            (ImportKind::Kpis, files::KPIS),
+            (ImportKind::KpiResults, files::KPI_RESULTS),
         ] {
             self.import(&actor, kind, &dir.join(file), &options).await?;
         }
@@ -184,7 +187,7 @@ impl App {
         let year = FinancialYear::starting(2025);
         self.import_tariff(&actor, &dir.join(files::TARIFF), year.first_day(), Some(year.last_day())).await?;
         self.import_mff(&actor, &dir.join(files::MFF), year.first_day(), Some(year.last_day())).await?;
-        self.import_plan(&actor, &dir.join(files::PLAN)).await?;
+        self.import(&actor, ImportKind::BestPractice, &dir.join(files::BEST_PRACTICE), &options).await?;
         self.load_generated_activity(dir, year).await?;
         self.load_demo_invoices(dir, year).await?;
         for account in DEMO_ACCOUNTS {

@@ -77,7 +77,10 @@ pub mod files {
     pub const TARIFF: &str = "tariff.csv";
     pub const MFF: &str = "mff.csv";
     pub const ACTIVITY: &str = "activity.csv";
-    pub const PLAN: &str = "plan.csv";
+    pub const SERVICE_LINES: &str = "service_lines.csv";
+    pub const KPIS: &str = "kpis.csv";
+    pub const KPI_RESULTS: &str = "kpi_results.csv";
+    pub const BEST_PRACTICE: &str = "best_practice.csv";
     pub const REGISTERS: &str = "registers.csv";
     pub const PRACTICE_REGISTERS: &str = "practice_registers.csv";
     pub const EVENTS: &str = "events.csv";
@@ -123,8 +126,9 @@ pub fn generate(options: &GenerateOptions, dir: &Path, progress: &dyn Progress) 
              {ICB_CODE}-R9A-2024,2,2025-11-01,Extra elective lists funded by the elective recovery fund,300000.00,650000.00,external_factors,no\n"
         ),
     )?;
+    write_kpis(dir)?;
     write_activity(&commissioner, options, &dir.join(files::ACTIVITY), progress)?;
-    write_plan(options, dir)?;
+    write_service_lines(&commissioner, options, dir)?;
     let manifest = serde_json::json!({
         "generator": "commissioner generate",
         "seed": options.seed,
@@ -267,7 +271,7 @@ fn write_services(commissioner: &geography::SyntheticCommissioner, path: &Path) 
 
 fn write_tariff(path: &Path) -> anyhow::Result<()> {
     let mut out = create(path)?;
-    writeln!(out, "hrg,pod,unit_price,trim_point_days,excess_bed_day_price")?;
+    writeln!(out, "hrg,pod,unit_price,trim_point_days,excess_bed_day_price,bpt_uplift")?;
     let mut written = std::collections::BTreeSet::new();
     for hrg in geography::HRGS {
         if !written.insert((hrg.hrg, hrg.pod.code())) {
@@ -275,9 +279,11 @@ fn write_tariff(path: &Path) -> anyhow::Result<()> {
         }
         let trim = hrg.trim_point_days.map(|d| d.to_string()).unwrap_or_default();
         let excess = hrg.excess_bed_day_pence.map(|p| Money::from_pence(p).to_pounds_string()).unwrap_or_default();
+        // The demo's best-practice tariff: an uplift per spell meeting its criteria.
+        let bpt = if hrg.hrg == BPT_HRG && hrg.pod.code() == "DC" { "120.00" } else { "" };
         writeln!(
             out,
-            "{},{},{},{trim},{excess}",
+            "{},{},{},{trim},{excess},{bpt}",
             hrg.hrg,
             hrg.pod.code(),
             Money::from_pence(hrg.unit_price_pence).to_pounds_string()
@@ -361,10 +367,34 @@ fn write_contracts(commissioner: &geography::SyntheticCommissioner, path: &Path)
     Ok(())
 }
 
-/// The indicative activity plan: the priced generated activity of the year, scaled per
-/// provider and point of delivery by a factor between 0.90 and 1.06 (so some lines run over
-/// plan and some under), with a little monthly noise.
-fn write_plan(options: &GenerateOptions, dir: &Path) -> anyhow::Result<()> {
+/// The HRG with a best-practice tariff in the demo: a day-case procedure (phacoemulsification
+/// cataract extraction), paid more when done as a day case to the audited standard.
+const BPT_HRG: &str = "BZ34C";
+
+/// The service each point of delivery's line is named for in the demo register.
+fn service_name(pod: &str) -> &'static str {
+    match pod {
+        "EL" => "Elective inpatient care",
+        "DC" => "Day case procedures",
+        "NEL" => "Non-elective admissions",
+        "OPFA" => "Outpatient first attendances",
+        "OPFU" => "Outpatient follow-ups",
+        "OPPROC" => "Outpatient procedures",
+        _ => "Urgent and emergency care",
+    }
+}
+
+/// Contract service lines: for each provider and point of delivery, the year's priced
+/// generated activity scaled by a factor between 0.90 and 1.06 (so some lines run over plan
+/// and some under), phased by working days (A&E by last year's seasonal profile), with
+/// tolerances agreed per line; a block line with no point of delivery for community and
+/// mental health contracts. Also the best-practice attainment: some of each provider's day
+/// cases each month are cataract extractions meeting the criteria.
+fn write_service_lines(
+    commissioner: &geography::SyntheticCommissioner,
+    options: &GenerateOptions,
+    dir: &Path,
+) -> anyhow::Result<()> {
     let tariff = analytics::pricing::Tariff::from_csv(&dir.join(files::TARIFF))?;
     let mff = analytics::pricing::MffTable::from_csv(&dir.join(files::MFF))?;
     let run_options = analytics::engine::RunOptions {
@@ -381,26 +411,79 @@ fn write_plan(options: &GenerateOptions, dir: &Path) -> anyhow::Result<()> {
     let report =
         analytics::engine::run(&[dir.join(files::ACTIVITY)], &tariff, &mff, &run_options, &mut Ignore, &|_, _| {})?;
     let months: Vec<String> = options.financial_year.months().iter().map(ToString::to_string).collect();
-    let mut rng = rng::Rng::new(options.seed, 7);
-    let mut factors: std::collections::BTreeMap<(String, &str), f64> = std::collections::BTreeMap::new();
-    let mut out = create(&dir.join(files::PLAN))?;
-    writeln!(out, "provider_code,pod,month,activity,value")?;
+    let mut totals: std::collections::BTreeMap<(String, &str), (i64, i64)> = std::collections::BTreeMap::new();
     for row in report.summary.iter().filter(|row| months.contains(&row.month)) {
-        let factor =
-            *factors.entry((row.provider_code.clone(), row.pod)).or_insert_with(|| 0.90 + 0.16 * rng.uniform());
-        let scale = factor * (1.0 + 0.04 * (rng.uniform() - 0.5));
-        let activity = (row.activity as f64 * scale).round() as i64;
-        let value = (row.value_pence as f64 * scale).round() as i64;
+        let entry = totals.entry((row.provider_code.clone(), row.pod)).or_insert((0, 0));
+        entry.0 += row.activity as i64;
+        entry.1 += row.value_pence;
+    }
+    let mut rng = rng::Rng::new(options.seed, 7);
+    let year = options.financial_year;
+    let mut out = create(&dir.join(files::SERVICE_LINES))?;
+    writeln!(
+        out,
+        "contract_id,service,pod,year,annual_activity,annual_value,phasing,tolerance_lower_pct,tolerance_upper_pct"
+    )?;
+    for ((provider, pod), (activity, value)) in &totals {
+        let factor = 0.90 + 0.16 * rng.uniform();
+        let phasing = if *pod == "AE" { "9;9;8;9;8;8;8;8;9;9;8;7" } else { "working_days" };
+        let (lower, upper) = if *pod == "EL" || *pod == "DC" { ("2", "5") } else { ("3", "3") };
         writeln!(
             out,
-            "{},{},{},{activity},{}",
-            row.provider_code,
-            row.pod,
-            row.month,
-            Money::from_pence(value).to_pounds_string()
+            "{ICB_CODE}-{provider}-2024,{},{pod},{year},{},{},{phasing},{lower},{upper}",
+            service_name(pod),
+            (*activity as f64 * factor).round() as i64,
+            Money::from_pence((*value as f64 * factor).round() as i64).to_pounds_string()
         )?;
     }
+    for provider in commissioner.providers {
+        let service = match provider.provider_type {
+            ProviderType::Community => "Community nursing and therapies",
+            ProviderType::MentalHealth => "Adult mental health services",
+            _ => continue,
+        };
+        let annual = if provider.provider_type == ProviderType::Community { "62000000.00" } else { "75000000.00" };
+        writeln!(out, "{ICB_CODE}-{}-2024,{service},,{year},0,{annual},flat,,", provider.code)?;
+    }
     out.flush()?;
+    let mut bpt = create(&dir.join(files::BEST_PRACTICE))?;
+    writeln!(bpt, "contract_id,month,hrg,pod,spells_met")?;
+    for row in report.summary.iter().filter(|row| months.contains(&row.month) && row.pod == "DC") {
+        let spells = ((row.activity as f64 * 0.05 * (0.8 + 0.4 * rng.uniform())).round() as i64).max(1);
+        writeln!(bpt, "{ICB_CODE}-{}-2024,{},{BPT_HRG},DC,{spells}", row.provider_code, row.month)?;
+    }
+    bpt.flush()?;
+    Ok(())
+}
+
+/// KPIs and national quality requirements of the acute contract, with six months of results:
+/// the 4-hour standard below its planning threshold most months, and discharge summaries
+/// breaching in June and July, so July's payment withholds and August's repays.
+fn write_kpis(dir: &Path) -> anyhow::Result<()> {
+    let contract = format!("{ICB_CODE}-R9A-2024");
+    std::fs::write(
+        dir.join(files::KPIS),
+        format!(
+            "contract_id,code,name,kind,threshold,better,consequence,withhold_percent,source\n\
+             {contract},AE4,A&E attendances seen within 4 hours (%),nqr,78,higher,Contract performance notice and remedial action plan (GC9),,NHS planning guidance 2024/25\n\
+             {contract},RTT18,Incomplete pathways within 18 weeks (%),nqr,65,higher,Contract performance notice (GC9),,NHS planning guidance 2025/26\n\
+             {contract},RTT52,Patients waiting over 52 weeks (% of waiting list),nqr,1,lower,Contract performance notice (GC9),,NHS planning guidance 2025/26\n\
+             {contract},DS24,Discharge summaries sent within 24 hours (%),kpi,95,higher,Withhold 2% of the monthly value until met (GC9),2,\n"
+        ),
+    )?;
+    let mut results = String::from("contract_id,code,month,value\n");
+    let series: [(&str, [&str; 6]); 4] = [
+        ("AE4", ["74.1", "75.3", "76.8", "77.9", "78.2", "76.5"]),
+        ("RTT18", ["58.2", "58.9", "59.4", "60.1", "60.8", "61.2"]),
+        ("RTT52", ["1.8", "1.6", "1.5", "1.3", "1.1", "0.9"]),
+        ("DS24", ["96.2", "95.4", "93.1", "92.8", "95.6", "96.0"]),
+    ];
+    for (code, values) in series {
+        for (month, value) in ["2025-04", "2025-05", "2025-06", "2025-07", "2025-08", "2025-09"].iter().zip(values) {
+            results.push_str(&format!("{contract},{code},{month},{value}\n"));
+        }
+    }
+    std::fs::write(dir.join(files::KPI_RESULTS), results)?;
     Ok(())
 }
 

@@ -101,6 +101,10 @@ pub enum ImportKind {
     Invoices,
     Variations,
     Cquin,
+    ServiceLines,
+    Kpis,
+    KpiResults,
+    BestPractice,
 }
 
 impl ImportKind {
@@ -117,6 +121,10 @@ impl ImportKind {
             ImportKind::Invoices => "invoices",
             ImportKind::Variations => "variations",
             ImportKind::Cquin => "cquin",
+            ImportKind::ServiceLines => "service_lines",
+            ImportKind::Kpis => "kpis",
+            ImportKind::KpiResults => "kpi_results",
+            ImportKind::BestPractice => "best_practice",
         }
     }
 }
@@ -233,6 +241,34 @@ impl App {
                 let contracts = self.store().contracts(None).await?;
                 let (n_rows, indicators) = crate::contracts::parse_cquin(path, &contracts)?;
                 ("cquin", n_rows, tx.upsert_cquin_indicators(&indicators).await?)
+            }
+            ImportKind::ServiceLines => {
+                let contracts = self.store().contracts(None).await?;
+                let existing = self.store().service_lines(None).await?;
+                let (n_rows, lines) = crate::contract_lines::parse_service_lines(path, &contracts, &existing)?;
+                let mut written = tx.replace_service_lines(&lines).await?;
+                written += self.replan_providers(&mut tx, &contracts, existing, &lines).await?;
+                ("service_lines", n_rows, written)
+            }
+            ImportKind::Kpis => {
+                let contracts = self.store().contracts(None).await?;
+                let (n_rows, kpis) = crate::contract_lines::parse_kpis(path, &contracts)?;
+                ("kpis", n_rows, tx.upsert_kpis(&kpis).await?)
+            }
+            ImportKind::KpiResults => {
+                let contracts = self.store().contracts(None).await?;
+                let mut kpis = Vec::new();
+                for contract in &contracts {
+                    kpis.extend(self.store().kpis(&contract.id).await?);
+                }
+                let (n_rows, results) = crate::contract_lines::parse_kpi_results(path, &contracts, &kpis)?;
+                ("kpi_results", n_rows, tx.upsert_kpi_results(&results).await?)
+            }
+            ImportKind::BestPractice => {
+                let contracts = self.store().contracts(None).await?;
+                let tariffs = self.store().tariff_rows().await?;
+                let (n_rows, rows) = crate::contract_lines::parse_bpt(path, &contracts, &tariffs)?;
+                ("best_practice", n_rows, tx.upsert_bpt_attainment(&rows).await?)
             }
         };
         let at = now_millis();

@@ -12,6 +12,7 @@ pub mod accounts;
 pub mod activity;
 pub mod admin;
 pub mod backup;
+pub mod contract_lines;
 pub mod contracts;
 pub mod demo;
 pub mod export;

@@ -1,7 +1,9 @@
 //! Prices: importing tariffs and market forces factors with effective dates, and the prices
 //! in force on a date for the monitoring engine.
 //!
-//! A tariff file is `hrg,pod,unit_price[,trim_point_days,excess_bed_day_price]` (pounds); an
+//! A tariff file is `hrg,pod,unit_price[,trim_point_days,excess_bed_day_price,bpt_uplift]`
+//! (pounds; `bpt_uplift` is the best-practice tariff's addition per spell meeting its audited
+//! criteria); an
 //! MFF file is `provider_code,mff`. Each import gives the dates the prices apply from (and,
 //! optionally, to). Two prices for the same HRG and point of delivery (or the same provider)
 //! may not apply on the same day: an overlapping import is refused, naming the line.
@@ -53,7 +55,7 @@ impl App {
         let n_rows = crate::import::read_csv(
             path,
             &["hrg", "pod", "unit_price"],
-            &["trim_point_days", "excess_bed_day_price"],
+            &["trim_point_days", "excess_bed_day_price", "bpt_uplift"],
             |row| {
                 let hrg = row.required("hrg")?.to_owned();
                 let pod = row.required("pod")?.to_owned();
@@ -79,6 +81,11 @@ impl App {
                         .filter(|p| *p >= 0)
                         .ok_or_else(|| format!("'{t}' is not a price in pounds such as 312.00"))
                 })?;
+                let bpt = row.parse_optional("bpt_uplift", |t| {
+                    parse_pounds(t)
+                        .filter(|p| *p >= 0)
+                        .ok_or_else(|| format!("'{t}' is not a price in pounds such as 450.00"))
+                })?;
                 if let Some(first) = first_line.insert((hrg.clone(), pod.clone()), row.line()) {
                     return Err(row.error("hrg", format!("{hrg} at {pod} appears again (first on line {first})")));
                 }
@@ -101,6 +108,7 @@ impl App {
                     unit_price_pence: unit,
                     trim_point_days: trim,
                     excess_bed_day_pence: excess,
+                    bpt_uplift_pence: bpt,
                     effective_from: from,
                     effective_to: to,
                     source: source.clone(),
@@ -116,8 +124,8 @@ impl App {
     }
 
     /// Rolls the tariff in force on `in_force_on` forward to a new date range with the price
-    /// uplift rule, `price × (1 + cost uplift) × (1 − efficiency)`, applied exactly to unit and
-    /// excess bed-day prices (trim points unchanged). Refused, writing nothing, if the new
+    /// uplift rule, `price × (1 + cost uplift) × (1 − efficiency)`, applied exactly to unit,
+    /// excess bed-day and best-practice prices (trim points unchanged). Refused, writing nothing, if the new
     /// range overlaps a price already held for any of its HRGs.
     pub async fn uplift_tariff(
         &self,
@@ -168,6 +176,7 @@ impl App {
                 unit_price_pence: uplift(row.unit_price_pence),
                 trim_point_days: row.trim_point_days,
                 excess_bed_day_pence: row.excess_bed_day_pence.map(uplift),
+                bpt_uplift_pence: row.bpt_uplift_pence.map(uplift),
                 effective_from: from,
                 effective_to: to,
                 source: source.clone(),

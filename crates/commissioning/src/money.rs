@@ -186,6 +186,14 @@ impl Decimal {
     pub fn to_f64(self) -> f64 {
         self.mantissa as f64 / 10_f64.powi(self.scale as i32)
     }
+
+    /// Compares values exactly, whatever the scales (`1.50` equals `1.5` here, though the
+    /// two are different texts and so not `==`).
+    pub fn compare(self, other: Decimal) -> std::cmp::Ordering {
+        let scale = self.scale.max(other.scale);
+        let widen = |d: Decimal| i128::from(d.mantissa) * 10_i128.pow(scale - d.scale);
+        widen(self).cmp(&widen(other))
+    }
 }
 
 impl fmt::Display for Decimal {

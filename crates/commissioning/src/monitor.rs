@@ -67,6 +67,92 @@ pub fn working_day_profile(calendar: &WorkingCalendar, year: crate::period::Fina
     })
 }
 
+/// How a service line's annual plan is spread over the twelve months (SLAM-style phasing).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "weights")]
+pub enum Phasing {
+    /// Twelve equal months.
+    Flat,
+    /// In proportion to the working days of each month (England and Wales bank holidays).
+    WorkingDays,
+    /// Twelve agreed weights, April first (for example last year's actual activity).
+    Custom([i64; 12]),
+}
+
+impl Phasing {
+    /// Reads `flat`, `working_days` or twelve non-negative whole weights separated by `;`.
+    pub fn parse(text: &str) -> Result<Phasing, String> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "flat" => Ok(Phasing::Flat),
+            "working_days" => Ok(Phasing::WorkingDays),
+            other => {
+                let weights: Vec<i64> = other
+                    .split(';')
+                    .map(|part| part.trim().parse::<i64>().ok().filter(|w| *w >= 0))
+                    .collect::<Option<Vec<i64>>>()
+                    .ok_or_else(|| phasing_error(text))?;
+                let weights: [i64; 12] = weights.try_into().map_err(|_| phasing_error(text))?;
+                if weights.iter().all(|w| *w == 0) {
+                    return Err(format!("'{text}' has no month with a weight above zero"));
+                }
+                Ok(Phasing::Custom(weights))
+            }
+        }
+    }
+
+    /// The text [`Phasing::parse`] reads.
+    pub fn code(&self) -> String {
+        match self {
+            Phasing::Flat => "flat".into(),
+            Phasing::WorkingDays => "working_days".into(),
+            Phasing::Custom(weights) => weights.iter().map(ToString::to_string).collect::<Vec<_>>().join(";"),
+        }
+    }
+
+    /// The weights for a financial year, April first.
+    pub fn weights(&self, calendar: &WorkingCalendar, year: crate::period::FinancialYear) -> [i64; 12] {
+        match self {
+            Phasing::Flat => [1; 12],
+            Phasing::WorkingDays => working_day_profile(calendar, year),
+            Phasing::Custom(weights) => *weights,
+        }
+    }
+}
+
+fn phasing_error(text: &str) -> String {
+    format!("'{text}' is not a phasing: use flat, working_days or twelve weights such as 8;8;9;…")
+}
+
+/// Spreads a whole annual quantity (activity or pence) over twelve months in proportion to
+/// `weights`, by largest remainder: each month gets the floor of its share, and the units
+/// left over go to the months with the largest remainders (earliest first on ties), so the
+/// months always add up to the total exactly. `None` when every weight is zero.
+pub fn phase(total: i64, weights: &[i64; 12]) -> Option<[i64; 12]> {
+    let sum: i128 = weights.iter().map(|w| i128::from(*w)).sum();
+    if sum <= 0 || weights.iter().any(|w| *w < 0) {
+        return None;
+    }
+    let total = i128::from(total);
+    let magnitude = total.abs();
+    let mut months = [0_i64; 12];
+    let mut remainders: Vec<(i128, usize)> = Vec::with_capacity(12);
+    let mut given: i128 = 0;
+    for (idx, weight) in weights.iter().enumerate() {
+        let share = magnitude * i128::from(*weight);
+        months[idx] = (share / sum) as i64;
+        given += share / sum;
+        remainders.push((share % sum, idx));
+    }
+    remainders.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    for (_, idx) in remainders.into_iter().take((magnitude - given) as usize) {
+        months[idx] += 1;
+    }
+    if total < 0 {
+        months.iter_mut().for_each(|m| *m = -*m);
+    }
+    Some(months)
+}
+
 /// An agreed tolerance around plan, in basis points (100 = 1%).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tolerance {
@@ -260,6 +346,43 @@ mod tests {
     use super::*;
 
     const FLAT: [i64; 12] = [1; 12];
+
+    /// Hand-worked phasing: 1,000 over twelve flat months is 84 × 4 and 83 × 8 (the four
+    /// spare units to the first four months); weights 2:1:…:1 give April twice the rest.
+    #[test]
+    fn phasing_adds_up_exactly() {
+        assert_eq!(phase(1_000, &FLAT).unwrap(), [84, 84, 84, 84, 83, 83, 83, 83, 83, 83, 83, 83]);
+        let mut weights = [1; 12];
+        weights[0] = 2;
+        assert_eq!(phase(1_300, &weights).unwrap(), [200, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100]);
+        // Largest remainder, not first months: 10 over weights 1,1,1,3 (others 0).
+        let mut uneven = [0; 12];
+        uneven[..4].copy_from_slice(&[1, 1, 1, 3]);
+        assert_eq!(phase(10, &uneven).unwrap()[..4], [2, 2, 1, 5]);
+        assert_eq!(phase(-1_000, &FLAT).unwrap().iter().sum::<i64>(), -1_000);
+        assert_eq!(phase(5, &[0; 12]), None);
+        for total in [0, 1, 11, 12, 13, 99_999, 123_456_789] {
+            for weights in [FLAT, [22, 20, 21, 23, 20, 22, 21, 20, 22, 20, 20, 21], uneven] {
+                assert_eq!(phase(total, &weights).unwrap().iter().sum::<i64>(), total);
+            }
+        }
+    }
+
+    #[test]
+    fn phasing_is_read_from_text() {
+        assert_eq!(Phasing::parse("flat").unwrap(), Phasing::Flat);
+        assert_eq!(Phasing::parse("Working_Days").unwrap(), Phasing::WorkingDays);
+        let custom = Phasing::parse("8;8;9;9;8;8;9;8;8;8;8;9").unwrap();
+        assert_eq!(custom.code(), "8;8;9;9;8;8;9;8;8;8;8;9");
+        assert!(Phasing::parse("8;8;9").unwrap_err().contains("twelve weights"));
+        assert!(Phasing::parse("0;0;0;0;0;0;0;0;0;0;0;0").unwrap_err().contains("no month"));
+        assert!(Phasing::parse("seasonal").is_err());
+        let calendar = WorkingCalendar::england_and_wales();
+        let year = crate::period::FinancialYear::starting(2025);
+        // April 2025 has Good Friday and Easter Monday: 20 working days; May has two bank
+        // holidays: 20; June 21.
+        assert_eq!(Phasing::WorkingDays.weights(&calendar, year)[..3], [20, 20, 21]);
+    }
 
     /// Hand-worked: 3 months of 100, 110, 90 (YTD 300).
     #[test]

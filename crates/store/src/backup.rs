@@ -37,6 +37,11 @@ pub const TABLES: &[&str] = &[
     "invoices",
     "contract_variations",
     "contract_cquin_indicators",
+    "contract_service_lines",
+    "contract_kpis",
+    "contract_kpi_results",
+    "contract_documents",
+    "contract_bpt_attainment",
 ];
 
 /// What a backup file holds.

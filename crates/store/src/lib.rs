@@ -19,6 +19,7 @@ pub mod account;
 pub mod area;
 pub mod audit;
 pub mod backup;
+pub mod contract_lines;
 pub mod contracts;
 pub mod imports;
 pub mod monitor;

@@ -238,6 +238,18 @@ impl Tx {
         if result.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
     }
 
+    /// Removes a provider's plan for the months from `first` to `last` (`YYYY-MM`, inclusive),
+    /// before a plan derived from contract service lines replaces it.
+    pub async fn delete_plan_months(&mut self, provider: &OdsCode, first: &str, last: &str) -> Result<u64> {
+        let result = sqlx::query("DELETE FROM activity_plans WHERE provider_code = $1 AND month >= $2 AND month <= $3")
+            .bind(provider.as_str())
+            .bind(first)
+            .bind(last)
+            .execute(&mut *self.connection())
+            .await?;
+        Ok(result.rows_affected())
+    }
+
     /// Replaces the plan of the providers and months in `rows`.
     pub async fn upsert_plan(&mut self, rows: &[PlanRow]) -> Result<u64> {
         let values = rows

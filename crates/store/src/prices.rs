@@ -18,6 +18,8 @@ pub struct TariffRow {
     pub unit_price_pence: i64,
     pub trim_point_days: Option<i64>,
     pub excess_bed_day_pence: Option<i64>,
+    /// The best-practice tariff uplift per spell meeting the audited criteria, if any.
+    pub bpt_uplift_pence: Option<i64>,
     pub effective_from: NaiveDate,
     pub effective_to: Option<NaiveDate>,
     pub source: String,
@@ -44,6 +46,7 @@ impl Tx {
                     Value::Int(row.unit_price_pence),
                     Value::OptInt(row.trim_point_days),
                     Value::OptInt(row.excess_bed_day_pence),
+                    Value::OptInt(row.bpt_uplift_pence),
                     Value::Text(row.effective_from.to_string()),
                     Value::OptText(row.effective_to.map(|d| d.to_string())),
                     Value::Text(row.source.clone()),
@@ -59,6 +62,7 @@ impl Tx {
                 "unit_price_pence",
                 "trim_point_days",
                 "excess_bed_day_pence",
+                "bpt_uplift_pence",
                 "effective_from",
                 "effective_to",
                 "source",
@@ -97,7 +101,8 @@ impl Store {
     /// Every tariff row (all dates), for overlap checks and listings.
     pub async fn tariff_rows(&self) -> Result<Vec<TariffRow>> {
         let rows = sqlx::query(
-            "SELECT hrg, pod, unit_price_pence, trim_point_days, excess_bed_day_pence, effective_from, effective_to, source \
+            "SELECT hrg, pod, unit_price_pence, trim_point_days, excess_bed_day_pence, bpt_uplift_pence, effective_from, \
+             effective_to, source \
              FROM tariffs ORDER BY hrg, pod, effective_from",
         )
         .fetch_all(self.pool())
@@ -110,6 +115,7 @@ impl Store {
                     unit_price_pence: row.try_get("unit_price_pence")?,
                     trim_point_days: row.try_get("trim_point_days")?,
                     excess_bed_day_pence: row.try_get("excess_bed_day_pence")?,
+                    bpt_uplift_pence: row.try_get("bpt_uplift_pence")?,
                     effective_from: parse_column(row, "effective_from", parse_date)?,
                     effective_to: parse_optional_column(row, "effective_to", parse_date)?,
                     source: row.try_get("source")?,

@@ -66,9 +66,29 @@ async fn the_demo_register_alerts_and_pays_by_mechanism() {
     assert_eq!(scheme.available, fixed_annual.scale(commissioning::money::Decimal::new(125, 4)));
     assert_eq!(scheme.earned + scheme.deduction, scheme.available);
     let cquin_june = commissioning::monitor::payment::monthly_instalment(scheme.deduction, 3).unwrap();
-    assert_eq!(statement.total, fixed_june + Money::from_pence(elective) - cquin_june);
-    assert_eq!(statement.statement.lines.last().unwrap().label, "CQUIN under-achievement deducted");
+    let lines = &statement.statement.lines;
+    let sum = |pick: &dyn Fn(&str) -> bool| lines.iter().filter(|l| pick(&l.label)).map(|l| l.amount).sum::<Money>();
+    let mechanism = sum(&|label| !label.starts_with("Best practice") && !label.starts_with("Withheld"));
+    assert_eq!(mechanism, fixed_june + Money::from_pence(elective) - cquin_june);
+    assert!(lines.iter().any(|l| l.label == "CQUIN under-achievement deducted"));
+    // Day cases meeting the best-practice criteria add the uplift × MFF.
+    let bpt = sum(&|label| label.starts_with("Best practice tariff: BZ34C DC"));
+    assert!(bpt > Money::ZERO, "{lines:?}");
+    // Discharge summaries missed 95% in June (93.1%): 2% of the month's value is withheld;
+    // again in July; met in August, when both months' sums are repaid.
+    let withheld_june = sum(&|label| label.starts_with("Withheld: Discharge summaries"));
+    assert_eq!(withheld_june, -(mechanism + bpt).scale(commissioning::money::Decimal::new(2, 2)));
     assert_eq!(statement.statement.total(), statement.total);
+    let month_of = |text: &str| YearMonth::parse(text).unwrap();
+    let july =
+        app.payment_statement(&Actor::User(finance.clone()), &r9a.contract.id, month_of("2025-07")).await.unwrap();
+    let withheld_july: Money =
+        july.statement.lines.iter().filter(|l| l.label.starts_with("Withheld: ")).map(|l| l.amount).sum();
+    assert!(withheld_july < Money::ZERO);
+    let august =
+        app.payment_statement(&Actor::User(finance.clone()), &r9a.contract.id, month_of("2025-08")).await.unwrap();
+    let repaid = august.statement.lines.iter().find(|l| l.label.starts_with("Withheld sums repaid")).unwrap();
+    assert_eq!(repaid.amount, -(withheld_june + withheld_july));
 
     // The demo invoices match their statements except R9B's June, £1,234.56 too high; the
     // aggregate and patient-level activity agree (the same engine priced both).
@@ -143,4 +163,137 @@ async fn the_demo_register_alerts_and_pays_by_mechanism() {
         "{error}"
     );
     assert_eq!(app.contract(&finance, "Q99-R9A-2024", today).await.unwrap().contract.title, r9a.contract.title);
+}
+
+fn import_error(result: Result<app::import::ImportReport, AppError>) -> String {
+    match result {
+        Err(AppError::Import(error)) => error.to_string(),
+        other => panic!("expected an import error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn service_lines_become_the_plan_and_kpis_documents_and_bpt_are_checked() {
+    let (app, db, dir) = app().await;
+    app.load_demo(&DemoOptions { seed: 3, rows: 5_000, reference_data: None }, &Silent).await.unwrap();
+    let finance = principal("Q99", OrgKind::Commissioner, Role::Finance);
+    let today = date("2025-11-15");
+    let r9a = OdsCode::parse("R9A").unwrap();
+    let view = app.contract(&finance, "Q99-R9A-2024", today).await.unwrap();
+    assert!(view.service_lines.len() >= 3, "{:?}", view.service_lines);
+    // Each line's months add up to its annual plan, and the provider's monitoring plan at
+    // each point of delivery is its lines' phased plan.
+    let plan = db.store.plan(&r9a).await.unwrap();
+    for planned in &view.service_lines {
+        assert_eq!(planned.activity.iter().sum::<i64>(), planned.line.annual_activity);
+        assert_eq!(planned.value_pence.iter().sum::<i64>(), planned.line.annual_value.pence());
+        let pod = planned.line.pod.unwrap().code();
+        let months: Vec<i64> = plan.iter().filter(|row| row.pod == pod).map(|row| row.activity).collect();
+        assert_eq!(months, planned.activity, "{pod}");
+    }
+    let tolerances = db.store.tolerances(&r9a).await.unwrap();
+    assert!(tolerances.contains(&("EL".to_owned(), 200, 500)), "{tolerances:?}");
+    // Re-importing the same lines changes nothing.
+    let lines_file = dir.path().join("lines.csv");
+    let mut csv = String::from(
+        "contract_id,service,pod,year,annual_activity,annual_value,phasing,tolerance_lower_pct,tolerance_upper_pct\n",
+    );
+    for planned in &view.service_lines {
+        let line = &planned.line;
+        csv.push_str(&format!(
+            "{},{},{},{},{},{},{},{},{}\n",
+            line.contract_id,
+            line.service,
+            line.pod.unwrap().code(),
+            line.year,
+            line.annual_activity,
+            line.annual_value.to_pounds_string(),
+            line.phasing.code(),
+            line.tolerance.lower_bp as f64 / 100.0,
+            line.tolerance.upper_bp as f64 / 100.0
+        ));
+    }
+    std::fs::write(&lines_file, &csv).unwrap();
+    let system = Actor::System("test".into());
+    app.import(&system, ImportKind::ServiceLines, &lines_file, &ImportOptions::default()).await.unwrap();
+    assert_eq!(db.store.plan(&r9a).await.unwrap(), plan, "re-importing never double counts");
+
+    // Malformed lines name file, line and field, and write nothing.
+    let header =
+        "contract_id,service,pod,year,annual_activity,annual_value,phasing,tolerance_lower_pct,tolerance_upper_pct\n";
+    for (body, expected) in [
+        (
+            "Q99-R9A-2024,Elective,EL,2031/32,10,100.00,flat,2,5\n",
+            "lines.csv:2: field 'year': 2031/32 is outside Q99-R9A-2024's term",
+        ),
+        (
+            "Q99-R9A-2024,Orthopaedics,EL,2025/26,10,100.00,flat,2,5\nQ99-R9A-2024,Ophthalmology,EL,2025/26,10,100.00,flat,4,4\n",
+            "lines.csv:3: field 'tolerance_lower_pct': R9A at EL in 2025/26 already has a tolerance of −2%/+5%",
+        ),
+        (
+            "Q99-R9A-2024,Elective,EL,2025/26,10,100.00,seasonal,2,5\n",
+            "lines.csv:2: field 'phasing': 'seasonal' is not a phasing",
+        ),
+        ("Q99-R9A-2024,Elective,EL,2025/26,10,100.00,flat,120,5\n", "lines.csv:2: field 'tolerance_lower_pct'"),
+        (
+            "Q99-NOPE,Elective,EL,2025/26,10,100.00,flat,2,5\n",
+            "lines.csv:2: field 'contract_id': 'Q99-NOPE' is not in the register",
+        ),
+    ] {
+        std::fs::write(&lines_file, format!("{header}{body}")).unwrap();
+        let error =
+            import_error(app.import(&system, ImportKind::ServiceLines, &lines_file, &ImportOptions::default()).await);
+        assert!(error.contains(expected), "{error}\nexpected {expected}");
+        assert_eq!(db.store.plan(&r9a).await.unwrap(), plan, "nothing written");
+    }
+
+    // KPI results must name a KPI of the contract; attainment needs a best-practice price.
+    let results = dir.path().join("results.csv");
+    std::fs::write(
+        &results,
+        "contract_id,code,month,value\nQ99-R9A-2024,DS24,2025-10,97\nQ99-R9A-2024,NOPE,2025-10,1\n",
+    )
+    .unwrap();
+    let error = import_error(app.import(&system, ImportKind::KpiResults, &results, &ImportOptions::default()).await);
+    assert!(error.contains("results.csv:3: field 'code': Q99-R9A-2024 has no KPI 'NOPE'"), "{error}");
+    let bpt = dir.path().join("bpt.csv");
+    std::fs::write(&bpt, "contract_id,month,hrg,pod,spells_met\nQ99-R9A-2024,2025-06,VB09Z,AE,4\n").unwrap();
+    let error = import_error(app.import(&system, ImportKind::BestPractice, &bpt, &ImportOptions::default()).await);
+    assert!(error.contains("bpt.csv:2: field 'hrg': VB09Z at AE has no best-practice uplift"), "{error}");
+    let kpis = &app.contract(&finance, "Q99-R9A-2024", today).await.unwrap().kpis;
+    let ds24 = kpis.iter().find(|k| k.kpi.code == "DS24").unwrap();
+    assert_eq!(ds24.results.iter().filter(|r| r.breached).count(), 2, "June and July");
+    assert_eq!(ds24.latest().unwrap().month, "2025-09", "nothing from the refused file");
+
+    // Documents: finance attaches; the provider reads its own; another provider cannot see
+    // it and the provider cannot attach.
+    let content = b"%PDF-1.4 signed particulars".to_vec();
+    let id = app
+        .attach_document(
+            &Actor::User(finance.clone()),
+            "Q99-R9A-2024",
+            "Signed particulars",
+            "particulars.pdf",
+            content.clone(),
+        )
+        .await
+        .unwrap();
+    let provider = principal("R9A", OrgKind::Provider, Role::Provider);
+    let (document, bytes) = app.document(&provider, "Q99-R9A-2024", id).await.unwrap();
+    assert_eq!((document.media_type.as_str(), bytes), ("application/pdf", content.clone()));
+    let other = principal("R9B", OrgKind::Provider, Role::Provider);
+    assert!(matches!(app.document(&other, "Q99-R9A-2024", id).await, Err(AppError::NotFound)));
+    assert!(matches!(app.document(&finance, "Q99-R9B-2024", id).await, Err(AppError::NotFound)), "wrong contract");
+    assert!(matches!(
+        app.attach_document(&Actor::User(provider), "Q99-R9A-2024", "Mine", "x.pdf", content.clone()).await,
+        Err(AppError::Forbidden)
+    ));
+    assert!(matches!(
+        app.attach_document(&Actor::User(finance.clone()), "Q99-R9A-2024", " ", "x.pdf", content).await,
+        Err(AppError::Invalid(message)) if message.contains("title")
+    ));
+    let view = app.contract(&finance, "Q99-R9A-2024", date("2026-01-01")).await.unwrap();
+    assert_eq!(view.documents.len(), 1);
+    assert!(view.timeline.iter().any(|event| event.label == "Document attached: Signed particulars"));
+    assert!(view.timeline.windows(2).all(|pair| pair[0].date <= pair[1].date));
 }

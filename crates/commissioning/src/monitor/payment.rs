@@ -229,6 +229,104 @@ pub fn best_practice_price(base: Money, uplift: Money, criteria_met: bool) -> Mo
     if criteria_met { base + uplift } else { base }
 }
 
+/// Best-practice tariff uplifts for the month: for each HRG, the spells that met the audited
+/// criteria × the uplift × the provider's MFF (the base price is already in the activity).
+pub fn best_practice_uplifts(attainment: &[BestPracticeAttainment]) -> Statement {
+    let mut statement = Statement::new("best_practice_tariff");
+    for item in attainment {
+        let product = i128::from(item.spells_meeting_criteria)
+            * i128::from(item.uplift.pence())
+            * i128::from(item.mff.mantissa());
+        let amount = Money::from_pence(round_half_away(product, 10_i128.pow(item.mff.scale())) as i64);
+        statement.line(
+            &format!("Best practice tariff: {} {}", item.hrg, item.pod),
+            vec![
+                ("spells meeting the criteria", item.spells_meeting_criteria.to_string()),
+                ("uplift per spell", item.uplift.to_string()),
+                ("MFF", item.mff.to_string()),
+            ],
+            "spells meeting the criteria × uplift × MFF",
+            "NHS Payment Scheme, Annex: guidance on best practice tariffs",
+            amount,
+        );
+    }
+    statement
+}
+
+/// Spells of one HRG whose audited best-practice criteria were met in a month, with the
+/// uplift in force and the provider's MFF.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BestPracticeAttainment {
+    pub hrg: String,
+    pub pod: String,
+    pub spells_meeting_criteria: i64,
+    pub uplift: Money,
+    pub mff: Decimal,
+}
+
+/// One month of a KPI's history for withholding: the month's value before any withholding
+/// (the Actual Monthly Value) and whether the KPI was in breach (`None` when no result was
+/// reported).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KpiMonth {
+    pub month: String,
+    pub monthly_value: Money,
+    pub breached: Option<bool>,
+}
+
+/// Withholding for a KPI whose consequence is a withholding (GC9) [K]: in a month of breach,
+/// `percent` of that month's value is withheld. In the first month back within threshold,
+/// everything withheld over the run of breaches just ended is repaid, unless the run lasted
+/// more than `retain_after_months` months, in which case it is retained permanently
+/// (historically 3). `history` runs month by month up to and including the month paid; a
+/// month without a result neither withholds nor repays. Returns no lines when nothing is due.
+pub fn kpi_withholding(kpi: &str, percent: Decimal, retain_after_months: usize, history: &[KpiMonth]) -> Statement {
+    let mut statement = Statement::new("withholding");
+    let Some((current, earlier)) = history.split_last() else {
+        return statement;
+    };
+    const SOURCE_GC9: &str = "NHS Standard Contract, General Condition 9 (contract management)";
+    match current.breached {
+        Some(true) => statement.line(
+            &format!("Withheld: {kpi} not met"),
+            vec![
+                ("month", current.month.clone()),
+                ("monthly value", current.monthly_value.to_string()),
+                ("percent", percent.to_string()),
+            ],
+            "monthly value × percent ÷ 100, while the KPI is in breach",
+            SOURCE_GC9,
+            -percent_of(current.monthly_value, percent),
+        ),
+        Some(false) => {
+            let run: Vec<&KpiMonth> = earlier.iter().rev().take_while(|m| m.breached == Some(true)).collect();
+            if run.is_empty() {
+                return statement;
+            }
+            let withheld: Money = run.iter().map(|m| percent_of(m.monthly_value, percent)).sum();
+            let months = run.iter().rev().map(|m| m.month.as_str()).collect::<Vec<_>>().join(", ");
+            let retained = run.len() > retain_after_months;
+            statement.line(
+                &if retained {
+                    format!("Withheld sums retained: {kpi} was in breach too long")
+                } else {
+                    format!("Withheld sums repaid: {kpi} met again")
+                },
+                vec![
+                    ("months withheld", months),
+                    ("withheld in those months", withheld.to_string()),
+                    ("retained after months in breach", retain_after_months.to_string()),
+                ],
+                "sums withheld over the run of breaches, repaid when the KPI is met again within the limit",
+                SOURCE_GC9,
+                if retained { Money::ZERO } else { withheld },
+            );
+        }
+        None => {}
+    }
+    statement
+}
+
 /// The month's payment for a contract from its activity already priced by the activity
 /// engine (value by point of delivery, unit price × MFF with excess bed days): block and
 /// low-volume blocks ignore activity, activity-based pays every point of delivery, and an
@@ -875,6 +973,54 @@ mod tests {
         // taking a hundredth would give 0.5p and round up to 1p.
         assert_eq!(percent_of(Money::from_pence(33), decimal("1.5")), Money::ZERO);
         assert_eq!(percent_of(Money::from_pence(34), decimal("1.5")), Money::from_pence(1));
+    }
+
+    fn kpi_month(month: &str, value: &str, breached: Option<bool>) -> KpiMonth {
+        KpiMonth { month: month.into(), monthly_value: pounds(value), breached }
+    }
+
+    /// Hand-worked: 2% of £100,000.00 withheld in June and of £90,000.00 in July; met in
+    /// August, so £3,800.00 is repaid; a run longer than the limit is retained instead.
+    #[test]
+    fn kpi_withholding_by_hand() {
+        let two = decimal("2");
+        let history = vec![
+            kpi_month("2025-05", "100000.00", Some(false)),
+            kpi_month("2025-06", "100000.00", Some(true)),
+            kpi_month("2025-07", "90000.00", Some(true)),
+            kpi_month("2025-08", "95000.00", Some(false)),
+        ];
+        assert!(kpi_withholding("AE4", two, 3, &history[..1]).lines.is_empty(), "met, nothing withheld");
+        assert_eq!(kpi_withholding("AE4", two, 3, &history[..2]).total(), -pounds("2000.00"));
+        assert_eq!(kpi_withholding("AE4", two, 3, &history[..3]).total(), -pounds("1800.00"));
+        let repaid = kpi_withholding("AE4", two, 3, &history);
+        assert_eq!(repaid.total(), pounds("3800.00"));
+        assert_eq!(repaid.lines[0].inputs[0].1, "2025-06, 2025-07");
+        // The same run with a limit of one month is retained: a zero line that says so.
+        let retained = kpi_withholding("AE4", two, 1, &history);
+        assert_eq!(retained.total(), Money::ZERO);
+        assert!(retained.lines[0].label.contains("retained"));
+        // Exactly at the limit (two months, limit two) is repaid.
+        assert_eq!(kpi_withholding("AE4", two, 2, &history).total(), pounds("3800.00"));
+        // No result this month: neither withholds nor repays.
+        let mut unreported = history.clone();
+        unreported[3].breached = None;
+        assert!(kpi_withholding("AE4", two, 3, &unreported).lines.is_empty());
+        assert!(kpi_withholding("AE4", two, 3, &[]).lines.is_empty());
+    }
+
+    #[test]
+    fn best_practice_uplifts_are_spells_times_uplift_times_mff() {
+        let uplifts = best_practice_uplifts(&[BestPracticeAttainment {
+            hrg: "HT12A".into(),
+            pod: "NEL".into(),
+            spells_meeting_criteria: 37,
+            uplift: pounds("1335.00"),
+            mff: decimal("1.0523"),
+        }]);
+        // 37 × 1,335.00 = 49,395.00; × 1.0523 = 51,978.3585 → 51,978.36.
+        assert_eq!(uplifts.total(), pounds("51978.36"));
+        assert!(best_practice_uplifts(&[]).lines.is_empty());
     }
 
     #[test]

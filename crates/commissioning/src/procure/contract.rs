@@ -8,7 +8,7 @@
 use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use crate::money::{Money, round_half_away};
+use crate::money::{Decimal, Money, round_half_away};
 use crate::org::OdsCode;
 
 /// How a contract pays (DOMAIN.md B4).
@@ -297,6 +297,80 @@ fn months_after_end(end: NaiveDate, months: u32) -> NaiveDate {
     next.checked_add_months(Months::new(months)).and_then(|d| d.pred_opt()).unwrap_or(end)
 }
 
+/// A service line of a contract: a service at a point of delivery (or none, for a block of
+/// non-tariff services), its annual plan and phasing, and the tolerance agreed around plan
+/// (SC29; tolerances are local, so per line).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceLine {
+    pub contract_id: String,
+    /// The service, such as `Trauma and orthopaedics` or `Community nursing`.
+    pub service: String,
+    pub pod: Option<crate::service::PointOfDelivery>,
+    pub year: crate::period::FinancialYear,
+    pub annual_activity: i64,
+    pub annual_value: Money,
+    pub phasing: crate::monitor::Phasing,
+    pub tolerance: crate::monitor::Tolerance,
+}
+
+/// Whether a measure is a locally agreed KPI or a national quality requirement (Schedule 4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KpiKind {
+    Kpi,
+    NationalQualityRequirement,
+}
+
+impl KpiKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            KpiKind::Kpi => "kpi",
+            KpiKind::NationalQualityRequirement => "nqr",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            KpiKind::Kpi => "Local KPI",
+            KpiKind::NationalQualityRequirement => "National quality requirement",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<KpiKind> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "kpi" => Some(KpiKind::Kpi),
+            "nqr" => Some(KpiKind::NationalQualityRequirement),
+            _ => None,
+        }
+    }
+}
+
+/// A KPI or quality requirement of a contract: the threshold it must meet, which way is
+/// better, the consequence of a breach in words, and, when the consequence is a withholding,
+/// the percentage of the month's value held back while in breach (GC9, historically up to
+/// 2%) [K].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Kpi {
+    pub contract_id: String,
+    pub code: String,
+    pub name: String,
+    pub kind: KpiKind,
+    pub threshold: Decimal,
+    pub higher_is_better: bool,
+    pub consequence: String,
+    pub withhold_percent: Option<Decimal>,
+    pub source: String,
+}
+
+impl Kpi {
+    /// A result breaches when it is on the wrong side of the threshold; meeting the threshold
+    /// exactly is not a breach.
+    pub fn breached(&self, value: Decimal) -> bool {
+        let ordering = value.compare(self.threshold);
+        if self.higher_is_better { ordering.is_lt() } else { ordering.is_gt() }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -379,5 +453,31 @@ mod tests {
         assert_eq!(ending.iter().map(|a| a.kind).collect::<Vec<_>>(), [AlertKind::NoticeDeadline, AlertKind::Expiry]);
         assert_eq!(ending[1].days_left, 58);
         assert!(alerts(&term, date("2027-04-01"), 90).is_empty(), "nothing after the end");
+    }
+
+    #[test]
+    fn kpi_breaches_are_direction_aware_and_the_threshold_itself_meets() {
+        let kpi = |threshold: &str, higher_is_better: bool| Kpi {
+            contract_id: "Q99-R9A-2024".into(),
+            code: "AE4".into(),
+            name: "A&E within 4 hours (%)".into(),
+            kind: KpiKind::NationalQualityRequirement,
+            threshold: Decimal::parse(threshold).unwrap(),
+            higher_is_better,
+            consequence: "Contract performance notice".into(),
+            withhold_percent: None,
+            source: "NHS Standard Contract Schedule 4".into(),
+        };
+        let value = |text: &str| Decimal::parse(text).unwrap();
+        let four_hours = kpi("78", true);
+        assert!(!four_hours.breached(value("78.00")), "exactly at the threshold meets it");
+        assert!(four_hours.breached(value("77.99")));
+        assert!(!four_hours.breached(value("92.5")));
+        let waits = kpi("1.0", false);
+        assert!(!waits.breached(value("1")));
+        assert!(waits.breached(value("1.01")));
+        assert!(!waits.breached(value("0.4")));
+        assert_eq!(KpiKind::parse("NQR"), Some(KpiKind::NationalQualityRequirement));
+        assert_eq!(KpiKind::parse("target"), None);
     }
 }

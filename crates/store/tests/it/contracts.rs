@@ -104,3 +104,121 @@ async fn contracts_round_trip(db: &TestDb) {
 }
 
 on_both_backends!(register, contracts_round_trip);
+
+async fn service_lines_kpis_documents_and_bpt(db: &TestDb) {
+    use commissioning::money::Decimal;
+    use commissioning::monitor::{Phasing, Tolerance};
+    use commissioning::period::FinancialYear;
+    use commissioning::procure::contract::{Kpi, KpiKind, ServiceLine};
+    use commissioning::service::PointOfDelivery;
+    use store::contract_lines::{BptAttainment, KpiResult, NewDocument};
+
+    seed(db).await;
+    let store = &db.store;
+    let mut tx = store.begin().await.unwrap();
+    tx.upsert_contracts(&[contract("Q99-R9A-2025", "R9A", "2028-03-31", Mechanism::ActivityBased)]).await.unwrap();
+    tx.commit().await.unwrap();
+    let line = |service: &str, pod: Option<PointOfDelivery>, activity: i64, phasing: Phasing| ServiceLine {
+        contract_id: "Q99-R9A-2025".into(),
+        service: service.into(),
+        pod,
+        year: FinancialYear::starting(2025),
+        annual_activity: activity,
+        annual_value: Money::from_pence(activity * 350_000),
+        phasing,
+        tolerance: Tolerance { lower_bp: 200, upper_bp: 500 },
+    };
+    let first = vec![
+        line("Trauma and orthopaedics", Some(PointOfDelivery::Elective), 1_200, Phasing::WorkingDays),
+        line("Trauma and orthopaedics", Some(PointOfDelivery::DayCase), 3_400, Phasing::Custom([1; 12])),
+        line("Community equipment", None, 0, Phasing::Flat),
+    ];
+    // Importing the lines for a year twice, the second time with one line fewer, leaves the
+    // second set: replaced, never added to.
+    for lines in [first.clone(), first[..2].to_vec()] {
+        let mut tx = store.begin().await.unwrap();
+        tx.replace_service_lines(&lines).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+    let mut expected = first[..2].to_vec();
+    expected.sort_by(|a, b| a.pod.map(|p| p.code()).cmp(&b.pod.map(|p| p.code())));
+    assert_eq!(store.service_lines(Some("Q99-R9A-2025")).await.unwrap(), expected);
+    let mut tx = store.begin().await.unwrap();
+    tx.replace_service_lines(&first[2..]).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(store.service_lines(None).await.unwrap(), first[2..], "the year's lines are the last import's");
+
+    let kpi = Kpi {
+        contract_id: "Q99-R9A-2025".into(),
+        code: "DS24".into(),
+        name: "Discharge summaries sent within 24 hours (%)".into(),
+        kind: KpiKind::Kpi,
+        threshold: Decimal::parse("95.0").unwrap(),
+        higher_is_better: true,
+        consequence: "Withhold 2% of the monthly value until met".into(),
+        withhold_percent: Some(Decimal::parse("2").unwrap()),
+        source: "Schedule 4C local quality requirements".into(),
+    };
+    let result = |month: &str, value: &str| KpiResult {
+        contract_id: "Q99-R9A-2025".into(),
+        code: "DS24".into(),
+        month: month.into(),
+        value: Decimal::parse(value).unwrap(),
+    };
+    let mut tx = store.begin().await.unwrap();
+    tx.upsert_kpis(std::slice::from_ref(&kpi)).await.unwrap();
+    tx.upsert_kpi_results(&[result("2025-04", "96.10"), result("2025-05", "91")]).await.unwrap();
+    tx.upsert_kpi_results(&[result("2025-05", "94.5")]).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(store.kpis("Q99-R9A-2025").await.unwrap(), [kpi]);
+    assert_eq!(
+        store.kpi_results("Q99-R9A-2025").await.unwrap(),
+        [result("2025-04", "96.10"), result("2025-05", "94.5")]
+    );
+    // A result for a KPI the contract does not have is refused by the schema.
+    let mut tx = store.begin().await.unwrap();
+    let mut orphan = result("2025-04", "1");
+    orphan.code = "NOPE".into();
+    assert!(tx.upsert_kpi_results(&[orphan]).await.is_err());
+    drop(tx);
+
+    let content: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
+    let mut tx = store.begin().await.unwrap();
+    let id = tx
+        .insert_document(
+            &NewDocument {
+                contract_id: "Q99-R9A-2025".into(),
+                title: "Signed particulars".into(),
+                file_name: "particulars.pdf".into(),
+                media_type: "application/pdf".into(),
+                sha256: "ab".repeat(32),
+                content: content.clone(),
+                uploaded_by: "chris@example.test".into(),
+            },
+            1_700_000_000_000,
+        )
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let listed = store.documents("Q99-R9A-2025").await.unwrap();
+    assert_eq!((listed.len(), listed[0].id, listed[0].size_bytes), (1, id, 70_000));
+    let (document, bytes) = store.document(id).await.unwrap();
+    assert_eq!((document.title.as_str(), bytes), ("Signed particulars", content), "binary content round-trips");
+    assert!(matches!(store.document(id + 1).await, Err(StoreError::NotFound)));
+
+    let attainment = BptAttainment {
+        contract_id: "Q99-R9A-2025".into(),
+        month: "2025-06".into(),
+        hrg: "HT12A".into(),
+        pod: "NEL".into(),
+        spells_met: 37,
+    };
+    let mut tx = store.begin().await.unwrap();
+    tx.upsert_bpt_attainment(std::slice::from_ref(&attainment)).await.unwrap();
+    tx.upsert_bpt_attainment(std::slice::from_ref(&attainment)).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(store.bpt_attainment("Q99-R9A-2025", "2025-06").await.unwrap(), [attainment]);
+    assert!(store.bpt_attainment("Q99-R9A-2025", "2025-07").await.unwrap().is_empty());
+}
+
+on_both_backends!(contract_lines, service_lines_kpis_documents_and_bpt);

@@ -144,6 +144,7 @@ async fn prices_with_dates(db: &TestDb) {
         unit_price_pence: 654_000,
         trim_point_days: Some(6),
         excess_bed_day_pence: Some(29_000),
+        bpt_uplift_pence: Some(45_000),
         effective_from: date("2025-04-01"),
         effective_to: Some(date("2026-03-31")),
         source: "test".into(),
@@ -162,6 +163,7 @@ async fn prices_with_dates(db: &TestDb) {
     tx.commit().await.unwrap();
     let tariffs = store.tariff_rows().await.unwrap();
     assert_eq!((tariffs[0].unit_price_pence, tariffs[0].effective_to), (654_000, Some(date("2026-03-31"))));
+    assert_eq!(tariffs[0].bpt_uplift_pence, Some(45_000));
     assert_eq!(store.mff_rows().await.unwrap()[0].mff, "1.0523");
 }
 
