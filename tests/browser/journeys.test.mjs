@@ -131,3 +131,43 @@ test('an analyst reads the needs assessment, an indicator and the unmet-need ran
   assert.deepEqual(page.consoleErrors, []);
   await page.close();
 });
+
+test('a finance manager reads a contract, its KPIs and withholding, and attaches a document', async () => {
+  await browser.context.clearCookies();
+  const page = await newPage(browser.context);
+  await signIn(page, server.url, 'finance@demo.commissioner.test');
+  await page.goto(`${server.url}/procure/contracts`);
+  await page.getByRole('heading', { level: 1, name: 'Contract register' }).waitFor();
+  assert.ok(await page.getByText('Portfolio by service').isVisible());
+  assert.deepEqual(await seriousViolations(page), []);
+  await page.getByRole('link', { name: /Acute services from Ashmere University Hospitals/ }).click();
+  await page.getByRole('heading', { level: 2, name: 'Service lines and indicative activity plan' }).waitFor();
+  await page.getByRole('heading', { level: 2, name: 'Quality requirements and KPIs' }).waitFor();
+
+  // Given discharge summaries missed their threshold in July, July's statement withholds.
+  await page.getByLabel('Month').fill('2025-07');
+  await page.getByRole('button', { name: 'Show' }).click();
+  await page.getByText(/Withheld: Discharge summaries/).first().waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
+  await page.screenshot({ path: screenshotPath('contract.png'), fullPage: true });
+
+  // When they attach without choosing a file, the error summary links to the file field.
+  await page.getByLabel('Title of the document').fill('Signed particulars');
+  await page.getByRole('button', { name: 'Attach document' }).click();
+  await page.getByText('There is a problem').waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
+  await page.getByRole('link', { name: 'Choose a file to attach' }).click();
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'document');
+
+  // Then with a file it is attached and listed.
+  await page.getByLabel('Title of the document').fill('Signed particulars');
+  await page.getByLabel('File to attach').setInputFiles({
+    name: 'particulars.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4 signed'),
+  });
+  await page.getByRole('button', { name: 'Attach document' }).click();
+  await page.getByRole('link', { name: 'Signed particulars' }).waitFor();
+  assert.ok(await page.getByText('Document attached: Signed particulars').isVisible());
+  // The refused upload's page came with status 422 on purpose; nothing else went wrong.
+  assert.deepEqual(page.consoleErrors.filter((e) => !e.includes('422 (Unprocessable Entity)')), []);
+  await page.close();
+});

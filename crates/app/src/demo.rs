@@ -190,6 +190,7 @@ impl App {
         self.import(&actor, ImportKind::BestPractice, &dir.join(files::BEST_PRACTICE), &options).await?;
         self.load_generated_activity(dir, year).await?;
         self.load_demo_invoices(dir, year).await?;
+        self.attach_demo_schedules(&actor).await?;
         for account in DEMO_ACCOUNTS {
             self.create_account(
                 &actor,
@@ -201,6 +202,44 @@ impl App {
                     password: DEMO_PASSWORD.into(),
                     must_change_password: false,
                 },
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Attaches to each contract with service lines its schedule of them (the indicative
+    /// activity plan), as the CSV the register holds.
+    async fn attach_demo_schedules(&self, actor: &Actor) -> Result<()> {
+        use std::fmt::Write as _;
+        for contract in self.store().contracts(None).await? {
+            let lines = self.store().service_lines(Some(&contract.id)).await?;
+            if lines.is_empty() {
+                continue;
+            }
+            let mut csv = String::from(
+                "service,pod,year,annual_activity,annual_value,phasing,tolerance_lower_bp,tolerance_upper_bp\n",
+            );
+            for line in lines {
+                let _ = writeln!(
+                    csv,
+                    "{},{},{},{},{},{},{},{}",
+                    line.service,
+                    line.pod.map(|pod| pod.code()).unwrap_or(""),
+                    line.year,
+                    line.annual_activity,
+                    line.annual_value.to_pounds_string(),
+                    line.phasing.code(),
+                    line.tolerance.lower_bp,
+                    line.tolerance.upper_bp
+                );
+            }
+            self.attach_document(
+                actor,
+                &contract.id,
+                "Schedule 2B: indicative activity plan",
+                &format!("{}-schedule-2b.csv", contract.id),
+                csv.into_bytes(),
             )
             .await?;
         }

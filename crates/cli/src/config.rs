@@ -86,13 +86,31 @@ pub(crate) enum Command {
 }
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub(crate) struct ContractsArgs {
+    #[command(subcommand)]
+    pub(crate) command: Option<ContractsCommand>,
     /// The day the alerts are for (YYYY-MM-DD; today when left out).
     #[arg(long)]
     pub(crate) date: Option<String>,
     /// Write the register here instead: .xlsx or .csv.
     #[arg(long)]
     pub(crate) out: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ContractsCommand {
+    /// Attach a document (signed particulars, a schedule, a variation agreement) to a contract.
+    Attach {
+        /// The contract's id in the register.
+        #[arg(long)]
+        contract: String,
+        /// The document's title, as the contract page lists it.
+        #[arg(long)]
+        title: String,
+        /// The file (up to 20 MB).
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -197,7 +215,7 @@ pub(crate) struct ActivityArgs {
 pub(crate) enum ActivityCommand {
     /// Validate, de-duplicate, price and summarise activity files (CSV or .parquet).
     Price {
-        /// Tariff CSV: hrg,pod,unit_price[,trim_point_days,excess_bed_day_price].
+        /// Tariff CSV: hrg,pod,unit_price[,trim_point_days,excess_bed_day_price,bpt_uplift].
         #[arg(long)]
         tariff: PathBuf,
         /// Market forces factors CSV: provider_code,mff (1 when a provider is absent).
@@ -251,7 +269,7 @@ pub(crate) struct PricesArgs {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum PricesCommand {
-    /// Import a tariff (hrg,pod,unit_price[,trim_point_days,excess_bed_day_price]) or market
+    /// Import a tariff (hrg,pod,unit_price[,trim_point_days,excess_bed_day_price,bpt_uplift]) or market
     /// forces factors (provider_code,mff) in force over a date range.
     Import {
         what: PriceWhat,
@@ -393,6 +411,17 @@ pub(crate) enum ImportWhat {
     Variations,
     /// CQUIN indicators of aligned-payment contracts (thresholds and performance).
     Cquin,
+    /// Contract service lines: contract_id,service,year,annual_activity,annual_value
+    /// [,pod,phasing,tolerance_lower_pct,tolerance_upper_pct]; they become the providers'
+    /// indicative activity plans and tolerances.
+    ServiceLines,
+    /// KPIs and national quality requirements: contract_id,code,name,kind,threshold,better,
+    /// consequence[,withhold_percent,source].
+    Kpis,
+    /// Monthly KPI results: contract_id,code,month,value.
+    KpiResults,
+    /// Spells meeting best-practice tariff criteria: contract_id,month,hrg,pod,spells_met.
+    BestPractice,
 }
 
 #[derive(Debug, Args)]

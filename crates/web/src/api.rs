@@ -26,7 +26,7 @@ use crate::state::AppState;
         version = "1",
         description = "Clinical commissioning: reference data, needs, procurement, contracts and monitoring. Authenticate with the session cookie from /sign-in (send X-CSRF-Token on writes) or a bearer token."
     ),
-    paths(health, me, dashboard, organisations, organisation, areas, area, activity_summary, submissions, submit, audit, users, monitoring, challenges, answer_challenge, raise_query, query, query_event, method, needs, indicators, contracts, contract_statement),
+    paths(health, me, dashboard, organisations, organisation, areas, area, activity_summary, submissions, submit, audit, users, monitoring, challenges, answer_challenge, raise_query, query, query_event, method, needs, indicators, contracts, contract, contract_statement),
     components(schemas(
         Health,
         Me,
@@ -1097,6 +1097,21 @@ pub(crate) async fn contracts(
     let today = chrono::Local::now().date_naive();
     let register = state.app.contracts(&app::Actor::User(session.principal.clone()), today).await?;
     Ok(Json(serde_json::to_value(&register).map_err(|error| Error::Unexpected(error.into()))?))
+}
+
+/// One contract with its service lines (phased plans), KPIs with results, variations,
+/// CQUIN, documents (details only), alerts and timeline.
+#[utoipa::path(get, path = "/api/v1/contracts/{id}",
+    params(("id" = String, Path, description = "The contract's id")),
+    responses((status = 200, body = Object), (status = 401, body = ApiErrorDto), (status = 404, body = ApiErrorDto)))]
+pub(crate) async fn contract(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let today = chrono::Local::now().date_naive();
+    let view = state.app.contract(&session.principal, &id, today).await?;
+    Ok(Json(serde_json::to_value(&view).map_err(|error| Error::Unexpected(error.into()))?))
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]

@@ -117,6 +117,8 @@ pub(crate) const ROUTES: &[RouteRule] = &[
     route("GET", "/procure/contracts", Rule::Stage(Stage::Procure)),
     route("GET", "/procure/contracts.xlsx", Rule::Stage(Stage::Procure)),
     route("GET", "/procure/contracts/{id}", Rule::Owned),
+    route("POST", "/procure/contracts/{id}/documents", Rule::Owned),
+    route("GET", "/procure/contracts/{id}/documents/{document}", Rule::Owned),
     route("GET", "/monitor", Rule::Stage(Stage::Monitor)),
     route("GET", "/strategy", Rule::Stage(Stage::Strategy)),
     route("GET", "/monitor/providers/{code}", Rule::Owned),
@@ -147,6 +149,7 @@ pub(crate) const ROUTES: &[RouteRule] = &[
     route("GET", "/api/v1/needs", Rule::Stage(Stage::Plan)),
     route("GET", "/api/v1/indicators", Rule::ReferenceData),
     route("GET", "/api/v1/contracts", Rule::Stage(Stage::Procure)),
+    route("GET", "/api/v1/contracts/{id}", Rule::Owned),
     route("GET", "/api/v1/contracts/{id}/statement", Rule::Owned),
     route("GET", "/api/v1/audit", Rule::Administer),
     route("GET", "/api/v1/users", Rule::Administer),
@@ -218,7 +221,12 @@ pub(crate) async fn authorize(State(state): State<AppState>, request: Request, n
         let header = request.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_owned);
         (request, header)
     } else {
-        match form_csrf_token(request, state.settings.max_body_bytes).await {
+        let limit = if matched == DOCUMENT_UPLOAD {
+            app::contract_lines::MAX_DOCUMENT_BYTES + 64 * 1024
+        } else {
+            state.settings.max_body_bytes
+        };
+        match form_csrf_token(request, limit).await {
             Ok(pair) => pair,
             Err(response) => return response,
         }
@@ -236,25 +244,43 @@ pub(crate) async fn authorize(State(state): State<AppState>, request: Request, n
     }
 }
 
-/// Reads `csrf_token` from a URL-encoded form body and puts the body back.
+/// The one route whose form is multipart (a file upload).
+const DOCUMENT_UPLOAD: &str = "/procure/contracts/{id}/documents";
+
+/// Reads `csrf_token` from a URL-encoded or multipart form body and puts the body back.
 async fn form_csrf_token(request: Request, limit: usize) -> Result<(Request, Option<String>), Response> {
     let (parts, body) = request.into_parts();
     let bytes = axum::body::to_bytes(body, limit)
         .await
         .map_err(|_| (StatusCode::PAYLOAD_TOO_LARGE, "request body too large").into_response())?;
-    let is_form = parts
-        .headers
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    let token = if is_form {
+    let content_type =
+        parts.headers.get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    let token = if content_type.starts_with("application/x-www-form-urlencoded") {
         serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
             .ok()
             .and_then(|fields| fields.into_iter().find(|(name, _)| name == "csrf_token").map(|(_, value)| value))
+    } else if content_type.starts_with("multipart/form-data") {
+        multipart_csrf_token(&content_type, bytes.clone()).await
     } else {
         None
     };
     Ok((Request::from_parts(parts, Body::from(bytes)), token))
+}
+
+/// The `csrf_token` field of a multipart body. The page puts it first, so only the body's
+/// first 64 KiB are parsed (the rest may be a large file).
+async fn multipart_csrf_token(content_type: &str, bytes: axum::body::Bytes) -> Option<String> {
+    use axum::extract::FromRequest;
+    let prefix = bytes.slice(..bytes.len().min(64 * 1024));
+    let request =
+        Request::builder().header(axum::http::header::CONTENT_TYPE, content_type).body(Body::from(prefix)).ok()?;
+    let mut multipart = axum::extract::Multipart::from_request(request, &()).await.ok()?;
+    while let Ok(Some(field)) = multipart.next_field().await {
+        if field.name() == Some("csrf_token") {
+            return field.text().await.ok();
+        }
+    }
+    None
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

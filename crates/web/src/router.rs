@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue};
 use axum::middleware;
 use axum::routing::{get, post};
@@ -21,6 +22,8 @@ use crate::{api, assets, auth, pages, policy};
 /// Builds the whole web application over an [`App`].
 pub fn router(app: App, settings: WebSettings) -> Router {
     let max_body = settings.max_body_bytes;
+    // Documents are larger than forms: their one route lifts the limit to theirs.
+    let max_document = app::contract_lines::MAX_DOCUMENT_BYTES + 64 * 1024;
     let limiter = RateLimiter::new(settings.sign_in_attempts_per_minute, std::time::Duration::from_secs(60));
     let state = AppState { app, settings: Arc::new(settings), sign_in_limiter: Arc::new(limiter) };
     let routes = Router::new()
@@ -69,6 +72,11 @@ pub fn router(app: App, settings: WebSettings) -> Router {
         .route("/procure/contracts", get(pages::procure::contracts::register))
         .route("/procure/contracts.xlsx", get(pages::procure::contracts::register_xlsx))
         .route("/procure/contracts/{id}", get(pages::procure::contracts::contract))
+        .route(
+            "/procure/contracts/{id}/documents",
+            post(pages::procure::contracts::upload_document).layer(DefaultBodyLimit::max(max_document)),
+        )
+        .route("/procure/contracts/{id}/documents/{document}", get(pages::procure::contracts::document))
         .route("/monitor", get(pages::monitor::monitor))
         .route("/strategy", get(pages::strategy::strategy))
         .route("/monitor/providers/{code}", get(pages::monitor::provider))
@@ -98,6 +106,7 @@ pub fn router(app: App, settings: WebSettings) -> Router {
         .route("/api/v1/needs", get(api::needs))
         .route("/api/v1/indicators", get(api::indicators))
         .route("/api/v1/contracts", get(api::contracts))
+        .route("/api/v1/contracts/{id}", get(api::contract))
         .route("/api/v1/contracts/{id}/statement", get(api::contract_statement))
         .route("/api/v1/audit", get(api::audit))
         .route("/api/v1/users", get(api::users));
@@ -105,7 +114,7 @@ pub fn router(app: App, settings: WebSettings) -> Router {
         .route_layer(middleware::from_fn_with_state(state.clone(), policy::authorize))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), auth::load_session))
-        .layer(RequestBodyLimitLayer::new(max_body))
+        .layer(RequestBodyLimitLayer::new(max_body.max(max_document)))
         .layer(security_header("content-security-policy", CONTENT_SECURITY_POLICY))
         .layer(security_header("x-content-type-options", "nosniff"))
         .layer(security_header("x-frame-options", "DENY"))

@@ -1,5 +1,6 @@
-//! `contracts` and `payment statement`: the contract register with its deadline alerts, and
-//! a contract's monthly payment statement line by line.
+//! `contracts`, `contracts attach` and `payment statement`: the contract register with its
+//! deadline alerts, documents attached to a contract, and a contract's monthly payment
+//! statement line by line.
 
 use std::io::Write;
 
@@ -9,9 +10,25 @@ use app::{Actor, App};
 use commissioning::period::{YearMonth, parse_date};
 
 use crate::commands::import::whoami;
-use crate::config::{ContractsArgs, DEFAULT_DATA_DIR, Global, PaymentArgs, PaymentCommand};
+use crate::config::{ContractsArgs, ContractsCommand, DEFAULT_DATA_DIR, Global, PaymentArgs, PaymentCommand};
 
 pub(crate) async fn contracts(global: &Global, args: ContractsArgs) -> anyhow::Result<()> {
+    if let Some(ContractsCommand::Attach { contract, title, file }) = args.command {
+        let content = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+        let file_name = file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+        let app = App::open(global.app_settings(DEFAULT_DATA_DIR)).await?;
+        let bytes = content.len();
+        let id = app
+            .attach_document(&Actor::System(format!("cli:{}", whoami())), &contract, &title, &file_name, content)
+            .await;
+        let id = match id {
+            Err(app::AppError::NotFound) => anyhow::bail!("{contract} is not in the register"),
+            other => other?,
+        };
+        app.close().await;
+        eprintln!("Attached {} ({bytes} bytes) to {contract} as document {id}", file.display());
+        return Ok(());
+    }
     let today = match &args.date {
         Some(date) => parse_date(date).context("--date")?,
         None => chrono::Local::now().date_naive(),

@@ -21,6 +21,10 @@ pub(crate) async fn import(global: &Global, args: ImportArgs) -> anyhow::Result<
         ImportWhat::Invoices => ImportKind::Invoices,
         ImportWhat::Variations => ImportKind::Variations,
         ImportWhat::Cquin => ImportKind::Cquin,
+        ImportWhat::ServiceLines => ImportKind::ServiceLines,
+        ImportWhat::Kpis => ImportKind::Kpis,
+        ImportWhat::KpiResults => ImportKind::KpiResults,
+        ImportWhat::BestPractice => ImportKind::BestPractice,
     };
     let as_of = args.as_of.as_deref().map(parse_date).transpose().context("--as-of")?;
     let app = App::open(global.app_settings(DEFAULT_DATA_DIR)).await?;

@@ -79,6 +79,64 @@ fn the_register_alerts_and_statements_explain_themselves() {
     bad_factor[7] = "2.9%";
     assert!(text(&commissioner(data, &bad_factor).stderr).contains("--cost-uplift must be a factor"));
 
+    // A real public file attached as a contract document; an unknown
+    // contract is refused.
+    let real = test_support::shared_data(
+        "nhse-rtt-completed-pathways-2025/rtt_completed_pathways_provider_2025-09_to_2025-11.csv",
+    );
+    let attach = |contract: &str| {
+        commissioner(
+            data,
+            &[
+                "contracts",
+                "attach",
+                "--contract",
+                contract,
+                "--title",
+                "RTT completed pathways",
+                real.to_str().unwrap(),
+            ],
+        )
+    };
+    let attached = attach("Q99-R9A-2024");
+    assert!(attached.status.success(), "{}", text(&attached.stderr));
+    assert!(text(&attached.stderr).contains("to Q99-R9A-2024 as document"));
+    let unknown = attach("Q99-NOPE");
+    assert!(!unknown.status.success() && text(&unknown.stderr).contains("Q99-NOPE is not in the register"));
+
+    // Service lines: a malformed file names its line and field, exits non-zero and leaves
+    // the plan as it was; a good one replaces the contract's lines for the year.
+    let lines = data.join("lines.csv");
+    std::fs::write(
+        &lines,
+        "contract_id,service,pod,year,annual_activity,annual_value,phasing,tolerance_lower_pct,tolerance_upper_pct\n\
+         Q99-R9A-2024,Trauma and orthopaedics,EL,2025/26,1200,4200000.00,working_days,2,5\n\
+         Q99-R9A-2024,Ophthalmology,DC,2025/26,-5,100.00,flat,2,5\n",
+    )
+    .unwrap();
+    let output = commissioner(data, &["import", "service-lines", lines.to_str().unwrap()]);
+    assert!(!output.status.success());
+    assert!(
+        text(&output.stderr).contains("lines.csv:3: field 'annual_activity': '-5' is not a whole number"),
+        "{}",
+        text(&output.stderr)
+    );
+    let kpis = data.join("kpis.csv");
+    std::fs::write(
+        &kpis,
+        "contract_id,code,name,kind,threshold,better,consequence,withhold_percent\n\
+         Q99-R9A-2024,CAN28,Faster diagnosis within 28 days (%),nqr,77,higher,Contract performance notice,\n\
+         Q99-R9A-2024,DIAG6,Diagnostic waits over 6 weeks (%),target,1,lower,Contract performance notice,\n",
+    )
+    .unwrap();
+    let output = commissioner(data, &["import", "kpis", kpis.to_str().unwrap()]);
+    assert!(!output.status.success());
+    assert!(
+        text(&output.stderr).contains("kpis.csv:3: field 'kind': 'target' is not kpi or nqr"),
+        "{}",
+        text(&output.stderr)
+    );
+
     let bad = data.join("bad-contracts.csv");
     std::fs::write(
         &bad,

@@ -161,6 +161,50 @@ impl Client<'_> {
         self.send(request).await
     }
 
+    /// A multipart form post: text fields, then files as (field, file name, bytes).
+    pub(crate) async fn post_multipart(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+    ) -> Reply {
+        let boundary = "commissioner-test-boundary-7d1f";
+        let mut body: Vec<u8> = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
+        for (name, file_name, content) in files {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\n\
+                     Content-Type: application/octet-stream\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(content);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let request = self
+            .request("POST", path)
+            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+            .body(Body::from(body))
+            .unwrap();
+        self.send(request).await
+    }
+
+    /// The raw bytes of a GET (for downloads that are not text).
+    pub(crate) async fn get_bytes(&mut self, path: &str) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+        let request = self.request("GET", path).body(Body::empty()).unwrap();
+        let response = self.web.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        (status, headers, response.into_body().collect().await.unwrap().to_bytes().to_vec())
+    }
+
     pub(crate) async fn sign_in(&mut self, email: &str, password: &str) -> Reply {
         let page = self.get("/sign-in").await;
         let csrf = page.csrf_token();
@@ -173,6 +217,8 @@ impl Client<'_> {
 pub(crate) struct TemplateIds {
     pub(crate) challenge: i64,
     pub(crate) query: i64,
+    /// A document of R9A's contract (the demo attaches its schedule of service lines).
+    pub(crate) document: i64,
 }
 
 static TEMPLATE_IDS: OnceLock<TemplateIds> = OnceLock::new();
@@ -224,7 +270,8 @@ fn demo_template() -> &'static Path {
                 let pod = commissioning::service::PointOfDelivery::Elective;
                 let query =
                     app.raise_query(&finance.principal, &organisation, pod, "Fran Finance", "", today).await.unwrap();
-                let _ = TEMPLATE_IDS.set(TemplateIds { challenge, query });
+                let document = app.documents(&finance.principal, "Q99-R9A-2024").await.unwrap()[0].id;
+                let _ = TEMPLATE_IDS.set(TemplateIds { challenge, query, document });
                 app.close().await;
             });
             dir.join("commissioner.db")

@@ -205,6 +205,18 @@ const MATRIX: &[(&str, &str, &str, Spec)] = &[
     ("GET", "/procure/contracts", "/procure/contracts", Spec::CommissionerSideAndProviders),
     ("GET", "/procure/contracts.xlsx", "/procure/contracts.xlsx", Spec::CommissionerSideAndProviders),
     ("GET", "/procure/contracts/{id}", "/procure/contracts/Q99-R9A-2024", Spec::OwnedByR9A),
+    (
+        "POST",
+        "/procure/contracts/{id}/documents",
+        "/procure/contracts/Q99-R9A-2024/documents",
+        Spec::ManageMonitoringOfR9A,
+    ),
+    (
+        "GET",
+        "/procure/contracts/{id}/documents/{document}",
+        "/procure/contracts/Q99-R9A-2024/documents/{document}",
+        Spec::OwnedByR9A,
+    ),
     ("GET", "/monitor", "/monitor", Spec::CommissionerSideAndProviders),
     ("GET", "/strategy", "/strategy", Spec::CommissionerSideAndScrutiny),
     ("GET", "/monitor/providers/{code}", "/monitor/providers/R9A", Spec::OwnedByR9A),
@@ -245,6 +257,7 @@ const MATRIX: &[(&str, &str, &str, Spec)] = &[
     ("GET", "/api/v1/needs", "/api/v1/needs", Spec::CommissionerSide),
     ("GET", "/api/v1/indicators", "/api/v1/indicators", Spec::SignedIn),
     ("GET", "/api/v1/contracts", "/api/v1/contracts", Spec::CommissionerSideAndProviders),
+    ("GET", "/api/v1/contracts/{id}", "/api/v1/contracts/Q99-R9A-2024", Spec::OwnedByR9A),
     (
         "GET",
         "/api/v1/contracts/{id}/statement",
@@ -290,8 +303,10 @@ async fn every_role_gets_the_expected_outcome_on_every_route() {
         };
         let ids = crate::helpers::template_ids();
         for (method, template, path, spec) in MATRIX {
-            let path =
-                path.replace("{challenge}", &ids.challenge.to_string()).replace("{query}", &ids.query.to_string());
+            let path = path
+                .replace("{challenge}", &ids.challenge.to_string())
+                .replace("{query}", &ids.query.to_string())
+                .replace("{document}", &ids.document.to_string());
             let path = path.as_str();
             // A CSRF token from a page the person can open, so that refusals come from the
             // policy and not from a missing token.

@@ -188,3 +188,93 @@ async fn the_contract_register_shows_deadlines_and_payment_statements() {
     assert_eq!(provider.get("/procure/contracts").await.body.matches("href=\"/procure/contracts/Q99-").count(), 1);
     assert_eq!(provider.get("/procure/contracts/Q99-R9B-2024").await.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn the_contract_page_shows_lines_kpis_documents_and_timeline_and_takes_uploads() {
+    let web = TestWeb::demo().await;
+    let mut finance = web.signed_in("finance@demo.commissioner.test").await;
+    let register = finance.get("/procure/contracts").await;
+    assert!(register.body.contains("Portfolio by service") && register.body.contains("Non-elective admissions"));
+    assert!(register.body.contains("Portfolio by provider"));
+    let page = finance.get("/procure/contracts/Q99-R9A-2024?month=2025-07").await;
+    assert_eq!(page.status, StatusCode::OK);
+    for expected in [
+        "Service lines and indicative activity plan",
+        "Planned activity by month, 2025/26",
+        "Quality requirements and KPIs",
+        "Discharge summaries sent within 24 hours (%)",
+        "Not met",
+        "Withheld: Discharge summaries",
+        "Best practice tariff: BZ34C DC",
+        "Schedule 2B: indicative activity plan",
+        "Timeline",
+        "Contract starts",
+        "Attach document",
+    ] {
+        assert!(page.body.contains(expected), "the contract page lacks {expected:?}");
+    }
+    let august = finance.get("/procure/contracts/Q99-R9A-2024?month=2025-08").await;
+    assert!(august.body.contains("Withheld sums repaid"));
+
+    // Upload: a 3 MB file (above the form limit, within the document limit) is attached and
+    // downloads byte for byte; a missing title or file gives the error summary; no CSRF token
+    // is refused.
+    let csrf = page.csrf_token();
+    let content: Vec<u8> = (0..3 * 1024 * 1024).map(|i: u32| (i % 251) as u8).collect();
+    let path = "/procure/contracts/Q99-R9A-2024/documents";
+    let uploaded = finance
+        .post_multipart(
+            path,
+            &[("csrf_token", &csrf), ("title", "Signed particulars")],
+            &[("document", "particulars.pdf", &content)],
+        )
+        .await;
+    assert_eq!(uploaded.status, StatusCode::SEE_OTHER, "{}", uploaded.body);
+    let page = finance.get("/procure/contracts/Q99-R9A-2024").await;
+    let href = page
+        .body
+        .split("href=\"")
+        .filter_map(|part| part.split('"').next())
+        .find(|href| {
+            href.starts_with("/procure/contracts/Q99-R9A-2024/documents/") && page.body.contains("Signed particulars")
+        })
+        .map(str::to_owned)
+        .unwrap();
+    let documents = finance.get("/api/v1/contracts/Q99-R9A-2024").await.json()["documents"].clone();
+    let id = documents.as_array().unwrap().iter().find(|d| d["title"] == "Signed particulars").unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let (status, headers, bytes) = finance.get_bytes(&format!("/procure/contracts/Q99-R9A-2024/documents/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "application/pdf");
+    assert!(headers["content-disposition"].to_str().unwrap().starts_with("attachment; filename=\"particulars.pdf\""));
+    assert!(bytes == content, "the download is the upload");
+    assert!(href.starts_with("/procure/contracts/Q99-R9A-2024/documents/"));
+    let missing = finance.post_multipart(path, &[("csrf_token", &csrf), ("title", "")], &[]).await;
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(missing.body.contains("There is a problem") && missing.body.contains("href=\"#title\""));
+    assert!(missing.body.contains("href=\"#document\"") && missing.body.contains("Choose a file to attach"));
+    let forged = finance.post_multipart(path, &[("title", "Forged")], &[("document", "x.pdf", b"x")]).await;
+    assert_eq!(forged.status, StatusCode::BAD_REQUEST);
+
+    // The provider reads its contract's documents but cannot attach; another provider gets
+    // not found for both.
+    let mut provider = web.signed_in("provider@demo.commissioner.test").await;
+    let (status, _, bytes) = provider.get_bytes(&format!("/procure/contracts/Q99-R9A-2024/documents/{id}")).await;
+    assert_eq!((status, bytes.len()), (StatusCode::OK, content.len()));
+    let own = provider.get("/procure/contracts/Q99-R9A-2024").await;
+    assert!(!own.body.contains("Attach document"));
+    let csrf = own.csrf_token();
+    let refused = provider
+        .post_multipart(path, &[("csrf_token", &csrf), ("title", "Mine")], &[("document", "x.pdf", b"x")])
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let mut other = web.signed_in("provider.b@demo.commissioner.test").await;
+    let (status, _, _) = other.get_bytes(&format!("/procure/contracts/Q99-R9A-2024/documents/{id}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // A document id of another contract is not found through this one.
+    let r9b = finance.get("/api/v1/contracts/Q99-R9B-2024").await.json();
+    let r9b_doc = r9b["documents"][0]["id"].as_i64().unwrap();
+    let (status, _, _) = finance.get_bytes(&format!("/procure/contracts/Q99-R9A-2024/documents/{r9b_doc}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

@@ -1,21 +1,25 @@
 //! Procure: the contract register (value, term, deadlines) and a contract's page with its
 //! alerts and the payment statement of a chosen month.
 
-use axum::extract::{Path, Query, State};
-use axum::response::Html;
+use axum::extract::{FromRequest, Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
 
 use app::Actor;
-use commissioning::access::Stage;
+use commissioning::access::{Action, Decision, Stage, decide};
 use commissioning::period::YearMonth;
 use commissioning::procure::contract::{Alert, AlertKind, Mechanism};
 use nhsuk::components::button::Button;
+use nhsuk::components::error_summary::ErrorSummary;
 use nhsuk::components::input::Input;
 use nhsuk::components::inset_text::InsetText;
 use nhsuk::components::label::Label;
 use nhsuk::components::select::{Select, SelectItem};
 use nhsuk::components::table::{Cell, Table};
+
+use app::accounts::Session;
 
 use crate::auth::SignedIn;
 use crate::error::Error;
@@ -115,6 +119,18 @@ pub(crate) async fn register(
             let end = view.contract.term.end;
             commissioning::period::FinancialYear::containing(end).to_string()
         });
+        @let by_provider = portfolio(&register, |view| view.provider_name.clone());
+        @let by_service = service_portfolio(&register);
+        div class="nhsuk-grid-row" {
+            div class="nhsuk-grid-column-one-half" {
+                (Table::new("Portfolio by provider", vec![Cell::text("Provider"), Cell::numeric("Contracts"), Cell::numeric("Annual value")],
+                    by_provider.iter().map(|(key, n, value)| vec![Cell::text(key.clone()), Cell::numeric(n.to_string()), Cell::numeric(value.to_string())]).collect()))
+            }
+            div class="nhsuk-grid-column-one-half" {
+                (Table::new("Portfolio by service (service lines of the latest year)", vec![Cell::text("Service"), Cell::numeric("Contracts"), Cell::numeric("Annual value")],
+                    by_service.iter().map(|(key, n, value)| vec![Cell::text(key.clone()), Cell::numeric(n.to_string()), Cell::numeric(value.to_string())]).collect()))
+            }
+        }
         div class="nhsuk-grid-row" {
             div class="nhsuk-grid-column-one-half" {
                 (Table::new("Portfolio by payment mechanism", vec![Cell::text("Mechanism"), Cell::numeric("Contracts"), Cell::numeric("Annual value")],
@@ -161,6 +177,29 @@ fn portfolio(
     groups.into_iter().map(|(key, (n, value))| (key, n, value)).collect()
 }
 
+/// Contracts and the annual value of their service lines by service, from each contract's
+/// latest year of lines (a contract counts once per service).
+fn service_portfolio(register: &[&app::contracts::ContractView]) -> Vec<(String, usize, commissioning::money::Money)> {
+    let mut groups: std::collections::BTreeMap<String, (usize, commissioning::money::Money)> =
+        std::collections::BTreeMap::new();
+    for view in register {
+        let Some(latest) = view.service_lines.iter().map(|p| p.line.year).max() else {
+            continue;
+        };
+        let mut services: std::collections::BTreeMap<&str, commissioning::money::Money> =
+            std::collections::BTreeMap::new();
+        for planned in view.service_lines.iter().filter(|p| p.line.year == latest) {
+            *services.entry(planned.line.service.as_str()).or_default() += planned.line.annual_value;
+        }
+        for (service, value) in services {
+            let entry = groups.entry(service.to_owned()).or_default();
+            entry.0 += 1;
+            entry.1 += value;
+        }
+    }
+    groups.into_iter().map(|(key, (n, value))| (key, n, value)).collect()
+}
+
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct MonthQuery {
     month: Option<String>,
@@ -172,6 +211,84 @@ pub(crate) async fn contract(
     Path(id): Path<String>,
     Query(query): Query<MonthQuery>,
 ) -> Result<Html<String>, Error> {
+    render_contract(&state, &session, &id, query.month, &[]).await
+}
+
+/// Attaches a document from the contract page's upload form (multipart): a title and a file.
+pub(crate) async fn upload_document(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path(id): Path<String>,
+    request: axum::extract::Request,
+) -> Result<Response, Error> {
+    // Who may attach is decided before the body is read, so that a refusal never depends on
+    // what was sent.
+    let view = state.app.contract(&session.principal, &id, today()).await?;
+    state.app.check_may_manage_monitoring(&session.principal, &view.contract.provider).await?;
+    let mut multipart = Multipart::from_request(request, &state).await.map_err(|error| {
+        Error::BadRequest(format!("Attach the document with the form on the contract page ({error})."))
+    })?;
+    let (mut title, mut file_name, mut content) = (String::new(), String::new(), Vec::new());
+    let unreadable = |error: axum::extract::multipart::MultipartError| {
+        Error::BadRequest(format!("The upload could not be read ({error}). Go back and try again."))
+    };
+    while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
+        match field.name() {
+            Some("title") => title = field.text().await.map_err(unreadable)?,
+            Some("document") => {
+                file_name = field.file_name().unwrap_or_default().to_owned();
+                content = field.bytes().await.map_err(unreadable)?.to_vec();
+            }
+            _ => {}
+        }
+    }
+    let mut errors = Vec::new();
+    if title.trim().is_empty() {
+        errors.push(("title".to_owned(), "Enter a title for the document".to_owned()));
+    }
+    if content.is_empty() {
+        errors.push(("document".to_owned(), "Choose a file to attach".to_owned()));
+    }
+    if errors.is_empty() {
+        match state.app.attach_document(&Actor::User(session.principal.clone()), &id, &title, &file_name, content).await
+        {
+            Ok(_) => return Ok(Redirect::to(&format!("/procure/contracts/{id}#documents")).into_response()),
+            Err(app::AppError::Invalid(message)) => errors.push(("document".to_owned(), message)),
+            Err(error) => return Err(error.into()),
+        }
+    }
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render_contract(&state, &session, &id, None, &errors).await?).into_response())
+}
+
+/// A contract's document, as an attachment.
+pub(crate) async fn document(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path((id, document_id)): Path<(String, i64)>,
+) -> Result<Response, Error> {
+    use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+    let (document, content) = state.app.document(&session.principal, &id, document_id).await?;
+    let safe_name: String = document
+        .file_name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' })
+        .collect();
+    Ok((
+        [(CONTENT_TYPE, document.media_type), (CONTENT_DISPOSITION, format!("attachment; filename=\"{safe_name}\""))],
+        content,
+    )
+        .into_response())
+}
+
+async fn render_contract(
+    state: &AppState,
+    session: &Session,
+    id: &str,
+    month: Option<String>,
+    errors: &[(String, String)],
+) -> Result<Html<String>, Error> {
+    let id = id.to_owned();
+    let query = MonthQuery { month };
     let view = state.app.contract(&session.principal, &id, today()).await?;
     let contract = &view.contract;
     let month_text = query.month.clone().filter(|m| !m.trim().is_empty()).unwrap_or_else(|| "2025-06".to_owned());
@@ -192,7 +309,11 @@ pub(crate) async fn contract(
         ),
         other => other.label().to_owned(),
     };
+    let manages =
+        decide(Some(&session.principal), &Action::ManageMonitoringOf(contract.provider.clone())) == Decision::Allow;
+    let error_for = |field: &str| errors.iter().find(|(f, _)| f == field).map(|(_, m)| m.clone());
     let content = html! {
+        @if !errors.is_empty() { (ErrorSummary::for_fields(errors)) }
         span class="nhsuk-caption-l" { "Contract " (contract.id) }
         h1 { (contract.title) }
         @if view.ended { p { strong class="nhsuk-tag nhsuk-tag--grey" { "Ended" } " The term ended on " (contract.term.end) " (extensions, if taken, are recorded as variations)." } }
@@ -208,6 +329,8 @@ pub(crate) async fn contract(
             ("Owner", html! { (contract.owner) }),
             ("Activity", html! { a href={ "/monitor/providers/" (contract.provider) } { "Activity against the indicative plan, with tolerances and forecasts" } }),
         ]))
+        (service_lines_section(&view))
+        (kpi_section(&view))
         @if !view.variations.is_empty() {
             h2 { "Variations" }
             p { "Annual value after variations: " strong { (view.annual_value_after_variations) } "." }
@@ -288,8 +411,160 @@ pub(crate) async fn contract(
                 }
             }
         }
+        h2 id="documents" { "Documents" }
+        @if view.documents.is_empty() {
+            p { "No documents are attached." }
+        } @else {
+            (Table::new(
+                format!("Documents of {}", contract.id),
+                vec![Cell::text("Document"), Cell::text("File"), Cell::numeric("Size"), Cell::text("Attached")],
+                view.documents.iter().map(|d| vec![
+                    Cell::html(html! { a href={ "/procure/contracts/" (contract.id) "/documents/" (d.id) } download { (d.title) } }),
+                    Cell::html(html! { (d.file_name) br; span class="nhsuk-body-s" { "SHA-256 " (d.sha256.get(..12).unwrap_or(&d.sha256)) "…" } }),
+                    Cell::numeric(size_text(d.size_bytes)),
+                    Cell::html(html! { (crate::pages::admin::when(d.uploaded_at)) br; span class="nhsuk-body-s" { "by " (d.uploaded_by) } }),
+                ]).collect(),
+            ))
+        }
+        @if manages {
+            form method="post" action={ "/procure/contracts/" (contract.id) "/documents" } enctype="multipart/form-data" novalidate {
+                input type="hidden" name="csrf_token" value=(session.csrf_token);
+                (Input { error_message: error_for("title").map(Into::into), ..Input::new("title", Label::text("Title of the document")) })
+                (file_upload("document", "File to attach", "Signed particulars, schedules or a variation agreement, up to 20 MB", error_for("document")))
+                (Button::secondary("Attach document"))
+            }
+        }
+        h2 { "Timeline" }
+        ol class="nhsuk-list app-timeline" {
+            @for event in &view.timeline {
+                li {
+                    span class="app-nowrap" { strong { (event.date) } } " "
+                    (event.label)
+                    @if event.future { " " strong class="nhsuk-tag nhsuk-tag--grey" { "Due" } }
+                }
+            }
+        }
     };
-    Ok(layout::page_for(&session, Section::Stage(Stage::Procure), &contract.title, None, content))
+    Ok(layout::page_for(session, Section::Stage(Stage::Procure), &contract.title, None, content))
+}
+
+/// The NHS file upload pattern: a label, hint, error message and the file input.
+fn file_upload(name: &str, label: &str, hint: &str, error: Option<String>) -> Markup {
+    let error_class = if error.is_some() { " nhsuk-form-group--error" } else { "" };
+    html! {
+        div class={ "nhsuk-form-group" (error_class) } {
+            label class="nhsuk-label" for=(name) { (label) }
+            div class="nhsuk-hint" id={ (name) "-hint" } { (hint) }
+            @if let Some(message) = &error {
+                span class="nhsuk-error-message" id={ (name) "-error" } { span class="nhsuk-u-visually-hidden" { "Error:" } " " (message) }
+            }
+            input class="nhsuk-file-upload" type="file" id=(name) name=(name) aria-describedby={ (name) "-hint" @if error.is_some() { " " (name) "-error" } };
+        }
+    }
+}
+
+fn size_text(bytes: i64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{:.1} MB", bytes as f64 / 1024.0 / 1024.0)
+    } else {
+        format!("{} KB", (bytes + 1023) / 1024)
+    }
+}
+
+/// Service lines with their annual plan, phasing and tolerance, and the plan by month set
+/// against recorded activity at each point of delivery.
+fn service_lines_section(view: &app::contracts::ContractView) -> Markup {
+    if view.service_lines.is_empty() {
+        return html! {};
+    }
+    let contract = &view.contract;
+    let years: std::collections::BTreeSet<commissioning::period::FinancialYear> =
+        view.service_lines.iter().map(|p| p.line.year).collect();
+    html! {
+        h2 { "Service lines and indicative activity plan" }
+        (Table::new(
+            format!("Service lines of {}", contract.id),
+            vec![Cell::text("Service"), Cell::text("Point of delivery"), Cell::text("Year"), Cell::numeric("Annual activity"), Cell::numeric("Annual value"), Cell::text("Phasing"), Cell::text("Tolerance")],
+            view.service_lines.iter().map(|planned| {
+                let line = &planned.line;
+                vec![
+                    Cell::text(line.service.clone()),
+                    Cell::text(line.pod.map(|pod| pod.label()).unwrap_or("None (block)")),
+                    Cell::text(line.year.to_string()),
+                    Cell::numeric(line.annual_activity.to_string()),
+                    Cell::numeric(line.annual_value.to_string()),
+                    Cell::text(match &line.phasing {
+                        commissioning::monitor::Phasing::Flat => "Flat".to_owned(),
+                        commissioning::monitor::Phasing::WorkingDays => "Working days".to_owned(),
+                        commissioning::monitor::Phasing::Custom(_) => format!("Agreed profile {}", line.phasing.code()),
+                    }),
+                    Cell::text(format!("−{}% / +{}%", percent(line.tolerance.lower_bp), percent(line.tolerance.upper_bp))),
+                ]
+            }).collect(),
+        ))
+        @for year in &years {
+            @let lines: Vec<&app::contract_lines::PlannedLine> = view.service_lines.iter().filter(|p| p.line.year == *year && p.line.pod.is_some()).collect();
+            @if !lines.is_empty() {
+                @let months = year.months();
+                (Table::new(
+                    format!("Planned activity by month, {year} (recorded activity below each plan)"),
+                    std::iter::once(Cell::text("Service line")).chain(months.iter().map(|m| Cell::numeric(m.label()))).chain(std::iter::once(Cell::numeric("Year"))).collect(),
+                    lines.iter().map(|planned| {
+                        let pod = planned.line.pod.expect("filtered").code();
+                        let actual = |month: &commissioning::period::YearMonth| {
+                            let text = month.to_string();
+                            view.actual_activity.iter().find(|(p, m, _)| p == pod && *m == text).map(|(_, _, a)| *a)
+                        };
+                        std::iter::once(Cell::html(html! { (planned.line.service) br; span class="nhsuk-body-s" { (pod) } }))
+                            .chain(months.iter().enumerate().map(|(idx, month)| Cell::html(html! {
+                                (planned.activity[idx])
+                                @if let Some(actual) = actual(month) { br; span class="nhsuk-body-s" { (actual) } }
+                            })))
+                            .chain(std::iter::once(Cell::numeric(planned.line.annual_activity.to_string())))
+                            .collect()
+                    }).collect(),
+                ))
+            }
+        }
+        p class="nhsuk-body-s" { "Recorded activity is the provider's at each point of delivery across its contracts. The plan and tolerances feed " a href={ "/monitor/providers/" (contract.provider) } { "activity monitoring" } "." }
+    }
+}
+
+fn percent(bp: i64) -> String {
+    let text = format!("{}.{:02}", bp / 100, bp % 100);
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
+/// KPIs and national quality requirements: threshold, latest result and consequence.
+fn kpi_section(view: &app::contracts::ContractView) -> Markup {
+    if view.kpis.is_empty() {
+        return html! {};
+    }
+    html! {
+        h2 { "Quality requirements and KPIs" }
+        (Table::new(
+            format!("Quality requirements and KPIs of {}", view.contract.id),
+            vec![Cell::text("Measure"), Cell::text("Threshold"), Cell::text("Latest result"), Cell::text("Results by month"), Cell::text("Consequence of a breach")],
+            view.kpis.iter().map(|kpi_view| {
+                let kpi = &kpi_view.kpi;
+                vec![
+                    Cell::html(html! { (kpi.name) br; span class="nhsuk-body-s" { (kpi.kind.label()) ", " (kpi.code) } }),
+                    Cell::text(format!("{} {}", if kpi.higher_is_better { "at least" } else { "at most" }, kpi.threshold)),
+                    Cell::html(html! {
+                        @match kpi_view.latest() {
+                            Some(latest) => {
+                                (latest.value) " (" (latest.month) ") "
+                                @if latest.breached { strong class="nhsuk-tag nhsuk-tag--red" { "Not met" } } @else { strong class="nhsuk-tag nhsuk-tag--green" { "Met" } }
+                            }
+                            None => { "No results yet" }
+                        }
+                    }),
+                    Cell::html(html! { ul class="nhsuk-list nhsuk-body-s" { @for result in &kpi_view.results { li { (result.month) ": " (result.value) @if result.breached { " (not met)" } } } } }),
+                    Cell::html(html! { (kpi.consequence) @if let Some(percent) = kpi.withhold_percent { br; span class="nhsuk-body-s" { (percent) "% of the monthly value is withheld in each month of breach and repaid when met again" } } br; span class="nhsuk-body-s" { (kpi.source) } }),
+                ]
+            }).collect(),
+        ))
+    }
 }
 
 pub(crate) async fn register_xlsx(
