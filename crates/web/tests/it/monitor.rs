@@ -196,6 +196,9 @@ async fn the_contract_page_shows_lines_kpis_documents_and_timeline_and_takes_upl
     let register = finance.get("/procure/contracts").await;
     assert!(register.body.contains("Portfolio by service") && register.body.contains("Non-elective admissions"));
     assert!(register.body.contains("Portfolio by provider"));
+    // The low-volume block (£450,000) is the one contract under £1m.
+    let bands = register.body.split("Portfolio by annual value").nth(1).unwrap();
+    assert!(bands.contains("Under £1m") && bands.contains("£100m and over"));
     let page = finance.get("/procure/contracts/Q99-R9A-2024?month=2025-07").await;
     assert_eq!(page.status, StatusCode::OK);
     for expected in [

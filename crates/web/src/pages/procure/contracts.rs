@@ -131,6 +131,9 @@ pub(crate) async fn register(
                     by_service.iter().map(|(key, n, value)| vec![Cell::text(key.clone()), Cell::numeric(n.to_string()), Cell::numeric(value.to_string())]).collect()))
             }
         }
+        @let by_value = value_bands(&register);
+        (Table::new("Portfolio by annual value", vec![Cell::text("Annual value"), Cell::numeric("Contracts"), Cell::numeric("Annual value")],
+            by_value.iter().map(|(key, n, value)| vec![Cell::text(*key), Cell::numeric(n.to_string()), Cell::numeric(value.to_string())]).collect()))
         div class="nhsuk-grid-row" {
             div class="nhsuk-grid-column-one-half" {
                 (Table::new("Portfolio by payment mechanism", vec![Cell::text("Mechanism"), Cell::numeric("Contracts"), Cell::numeric("Annual value")],
@@ -175,6 +178,31 @@ fn portfolio(
         entry.1 += view.contract.annual_value;
     }
     groups.into_iter().map(|(key, (n, value))| (key, n, value)).collect()
+}
+
+/// Contracts by band of annual value, smallest first (bands without contracts left out).
+fn value_bands(register: &[&app::contracts::ContractView]) -> Vec<(&'static str, usize, commissioning::money::Money)> {
+    use commissioning::money::Money;
+    const MILLION: i64 = 100_000_000;
+    let bands: [(&str, i64); 4] = [
+        ("Under £1m", MILLION),
+        ("£1m to under £10m", 10 * MILLION),
+        ("£10m to under £100m", 100 * MILLION),
+        ("£100m and over", i64::MAX),
+    ];
+    bands
+        .iter()
+        .enumerate()
+        .filter_map(|(idx, (label, below))| {
+            let from = if idx == 0 { i64::MIN } else { bands[idx - 1].1 };
+            let members: Vec<Money> = register
+                .iter()
+                .map(|view| view.contract.annual_value)
+                .filter(|value| value.pence() >= from && value.pence() < *below)
+                .collect();
+            (!members.is_empty()).then(|| (*label, members.len(), members.into_iter().sum()))
+        })
+        .collect()
 }
 
 /// Contracts and the annual value of their service lines by service, from each contract's
