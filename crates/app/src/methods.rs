@@ -4,7 +4,8 @@
 //!
 //! Input keys are the reference package's argument names (`x`, `n`, `stdpop`, `confidence`,
 //! ...); output keys are its column names (`value`, `lowercl`, `lower95_0cl`, ...). R's `NA`
-//! is JSON `null` both ways. Unknown keys are refused so that a typo is not silently ignored.
+//! is JSON `null` both ways. `spc` follows NHSRplotthedots `ptd_spc`: dates in `x`, values
+//! in `y`, and the output as column arrays named as its output. Unknown keys are refused so that a typo is not silently ignored.
 
 use std::collections::BTreeSet;
 
@@ -23,7 +24,7 @@ use crate::AppError;
 pub mod table;
 
 /// Every method name, in the order the help lists them.
-pub const NAMES: [&str; 12] = [
+pub const NAMES: [&str; 13] = [
     "byars",
     "wilson",
     "rate",
@@ -36,6 +37,7 @@ pub const NAMES: [&str; 12] = [
     "sii",
     "funnel-limits",
     "funnel-significance",
+    "spc",
 ];
 
 /// Runs a method on its JSON input.
@@ -57,6 +59,7 @@ pub fn run(name: &str, input: &Value) -> Result<Value, AppError> {
         "sii" => sii(&mut args),
         "funnel-limits" => funnel_limits(&mut args),
         "funnel-significance" => funnel_significance(&mut args),
+        "spc" => spc(&mut args),
         _ => {
             return Err(AppError::Invalid(format!(
                 "there is no method called {name:?}; choose one of {}",
@@ -69,6 +72,73 @@ pub fn run(name: &str, input: &Value) -> Result<Value, AppError> {
 }
 
 type Outcome = Result<Value, AppError>;
+
+/// `ptd_spc`: `x` (dates, YYYY-MM-DD), `y`, `improvement_direction`, `target`, `rebase`
+/// (dates), `fix_after_n_points`, `screen_outliers`; column arrays out, with the last point's
+/// `variation_type` and `assurance_type`.
+fn spc(args: &mut Args<'_>) -> Outcome {
+    use commissioning::methods::spc::{Direction, SpcOptions};
+    let dates = |key: &str, labels: Vec<String>| -> Result<Vec<chrono::NaiveDate>, AppError> {
+        labels
+            .iter()
+            .enumerate()
+            .map(|(i, text)| {
+                chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                    .map_err(|_| AppError::Invalid(format!("{key}[{i}] must be a date like 2024-04-01, not {text:?}")))
+            })
+            .collect()
+    };
+    let x = args.required_labels("x")?;
+    let x = dates("x", x)?;
+    let y: Vec<f64> = args
+        .required_numbers("y")?
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| v.ok_or_else(|| AppError::Invalid(format!("y[{i}] must not be null"))))
+        .collect::<Result<_, _>>()?;
+    let improvement_direction = match args.take("improvement_direction") {
+        None | Some(Value::Null) => Direction::Increase,
+        Some(Value::String(text)) => Direction::parse(&text).map_err(method_error)?,
+        Some(other) => return Err(AppError::Invalid(format!("improvement_direction must be text, not {other}"))),
+    };
+    let rebase = if args.has("rebase") && !matches!(args.map.get("rebase"), Some(Value::Null)) {
+        let labels = args.required_labels("rebase")?;
+        dates("rebase", labels)?
+    } else {
+        args.take("rebase");
+        Vec::new()
+    };
+    let fix_after_n_points = match args.number("fix_after_n_points")? {
+        None => None,
+        Some(n) if n.fract() == 0.0 && n >= 0.0 => Some(n as usize),
+        Some(n) => return Err(AppError::Invalid(format!("fix_after_n_points must be a whole number, not {n}"))),
+    };
+    let options = SpcOptions {
+        improvement_direction,
+        target: args.number("target")?,
+        rebase,
+        fix_after_n_points,
+        screen_outliers: args.bool_or("screen_outliers", true)?,
+    };
+    let chart = commissioning::methods::spc::spc(&x, &y, &options).map_err(method_error)?;
+    Ok(json!({
+        "x": chart.x.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        "y": chart.y,
+        "rebase_group": chart.rebase_group,
+        "mean": chart.mean,
+        "lpl": chart.lpl,
+        "upl": chart.upl,
+        "outside_limits": chart.outside_limits,
+        "relative_to_mean": chart.relative_to_mean,
+        "close_to_limits": chart.close_to_limits,
+        "special_cause_flag": chart.special_cause_flag,
+        "point_type": chart.point_type.iter().map(|p| p.code()).collect::<Vec<_>>(),
+        "short_group_warning": chart.short_group_warning,
+        "variation_type": chart.variation_type.code(),
+        "assurance_type": chart.assurance_type.map(|a| a.code()),
+        "warnings": chart.warnings,
+    }))
+}
 
 fn byars(args: &mut Args<'_>) -> Outcome {
     let confidence = args.confidence()?;
@@ -712,6 +782,23 @@ fn group_thousands(digits: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spc_takes_dates_and_values_and_returns_the_reference_columns() {
+        let x: Vec<String> = (1..=20).map(|d| format!("2024-01-{d:02}")).collect();
+        let y: Vec<f64> = (0..20).map(|i| if i % 2 == 0 { 10.0 } else { 12.0 }).collect();
+        let out = run("spc", &json!({"x": x, "y": y, "target": 20, "improvement_direction": "increase"})).unwrap();
+        assert_eq!(out["mean"][0], 11.0);
+        assert_eq!(out["point_type"].as_array().unwrap().len(), 20);
+        assert_eq!(out["variation_type"], "common_cause");
+        assert_eq!(out["assurance_type"], "consistent_fail");
+        let error = run("spc", &json!({"x": ["2024-01-01", "soon"], "y": [1, 2]})).unwrap_err().to_string();
+        assert!(error.contains("x[1] must be a date"), "{error}");
+        let error = run("spc", &json!({"x": x, "y": y, "improvement_direction": "up"})).unwrap_err().to_string();
+        assert!(error.contains("increase, decrease or neutral"), "{error}");
+        let error = run("spc", &json!({"x": x, "y": y, "fix_after_n_points": 5})).unwrap_err().to_string();
+        assert!(error.contains("at least 12"), "{error}");
+    }
 
     #[test]
     fn unknown_keys_and_methods_are_refused() {

@@ -174,7 +174,7 @@ pub(crate) struct CatalogueArgs {
 #[derive(Debug, Args)]
 pub(crate) struct MethodsArgs {
     /// byars, wilson, rate, proportion, mean, dsr, isr-ratio, isr-rate, life-expectancy, sii,
-    /// funnel-limits or funnel-significance.
+    /// funnel-limits, funnel-significance or spc (NHSRplotthedots ptd_spc: x dates, y values).
     pub(crate) name: String,
     /// A file holding one JSON object; standard input when left out.
     #[arg(long)]
@@ -422,6 +422,12 @@ pub(crate) enum ImportWhat {
     KpiResults,
     /// Spells meeting best-practice tariff criteria: contract_id,month,hrg,pod,spells_met.
     BestPractice,
+    /// NHS England A&E attendances and 4-hour breaches (period,org_code,type,attendances,
+    /// breaches), as in NHSRdatasets: 4-hour performance by organisation and month.
+    AeAttendances,
+    /// NHS England RTT completed pathways by provider and treatment function: the share
+    /// completed within 18 weeks.
+    RttCompleted,
 }
 
 #[derive(Debug, Args)]

@@ -1,4 +1,5 @@
-//! Public-health statistics with confidence intervals, agreeing with PHEindicatormethods 2.x.
+//! Public-health statistics with confidence intervals, agreeing with PHEindicatormethods 2.x,
+//! and statistical process control agreeing with NHSRplotthedots (`spc`).
 //!
 //! Each submodule is one family of the reference package's functions (see METHODS.md §A):
 //! counts (Byar's, exact Poisson, Wilson), crude rates, proportions and means, directly and
@@ -20,6 +21,7 @@ pub mod life_expectancy;
 pub mod rates;
 pub mod rng;
 pub mod sii;
+pub mod spc;
 
 pub use confidence::{Confidence, Limits};
 

@@ -176,3 +176,28 @@ fn life_expectancy_by_group_writes_a_row_per_age_band() {
     // answer1 of the reference test, at birth.
     assert!((rows[0]["value"].as_f64().unwrap() - 80.169_608_13).abs() < 1e-7);
 }
+
+/// `methods spc` on the national A&E attendances (all organisations and types by month), as
+/// NHSRplotthedots's integration test charts them: the same mean and limits.
+#[test]
+fn spc_on_the_national_ae_attendances_matches_the_reference() {
+    let mut by_period: std::collections::BTreeMap<String, f64> = std::collections::BTreeMap::new();
+    let text = std::fs::read_to_string(shared_data("nhsrdatasets/ae_attendances.csv")).unwrap();
+    for line in text.lines().skip(1) {
+        let fields: Vec<&str> = line.split(',').collect();
+        *by_period.entry(fields[0].to_owned()).or_default() += fields[3].parse::<f64>().unwrap();
+    }
+    let (x, y): (Vec<String>, Vec<f64>) = by_period.into_iter().unzip();
+    let input = serde_json::json!({"x": x, "y": y, "improvement_direction": "increase"}).to_string();
+    let output = commissioner(&["methods", "spc"], Some(&input));
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let chart: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(chart["x"].as_array().unwrap().len(), 36);
+    for (column, expected) in [("mean", 2000538.9444444445), ("lpl", 1731844.3644444444), ("upl", 2269233.5244444446)] {
+        let value = chart[column][0].as_f64().unwrap();
+        assert!(((value - expected) / expected).abs() < 1e-12, "{column}: {value}");
+    }
+    let bad = commissioner(&["methods", "spc"], Some(r#"{"x": ["2024-01-01"], "y": [1]}"#));
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("at least two points"));
+}
