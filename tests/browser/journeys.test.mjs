@@ -171,3 +171,31 @@ test('a finance manager reads a contract, its KPIs and withholding, and attaches
   assert.deepEqual(page.consoleErrors.filter((e) => !e.includes('422 (Unprocessable Entity)')), []);
   await page.close();
 });
+
+test('an analyst reads every trust\'s A&E 4-hour performance and opens one trust\'s SPC chart', async () => {
+  await browser.context.clearCookies();
+  const page = await newPage(browser.context);
+  await signIn(page, server.url, 'analyst@demo.commissioner.test');
+  await page.goto(`${server.url}/monitor`);
+  await page.getByRole('link', { name: /Performance against national standards/ }).click();
+  await page.getByRole('link', { name: 'A&E: seen within 4 hours (all types)' }).click();
+  // Given the real NHS England returns, every trust is a small multiple with its icons.
+  await page.getByRole('heading', { level: 2, name: 'Variation and assurance' }).waitFor();
+  const multiples = await page.locator('.app-multiple').count();
+  assert.ok(multiples >= 60, `${multiples} small multiples`);
+  assert.deepEqual(await seriousViolations(page), []);
+  await page.screenshot({ path: screenshotPath('performance-overview.png'), fullPage: false });
+
+  // When they find one trust and open its chart, the chart, its icons and its months show.
+  await page.getByLabel('Find an organisation by name or code').fill('RL4');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.getByRole('link', { name: /\(RL4\)/ }).click();
+  await page.getByRole('heading', { level: 2, name: 'A&E: seen within 4 hours (all types)' }).waitFor();
+  assert.ok(await page.getByRole('img', { name: /A&E: seen within 4 hours/ }).isVisible());
+  assert.ok(await page.getByText(/Special cause variation|Common cause variation/).first().isVisible());
+  assert.ok(await page.getByRole('cell', { name: 'Mar 2019' }).isVisible());
+  assert.deepEqual(await seriousViolations(page), []);
+  await page.screenshot({ path: screenshotPath('performance-trust.png'), fullPage: true });
+  assert.deepEqual(page.consoleErrors, []);
+  await page.close();
+});

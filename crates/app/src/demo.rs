@@ -114,6 +114,12 @@ pub const REFERENCE_FILES: &[(ImportKind, &str, Option<i32>)] = &[
     (ImportKind::Registers, "hocl-qof-prevalence-2019-20/modelled_prevalence_by_imd.csv", Some(2019)),
     (ImportKind::Registers, "hocl-qof-prevalence-2019-20/modelled_prevalence_by_region.csv", Some(2019)),
     (ImportKind::Registers, "hocl-qof-prevalence-2019-20/modelled_prevalence_by_lad.csv", Some(2019)),
+    (
+        ImportKind::RttCompleted,
+        "nhse-rtt-completed-pathways-2025/rtt_completed_pathways_provider_2025-09_to_2025-11.csv",
+        None,
+    ),
+    (ImportKind::AeAttendances, "nhsrdatasets/ae_attendances.csv", None),
 ];
 
 /// What loading the demo did.

@@ -105,6 +105,8 @@ pub enum ImportKind {
     Kpis,
     KpiResults,
     BestPractice,
+    AeAttendances,
+    RttCompleted,
 }
 
 impl ImportKind {
@@ -125,6 +127,8 @@ impl ImportKind {
             ImportKind::Kpis => "kpis",
             ImportKind::KpiResults => "kpi_results",
             ImportKind::BestPractice => "best_practice",
+            ImportKind::AeAttendances => "ae_attendances",
+            ImportKind::RttCompleted => "rtt_completed",
         }
     }
 }
@@ -269,6 +273,14 @@ impl App {
                 let tariffs = self.store().tariff_rows().await?;
                 let (n_rows, rows) = crate::contract_lines::parse_bpt(path, &contracts, &tariffs)?;
                 ("best_practice", n_rows, tx.upsert_bpt_attainment(&rows).await?)
+            }
+            ImportKind::AeAttendances => {
+                let (n_rows, rows) = crate::performance::parse_ae_attendances(path)?;
+                ("ae_attendances", n_rows, tx.upsert_performance(&rows).await?)
+            }
+            ImportKind::RttCompleted => {
+                let (n_rows, rows) = crate::performance::parse_rtt_completed(path)?;
+                ("rtt_completed", n_rows, tx.upsert_performance(&rows).await?)
             }
         };
         let at = now_millis();

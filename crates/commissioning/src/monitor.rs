@@ -13,6 +13,7 @@
 //! zero: forecasts of money stay in whole pence.
 
 pub mod payment;
+pub mod standards;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};

@@ -42,6 +42,7 @@ pub const TABLES: &[&str] = &[
     "contract_kpi_results",
     "contract_documents",
     "contract_bpt_attainment",
+    "performance_measures",
 ];
 
 /// What a backup file holds.

@@ -25,6 +25,7 @@ pub mod imports;
 pub mod monitor;
 pub mod needs;
 pub mod org;
+pub mod performance;
 pub mod prices;
 
 use std::fmt;

@@ -477,3 +477,99 @@ fn truncate(text: &str, max: usize) -> String {
         format!("{}…", text.chars().take(max - 1).collect::<String>())
     }
 }
+
+/// The NHS "Making Data Count" colours: orange concern, blue improvement, purple neutral,
+/// grey common cause.
+pub(crate) fn point_colour(point: commissioning::methods::spc::PointType) -> &'static str {
+    use commissioning::methods::spc::PointType;
+    match point {
+        PointType::CommonCause => "#768692",
+        PointType::SpecialCauseImprovement => "#005eb8",
+        PointType::SpecialCauseConcern => "#ed8b00",
+        PointType::SpecialCauseNeutralHigh | PointType::SpecialCauseNeutralLow => "#330072",
+    }
+}
+
+/// An XmR (SPC) chart: values with the mean and process limits of each rebase group, the
+/// target as a dashed line, points coloured by their type (and shaped too: special cause
+/// points are larger), so no reading depends on colour alone. `compact` draws a small
+/// multiple without axis text.
+pub(crate) fn spc_chart(
+    id: &str,
+    title: &str,
+    chart: &commissioning::methods::spc::Spc,
+    target: Option<f64>,
+    unit: &str,
+    compact: bool,
+) -> Markup {
+    use commissioning::methods::spc::PointType;
+    let (width, height) = if compact { (300.0, 120.0) } else { (640.0, 280.0) };
+    let (left, right, top, bottom) = if compact { (8.0, 8.0, 8.0, 8.0) } else { (56.0, 12.0, 16.0, 40.0) };
+    let values = chart.y.iter().chain(&chart.lpl).chain(&chart.upl).chain(target.iter()).copied();
+    let (mut low, mut high) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    let pad = ((high - low) * 0.08).max(0.5);
+    low -= pad;
+    high += pad;
+    let n = chart.y.len().max(2);
+    let step = (width - left - right) / (n - 1) as f64;
+    let x = |i: usize| left + step * i as f64;
+    let y = |v: f64| top + (height - top - bottom) * (1.0 - (v - low) / (high - low));
+    let groups: Vec<(usize, usize)> = {
+        let mut spans = Vec::new();
+        let mut start = 0;
+        for i in 1..=chart.y.len() {
+            if i == chart.y.len() || chart.rebase_group[i] != chart.rebase_group[start] {
+                spans.push((start, i - 1));
+                start = i;
+            }
+        }
+        spans
+    };
+    let path: String =
+        chart.y.iter().enumerate().map(|(i, v)| format!("{:.1},{:.1}", x(i), y(*v))).collect::<Vec<_>>().join(" ");
+    let last = chart.y.len() - 1;
+    let special = chart.point_type.iter().filter(|p| **p != PointType::CommonCause).count();
+    let description = format!(
+        "{} points from {} to {}; latest {:.1}{unit}; mean {:.1}{unit}, process limits {:.1}{unit} to {:.1}{unit}; {special} points show special cause. {}{}",
+        chart.y.len(),
+        chart.x[0],
+        chart.x[last],
+        chart.y[last],
+        chart.mean[last],
+        chart.lpl[last],
+        chart.upl[last],
+        chart.variation_type.label(),
+        chart.assurance_type.map(|a| format!("; {}", a.label().to_lowercase())).unwrap_or_default(),
+    );
+    html! {
+        figure class={ "app-chart" @if compact { " app-chart--compact" } } {
+            svg xmlns="http://www.w3.org/2000/svg" viewBox=(format!("0 0 {width} {height}")) role="img"
+                aria-labelledby=(format!("{id}-title {id}-desc")) focusable="false" class="app-chart__svg" {
+                title id=(format!("{id}-title")) { (title) }
+                desc id=(format!("{id}-desc")) { (description) }
+                @for (start, end) in &groups {
+                    @let (x1, x2) = (x(*start), x(*end));
+                    line x1=(format!("{x1:.1}")) x2=(format!("{x2:.1}")) y1=(format!("{:.1}", y(chart.mean[*start]))) y2=(format!("{:.1}", y(chart.mean[*start]))) stroke=(NHS_DARK_GREY) stroke-width="1.5" {}
+                    line x1=(format!("{x1:.1}")) x2=(format!("{x2:.1}")) y1=(format!("{:.1}", y(chart.upl[*start]))) y2=(format!("{:.1}", y(chart.upl[*start]))) stroke=(NHS_DARK_GREY) stroke-dasharray="2 3" {}
+                    line x1=(format!("{x1:.1}")) x2=(format!("{x2:.1}")) y1=(format!("{:.1}", y(chart.lpl[*start]))) y2=(format!("{:.1}", y(chart.lpl[*start]))) stroke=(NHS_DARK_GREY) stroke-dasharray="2 3" {}
+                }
+                @if let Some(target) = target {
+                    line x1=(left) x2=(width - right) y1=(format!("{:.1}", y(target))) y2=(format!("{:.1}", y(target))) stroke="#da291c" stroke-width="1.5" stroke-dasharray="8 4" {}
+                }
+                polyline points=(path) fill="none" stroke=(NHS_PALE_GREY) stroke-width="2" {}
+                @for (i, value) in chart.y.iter().enumerate() {
+                    @let point = chart.point_type[i];
+                    circle cx=(format!("{:.1}", x(i))) cy=(format!("{:.1}", y(*value))) r=(if point == PointType::CommonCause { if compact { 2.0 } else { 3.0 } } else if compact { 3.5 } else { 5.0 }) fill=(point_colour(point)) {}
+                }
+                @if !compact {
+                    text x=(left - 6.0) y=(format!("{:.1}", y(high) + 10.0)) text-anchor="end" font-size="11" fill=(NHS_DARK_GREY) { (format!("{high:.0}{unit}")) }
+                    text x=(left - 6.0) y=(format!("{:.1}", y(low))) text-anchor="end" font-size="11" fill=(NHS_DARK_GREY) { (format!("{low:.0}{unit}")) }
+                    text x=(left) y=(height - 22.0) font-size="11" fill=(NHS_DARK_GREY) { (chart.x[0].format("%b %Y").to_string()) }
+                    text x=(width - right) y=(height - 22.0) text-anchor="end" font-size="11" fill=(NHS_DARK_GREY) { (chart.x[last].format("%b %Y").to_string()) }
+                    text x=(left) y=(height - 6.0) font-size="11" fill=(NHS_DARK_GREY) { "Grey line: mean. Dotted: process limits. Red dashes: target. Large dots: special cause." }
+                }
+            }
+            @if !compact { figcaption class="nhsuk-body-s" { (title) ". " (description) } }
+        }
+    }
+}

@@ -6,6 +6,7 @@ pub(crate) mod dashboard;
 pub(crate) mod home;
 pub(crate) mod monitor;
 pub(crate) mod organisations;
+pub(crate) mod performance;
 pub(crate) mod plan;
 pub(crate) mod procure;
 pub(crate) mod strategy;

@@ -6,6 +6,7 @@ mod contracts;
 mod demo;
 mod import;
 mod needs;
+mod performance;
 
 use app::{App, AppSettings};
 use commissioning::access::{Principal, Role};

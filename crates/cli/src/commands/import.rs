@@ -25,6 +25,8 @@ pub(crate) async fn import(global: &Global, args: ImportArgs) -> anyhow::Result<
         ImportWhat::Kpis => ImportKind::Kpis,
         ImportWhat::KpiResults => ImportKind::KpiResults,
         ImportWhat::BestPractice => ImportKind::BestPractice,
+        ImportWhat::AeAttendances => ImportKind::AeAttendances,
+        ImportWhat::RttCompleted => ImportKind::RttCompleted,
     };
     let as_of = args.as_of.as_deref().map(parse_date).transpose().context("--as-of")?;
     let app = App::open(global.app_settings(DEFAULT_DATA_DIR)).await?;

@@ -222,3 +222,27 @@ async fn service_lines_kpis_documents_and_bpt(db: &TestDb) {
 }
 
 on_both_backends!(contract_lines, service_lines_kpis_documents_and_bpt);
+
+async fn performance_round_trips_and_replaces(db: &TestDb) {
+    use store::performance::PerformanceRow;
+    let store = &db.store;
+    let row = |org: &str, period: &str, numerator: i64| PerformanceRow {
+        org_code: org.into(),
+        metric: "ae_4hr_all".into(),
+        period: period.into(),
+        numerator,
+        denominator: 10_000,
+        source: "ae_attendances.csv".into(),
+        org_name: String::new(),
+    };
+    for numerator in [7_000, 7_600] {
+        let mut tx = store.begin().await.unwrap();
+        tx.upsert_performance(&[row("RL4", "2016-04-01", numerator), row("NLO12", "2016-04-01", 9_900)]).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+    assert_eq!(store.performance("ae_4hr_all", Some("RL4")).await.unwrap(), [row("RL4", "2016-04-01", 7_600)]);
+    assert_eq!(store.performance("ae_4hr_all", None).await.unwrap().len(), 2, "codes need not be organisations");
+    assert_eq!(store.performance_metrics().await.unwrap(), [("ae_4hr_all".to_owned(), 2)]);
+}
+
+on_both_backends!(performance, performance_round_trips_and_replaces);

@@ -63,6 +63,7 @@ pub(crate) async fn monitor(State(state): State<AppState>, SignedIn(session): Si
     let content = html! {
         h1 { "Monitor" }
         p class="nhsuk-lede-text" { "Activity and money against plan, year to date, for each provider." }
+        p { a href="/monitor/performance" { "Performance against national standards (A&E 4 hours, referral to treatment), as SPC charts" } }
         @if overview.is_empty() {
             p { "No activity has been submitted yet." }
         } @else {

@@ -9,4 +9,5 @@ mod methods;
 mod monitor;
 mod needs;
 mod pages;
+mod performance;
 mod security;

@@ -104,6 +104,10 @@ enum Spec {
     /// finance staff; R9A itself and the commissioner's other staff are refused; anyone else
     /// gets not found.
     ManageMonitoringOfR9A,
+    /// Another organisation's performance chart (RL4, not a demo provider): the commissioner's
+    /// staff; providers, who may use Monitor but see only their own, get not found; others are
+    /// refused.
+    OtherOrganisationsPerformance,
 }
 
 impl Spec {
@@ -126,6 +130,15 @@ impl Spec {
             },
             Spec::ManageR9ATokens => allowed(who == Who::Provider || who == Who::Admin, NotFound),
             Spec::TokensPage => allowed(who.provider() || who == Who::Admin, NotFound),
+            Spec::OtherOrganisationsPerformance => {
+                if who.commissioner_side() {
+                    Allowed
+                } else if who.provider() {
+                    NotFound
+                } else {
+                    Forbidden
+                }
+            }
             Spec::ManageMonitoringOfR9A => match who {
                 Who::Admin | Who::Commissioner | Who::Finance => Allowed,
                 Who::Provider => Forbidden,
@@ -219,6 +232,20 @@ const MATRIX: &[(&str, &str, &str, Spec)] = &[
     ),
     ("GET", "/monitor", "/monitor", Spec::CommissionerSideAndProviders),
     ("GET", "/strategy", "/strategy", Spec::CommissionerSideAndScrutiny),
+    ("GET", "/monitor/performance", "/monitor/performance", Spec::CommissionerSideAndProviders),
+    ("GET", "/monitor/performance/{metric}", "/monitor/performance/ae_4hr_all", Spec::CommissionerSideAndProviders),
+    (
+        "GET",
+        "/monitor/performance/{metric}/{org}",
+        "/monitor/performance/ae_4hr_all/RL4",
+        Spec::OtherOrganisationsPerformance,
+    ),
+    (
+        "GET",
+        "/monitor/performance/{metric}/{org}/spc.csv",
+        "/monitor/performance/ae_4hr_all/RL4/spc.csv",
+        Spec::OtherOrganisationsPerformance,
+    ),
     ("GET", "/monitor/providers/{code}", "/monitor/providers/R9A", Spec::OwnedByR9A),
     (
         "GET",
