@@ -22,6 +22,7 @@ pub mod import;
 pub mod methods;
 pub mod monitor;
 pub mod needs;
+pub mod notices;
 pub mod performance;
 pub mod prices;
 pub mod progress;

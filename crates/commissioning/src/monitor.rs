@@ -12,6 +12,7 @@
 //! All arithmetic is exact (integers and rationals in `i128`), rounded once, half away from
 //! zero: forecasts of money stay in whole pence.
 
+pub mod escalation;
 pub mod payment;
 pub mod standards;
 

@@ -43,6 +43,8 @@ pub const TABLES: &[&str] = &[
     "contract_documents",
     "contract_bpt_attainment",
     "performance_measures",
+    "contract_notices",
+    "contract_notice_events",
 ];
 
 /// What a backup file holds.

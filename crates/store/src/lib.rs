@@ -24,6 +24,7 @@ pub mod contracts;
 pub mod imports;
 pub mod monitor;
 pub mod needs;
+pub mod notices;
 pub mod org;
 pub mod performance;
 pub mod prices;

@@ -77,6 +77,9 @@ pub fn router(app: App, settings: WebSettings) -> Router {
             post(pages::procure::contracts::upload_document).layer(DefaultBodyLimit::max(max_document)),
         )
         .route("/procure/contracts/{id}/documents/{document}", get(pages::procure::contracts::document))
+        .route("/procure/contracts/{id}/notices", post(pages::procure::notices::serve))
+        .route("/procure/contracts/{id}/notices/{notice}", get(pages::procure::notices::notice))
+        .route("/procure/contracts/{id}/notices/{notice}/events", post(pages::procure::notices::event))
         .route("/monitor", get(pages::monitor::monitor))
         .route("/strategy", get(pages::strategy::strategy))
         .route("/monitor/performance", get(pages::performance::metrics))

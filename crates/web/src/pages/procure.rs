@@ -2,6 +2,7 @@
 //! `contracts` is the contract register.
 
 pub(crate) mod contracts;
+pub(crate) mod notices;
 
 use axum::extract::State;
 use axum::response::Html;

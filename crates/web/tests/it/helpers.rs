@@ -219,6 +219,8 @@ pub(crate) struct TemplateIds {
     pub(crate) query: i64,
     /// A document of R9A's contract (the demo attaches its schedule of service lines).
     pub(crate) document: i64,
+    /// A contract performance notice on R9A's contract.
+    pub(crate) notice: i64,
 }
 
 static TEMPLATE_IDS: OnceLock<TemplateIds> = OnceLock::new();
@@ -271,7 +273,17 @@ fn demo_template() -> &'static Path {
                 let query =
                     app.raise_query(&finance.principal, &organisation, pod, "Fran Finance", "", today).await.unwrap();
                 let document = app.documents(&finance.principal, "Q99-R9A-2024").await.unwrap()[0].id;
-                let _ = TEMPLATE_IDS.set(TemplateIds { challenge, query, document });
+                let notice = app
+                    .serve_notice(
+                        &finance.principal,
+                        "Q99-R9A-2024",
+                        "4-hour standard below 78%",
+                        "2025-10-06",
+                        "Fran Finance",
+                    )
+                    .await
+                    .unwrap();
+                let _ = TEMPLATE_IDS.set(TemplateIds { challenge, query, document, notice });
                 app.close().await;
             });
             dir.join("commissioner.db")

@@ -108,6 +108,10 @@ enum Spec {
     /// staff; providers, who may use Monitor but see only their own, get not found; others are
     /// refused.
     OtherOrganisationsPerformance,
+    /// Acting on R9A's contract notices: the commissioner's contract and finance staff and
+    /// administrators for the commissioner, R9A for itself; the commissioner's other staff are
+    /// refused; anyone else gets not found.
+    EitherPartyOfR9A,
 }
 
 impl Spec {
@@ -130,6 +134,11 @@ impl Spec {
             },
             Spec::ManageR9ATokens => allowed(who == Who::Provider || who == Who::Admin, NotFound),
             Spec::TokensPage => allowed(who.provider() || who == Who::Admin, NotFound),
+            Spec::EitherPartyOfR9A => match who {
+                Who::Admin | Who::Commissioner | Who::Finance | Who::Provider => Allowed,
+                _ if who.commissioner_side() => Forbidden,
+                _ => NotFound,
+            },
             Spec::OtherOrganisationsPerformance => {
                 if who.commissioner_side() {
                     Allowed
@@ -229,6 +238,19 @@ const MATRIX: &[(&str, &str, &str, Spec)] = &[
         "/procure/contracts/{id}/documents/{document}",
         "/procure/contracts/Q99-R9A-2024/documents/{document}",
         Spec::OwnedByR9A,
+    ),
+    ("POST", "/procure/contracts/{id}/notices", "/procure/contracts/Q99-R9A-2024/notices", Spec::EitherPartyOfR9A),
+    (
+        "GET",
+        "/procure/contracts/{id}/notices/{notice}",
+        "/procure/contracts/Q99-R9A-2024/notices/{notice}",
+        Spec::OwnedByR9A,
+    ),
+    (
+        "POST",
+        "/procure/contracts/{id}/notices/{notice}/events",
+        "/procure/contracts/Q99-R9A-2024/notices/{notice}/events",
+        Spec::EitherPartyOfR9A,
     ),
     ("GET", "/monitor", "/monitor", Spec::CommissionerSideAndProviders),
     ("GET", "/strategy", "/strategy", Spec::CommissionerSideAndScrutiny),
@@ -333,7 +355,8 @@ async fn every_role_gets_the_expected_outcome_on_every_route() {
             let path = path
                 .replace("{challenge}", &ids.challenge.to_string())
                 .replace("{query}", &ids.query.to_string())
-                .replace("{document}", &ids.document.to_string());
+                .replace("{document}", &ids.document.to_string())
+                .replace("{notice}", &ids.notice.to_string());
             let path = path.as_str();
             // A CSRF token from a page the person can open, so that refusals come from the
             // policy and not from a missing token.

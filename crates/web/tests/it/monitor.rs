@@ -281,3 +281,78 @@ async fn the_contract_page_shows_lines_kpis_documents_and_timeline_and_takes_upl
     let (status, _, _) = finance.get_bytes(&format!("/procure/contracts/Q99-R9A-2024/documents/{r9b_doc}")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn both_parties_climb_the_escalation_ladder_and_only_the_commissioner_withholds() {
+    let web = TestWeb::demo().await;
+    let mut finance = web.signed_in("finance@demo.commissioner.test").await;
+    let page = finance.get("/procure/contracts/Q99-R9A-2024").await;
+    assert!(page.body.contains("Contract performance notices") && page.body.contains("4-hour standard below 78%"));
+    let csrf = page.csrf_token();
+    let path = "/procure/contracts/Q99-R9A-2024/notices";
+    let missing = finance.post_form(path, &[("csrf_token", &csrf), ("subject", ""), ("served_on", "2025-12-19")]).await;
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(missing.body.contains("There is a problem") && missing.body.contains("href=\"#subject\""));
+    let served = finance
+        .post_form(path, &[("csrf_token", &csrf), ("subject", "Discharge summaries late"), ("served_on", "2025-12-19")])
+        .await;
+    assert_eq!(served.status, StatusCode::SEE_OTHER);
+    let notice = served.location().to_owned();
+    let page = finance.get(&notice).await;
+    // Ten operational days after Friday 19 December 2025, across Christmas and New Year.
+    assert!(page.body.contains("2026-01-07"), "{}", page.body);
+
+    // The provider records the meeting; it cannot withhold.
+    let mut provider = web.signed_in("provider@demo.commissioner.test").await;
+    let own = provider.get(&notice).await;
+    assert!(own.body.contains("Record the next step") && !own.body.contains("Withhold payment"));
+    let csrf_p = own.csrf_token();
+    let events = format!("{notice}/events");
+    let step = |event: &'static str, date: &'static str| vec![("event", event), ("on_date", date), ("notes", "")];
+    let mut fields = step("hold_meeting", "2026-01-06");
+    fields.push(("csrf_token", &csrf_p));
+    assert_eq!(provider.post_form(&events, &fields).await.status, StatusCode::SEE_OTHER);
+    let early = provider
+        .post_form(&events, &[("csrf_token", &csrf_p), ("event", "agree_plan"), ("on_date", "2025-12-01")])
+        .await;
+    assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(early.body.contains("cannot be before the notice was served"));
+    for (event, date) in [("agree_plan", "2026-01-13"), ("miss_milestone", "2026-02-13")] {
+        let reply = finance.post_form(&events, &[("csrf_token", &csrf), ("event", event), ("on_date", date)]).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{event}: {}", reply.body);
+    }
+    let refused =
+        provider.post_form(&events, &[("csrf_token", &csrf_p), ("event", "withhold"), ("on_date", "2026-02-16")]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let skipped =
+        finance.post_form(&events, &[("csrf_token", &csrf), ("event", "close"), ("on_date", "2026-02-16")]).await;
+    assert!(skipped.body.contains("cannot be closed"), "{}", skipped.body);
+    let withheld = finance
+        .post_form(
+            &events,
+            &[("csrf_token", &csrf), ("event", "withhold"), ("on_date", "2026-02-16"), ("withhold_percent", "2")],
+        )
+        .await;
+    assert_eq!(withheld.status, StatusCode::SEE_OTHER);
+    let page = finance.get(&notice).await;
+    assert!(page.body.contains("Withholding payment") && page.body.contains("2% of the monthly value"));
+    let met = provider
+        .post_form(&events, &[("csrf_token", &csrf_p), ("event", "meet_milestone"), ("on_date", "2026-03-02")])
+        .await;
+    assert_eq!(met.status, StatusCode::SEE_OTHER);
+    let closed = provider.get(&notice).await;
+    assert!(closed.body.contains("Closed") && !closed.body.contains("Record the next step"));
+    assert!(closed.body.contains("meet milestone (provider"), "every step names its party");
+
+    // A provider serves a notice on the commissioner too; another provider sees none of it.
+    let by_provider = provider
+        .post_form(
+            path,
+            &[("csrf_token", &csrf_p), ("subject", "Late payment of invoices"), ("served_on", "2026-03-02")],
+        )
+        .await;
+    assert_eq!(by_provider.status, StatusCode::SEE_OTHER);
+    assert!(provider.get(by_provider.location()).await.body.contains("Provider"));
+    let mut other = web.signed_in("provider.b@demo.commissioner.test").await;
+    assert_eq!(other.get(&notice).await.status, StatusCode::NOT_FOUND);
+}

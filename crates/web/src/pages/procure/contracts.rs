@@ -318,6 +318,8 @@ async fn render_contract(
     let id = id.to_owned();
     let query = MonthQuery { month };
     let view = state.app.contract(&session.principal, &id, today()).await?;
+    let notices = state.app.notices(&session.principal, &id, today()).await?;
+    let may_serve = state.app.notice_party(&session.principal, &view.contract.provider).await.is_ok();
     let contract = &view.contract;
     let month_text = query.month.clone().filter(|m| !m.trim().is_empty()).unwrap_or_else(|| "2025-06".to_owned());
     let actor = Actor::User(session.principal.clone());
@@ -359,6 +361,7 @@ async fn render_contract(
         ]))
         (service_lines_section(&view))
         (kpi_section(&view))
+        (crate::pages::procure::notices::section(&contract.id, &notices, may_serve, session, &[]))
         @if !view.variations.is_empty() {
             h2 { "Variations" }
             p { "Annual value after variations: " strong { (view.annual_value_after_variations) } "." }
