@@ -161,7 +161,8 @@ impl App {
 
     /// The payment statement of a contract for a month: the mechanism's payment from the
     /// month's priced activity, then any CQUIN deduction, best-practice tariff uplifts, and
-    /// withholding (or repayment) for KPIs whose consequence is a withholding.
+    /// withholding (or repayment) for KPIs whose consequence is a withholding and for contract
+    /// performance notices at the withholding rung of the ladder.
     pub async fn payment_statement(&self, actor: &Actor, id: &str, month: YearMonth) -> Result<PaymentStatement> {
         let contract = self.store().contract(id).await?;
         if let Actor::User(principal) = actor {
@@ -191,29 +192,70 @@ impl App {
         statement.extend(self.best_practice_statement(&contract, month).await?);
         let monthly_value = statement.total();
         let kpis = self.kpi_views(&contract.id).await?;
-        for view in kpis.iter().filter(|view| view.kpi.withhold_percent.is_some()) {
-            let percent = view.kpi.withhold_percent.expect("filtered");
+        let withholding_kpis: Vec<&KpiView> = kpis.iter().filter(|view| view.kpi.withhold_percent.is_some()).collect();
+        let notices = self.withholding_notices(&contract.id).await?;
+        if !withholding_kpis.is_empty() || !notices.is_empty() {
+            // Each month's value before withholding, from the year's (or term's) first month.
             let first = YearMonth::of(contract.term.start).max(month.financial_year().months()[0]);
-            let mut history = Vec::new();
+            let mut values: Vec<(YearMonth, Money)> = Vec::new();
             let mut at = first;
             while at <= month {
-                let at_text = at.to_string();
                 let value = if at == month {
                     monthly_value
                 } else {
                     before_withholding(at)?.total() + self.best_practice_statement(&contract, at).await?.total()
                 };
-                history.push(KpiMonth {
-                    monthly_value: value,
-                    breached: view.results.iter().find(|r| r.month == at_text).map(|r| r.breached),
-                    month: at_text,
-                });
+                values.push((at, value));
                 at = at.plus(1);
             }
-            statement.extend(kpi_withholding(&view.kpi.name, percent, KPI_RETAIN_AFTER_MONTHS, &history));
+            let history = |breached: &dyn Fn(YearMonth) -> Option<bool>| -> Vec<KpiMonth> {
+                values
+                    .iter()
+                    .map(|(at, value)| KpiMonth {
+                        month: at.to_string(),
+                        monthly_value: *value,
+                        breached: breached(*at),
+                    })
+                    .collect()
+            };
+            for view in withholding_kpis {
+                let percent = view.kpi.withhold_percent.expect("filtered");
+                let months = history(&|at| view.results.iter().find(|r| r.month == at.to_string()).map(|r| r.breached));
+                statement.extend(kpi_withholding(&view.kpi.name, percent, KPI_RETAIN_AFTER_MONTHS, &months));
+            }
+            // A notice withholds in each month it stands at withholding by the month's end,
+            // and repays in the month its milestone is met.
+            for (subject, percent, from, met) in notices {
+                let months = history(&|at| {
+                    let end = at.last_day();
+                    Some(from <= end && met.is_none_or(|met| met > end))
+                });
+                let name = format!("contract performance notice ({subject})");
+                statement.extend(kpi_withholding(&name, percent, KPI_RETAIN_AFTER_MONTHS, &months));
+            }
         }
         let total = statement.total();
         Ok(PaymentStatement { contract_id: contract.id, month: month.to_string(), statement, total })
+    }
+
+    /// Notices of a contract that have withheld payment: subject, percentage, the day
+    /// withholding began, and the day the milestone was met (if it has been).
+    async fn withholding_notices(
+        &self,
+        contract_id: &str,
+    ) -> Result<Vec<(String, Decimal, NaiveDate, Option<NaiveDate>)>> {
+        let mut found = Vec::new();
+        for notice in self.store().notices(contract_id).await? {
+            let Some(percent) = notice.withhold_percent.as_deref().and_then(|p| Decimal::parse(p).ok()) else {
+                continue;
+            };
+            let events = self.store().notice_events(notice.id).await?;
+            let day = |code: &str| events.iter().find(|e| e.event == code).and_then(|e| parse_date(&e.on_date).ok());
+            if let Some(from) = day("withhold") {
+                found.push((notice.subject, percent, from, day("meet_milestone")));
+            }
+        }
+        Ok(found)
     }
 
     /// Best-practice tariff uplifts for the spells that met the criteria in the month, at the

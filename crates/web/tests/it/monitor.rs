@@ -340,6 +340,27 @@ async fn both_parties_climb_the_escalation_ladder_and_only_the_commissioner_with
         .post_form(&events, &[("csrf_token", &csrf_p), ("event", "meet_milestone"), ("on_date", "2026-03-02")])
         .await;
     assert_eq!(met.status, StatusCode::SEE_OTHER);
+    // The withholding is in February's payment statement (2% of its value before
+    // withholding) and repaid in March's, when the milestone was met.
+    let february = finance.get("/api/v1/contracts/Q99-R9A-2024/statement?month=2026-02").await.json();
+    let lines = february["statement"]["lines"].as_array().unwrap();
+    let withheld = lines.iter().find(|l| l["label"].as_str().unwrap().contains("Discharge summaries late")).unwrap();
+    let before: i64 = lines
+        .iter()
+        .filter(|l| !l["label"].as_str().unwrap().starts_with("Withheld"))
+        .map(|l| l["amount"].as_i64().unwrap())
+        .sum();
+    let expected = -(((before as i128) * 2 + 50) / 100) as i64;
+    assert_eq!(withheld["amount"].as_i64().unwrap(), expected, "{withheld}");
+    let march = finance.get("/api/v1/contracts/Q99-R9A-2024/statement?month=2026-03").await.json();
+    let repaid = march["statement"]["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["label"].as_str().unwrap().starts_with("Withheld sums repaid: contract performance notice"))
+        .unwrap()
+        .clone();
+    assert_eq!(repaid["amount"].as_i64().unwrap(), -expected);
     let closed = provider.get(&notice).await;
     assert!(closed.body.contains("Closed") && !closed.body.contains("Record the next step"));
     assert!(closed.body.contains("meet milestone (provider"), "every step names its party");
