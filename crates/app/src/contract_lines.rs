@@ -22,7 +22,7 @@ use sha2::{Digest, Sha256};
 use commissioning::access::{Action, Principal};
 use commissioning::calendar::WorkingCalendar;
 use commissioning::money::{Decimal, Money};
-use commissioning::monitor::{Phasing, Tolerance, phase};
+use commissioning::monitor::{Phasing, Tolerance, bp_percent, phase};
 use commissioning::org::OdsCode;
 use commissioning::period::{FinancialYear, YearMonth};
 use commissioning::procure::contract::{Contract, Kpi, KpiKind, ServiceLine};
@@ -31,7 +31,8 @@ use store::audit::AuditEntry;
 use store::contract_lines::{BptAttainment, Document, KpiResult, NewDocument};
 use store::monitor::PlanRow;
 
-use crate::import::{CsvFile, ImportError, Row, Seen};
+use crate::contracts::registered;
+use crate::import::{CsvFile, ImportError, Seen};
 use crate::{Actor, App, AppError, Result, authorize, now_millis};
 
 /// Months a run of KPI breaches may last before withheld sums are retained for good
@@ -288,14 +289,6 @@ pub fn media_type(file_name: &str) -> &'static str {
     }
 }
 
-fn registered<'a>(row: &Row<'_>, contracts: &'a [Contract]) -> Result<&'a Contract, ImportError> {
-    let id = row.required("contract_id")?;
-    contracts
-        .iter()
-        .find(|contract| contract.id == id)
-        .ok_or_else(|| row.error("contract_id", format!("'{id}' is not in the register; import contracts first")))
-}
-
 /// A percentage with at most two decimals, 0 to 100, in basis points.
 fn percent_bp(text: &str) -> std::result::Result<i64, String> {
     analytics::pricing::parse_pounds(text)
@@ -337,9 +330,7 @@ pub(crate) fn parse_service_lines(
                 ),
             ));
         }
-        let annual_activity = row.parse("annual_activity", |t| {
-            t.parse::<i64>().ok().filter(|v| *v >= 0).ok_or_else(|| format!("'{t}' is not a whole number of zero or more"))
-        })?;
+        let annual_activity = row.count("annual_activity")?;
         let annual_value = row.parse("annual_value", Money::parse_pounds)?;
         if annual_value < Money::ZERO {
             return Err(row.error("annual_value", "must not be negative"));
@@ -380,8 +371,8 @@ pub(crate) fn parse_service_lines(
                         "{} at {} in {year} already has a tolerance of −{}%/+{}% ({}, {}); lines at the same point of delivery share one tolerance",
                         contract.provider,
                         pod.code(),
-                        bp_text(other.tolerance.lower_bp),
-                        bp_text(other.tolerance.upper_bp),
+                        bp_percent(other.tolerance.lower_bp),
+                        bp_percent(other.tolerance.upper_bp),
                         other.contract_id,
                         other.service
                     ),
@@ -392,10 +383,6 @@ pub(crate) fn parse_service_lines(
         Ok(())
     })?;
     Ok((n_rows, lines))
-}
-
-fn bp_text(bp: i64) -> String {
-    Money::from_pence(bp).to_pounds_string().trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
 /// Reads KPIs and national quality requirements.
@@ -420,7 +407,7 @@ pub(crate) fn parse_kpis(path: &Path, contracts: &[Contract]) -> Result<(u64, Ve
         let withhold_percent = row.parse_optional("withhold_percent", |t| {
             Decimal::parse(t)
                 .ok()
-                .filter(|p| p.compare(Decimal::new(0, 0)).is_gt() && p.compare(Decimal::new(100, 0)).is_le())
+                .filter(|p| p.is_percentage())
                 .ok_or_else(|| format!("'{t}' is not a percentage above 0 and at most 100"))
         })?;
         kpis.push(Kpi {
@@ -496,12 +483,7 @@ pub(crate) fn parse_bpt(
                 format!("{hrg} at {} has no best-practice uplift in the tariff in force in {month}", pod.code()),
             ));
         }
-        let spells_met = row.parse("spells_met", |t| {
-            t.parse::<i64>()
-                .ok()
-                .filter(|v| *v >= 0)
-                .ok_or_else(|| format!("'{t}' is not a whole number of zero or more"))
-        })?;
+        let spells_met = row.count("spells_met")?;
         rows.push(BptAttainment {
             contract_id: contract.id.clone(),
             month: month.to_string(),

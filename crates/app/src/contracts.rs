@@ -270,8 +270,11 @@ impl App {
         };
         let mut attainment = self.store().bpt_attainment(&contract.id, &month.to_string()).await?;
         attainment.retain(|row| pays(&row.pod));
+        if attainment.is_empty() {
+            return Ok(best_practice_uplifts(&[]));
+        }
         let day = month.first_day();
-        let tariffs = if attainment.is_empty() { Vec::new() } else { self.store().tariff_rows().await? };
+        let tariffs = self.store().tariff_rows().await?;
         let mff = self
             .store()
             .mff_rows()
@@ -758,7 +761,7 @@ pub(crate) fn parse_cquin(
 }
 
 /// The contract a row's `contract_id` names, or an error at that field.
-fn registered<'a>(row: &Row<'_>, contracts: &'a [Contract]) -> Result<&'a Contract, ImportError> {
+pub(crate) fn registered<'a>(row: &Row<'_>, contracts: &'a [Contract]) -> Result<&'a Contract, ImportError> {
     let id = row.required("contract_id")?;
     contracts
         .iter()

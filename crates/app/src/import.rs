@@ -470,7 +470,8 @@ impl Row<'_> {
         parse(text).map(Some).map_err(|error| self.error(name, error.to_string()))
     }
 
-    fn count(&self, name: &str) -> Result<i64, ImportError> {
+    /// A whole number of zero or more.
+    pub(crate) fn count(&self, name: &str) -> Result<i64, ImportError> {
         self.parse(name, |text| {
             text.parse::<i64>()
                 .ok()

@@ -204,7 +204,7 @@ impl App {
             } else {
                 Decimal::parse(withhold_percent)
                     .ok()
-                    .filter(|p| p.compare(Decimal::new(0, 0)).is_gt() && p.compare(Decimal::new(100, 0)).is_le())
+                    .filter(|p| p.is_percentage())
                     .ok_or_else(|| AppError::Invalid("Enter the percentage withheld, such as 2".into()))?
             };
             updated.withhold_percent = Some(percent.to_string());

@@ -22,7 +22,7 @@ use serde::Serialize;
 
 use commissioning::access::{Action, Principal, Stage};
 use commissioning::methods::spc::{Assurance, PointType, Spc, SpcOptions, spc};
-use commissioning::monitor::standards::{Standard, in_force, standards};
+use commissioning::monitor::standards::{self, Standard, in_force};
 use store::performance::PerformanceRow;
 
 use crate::import::{CsvFile, ImportError, Seen};
@@ -79,14 +79,13 @@ impl App {
     /// The metrics held, with their names and how many organisations report each.
     pub async fn performance_metrics(&self, principal: &Principal) -> Result<Vec<(String, String, i64)>> {
         authorize(Some(principal), &Action::ViewStage(Stage::Monitor))?;
-        let names: BTreeMap<String, String> = standards().into_iter().map(|s| (s.metric, s.name)).collect();
         Ok(self
             .store()
             .performance_metrics()
             .await?
             .into_iter()
             .map(|(metric, n)| {
-                let name = names.get(&metric).cloned().unwrap_or_else(|| metric.clone());
+                let name = standards::name(&metric);
                 (metric, name, n)
             })
             .collect())
@@ -122,7 +121,7 @@ impl App {
         }
         let today = charts.iter().filter_map(|c| c.spc.x.last().copied()).max().unwrap_or_default();
         let (standard, planning) = in_force(metric, today);
-        let name = standards().into_iter().find(|s| s.metric == metric).map(|s| s.name).unwrap_or(metric.to_owned());
+        let name = standards::name(metric);
         Ok(PerformanceOverview {
             metric: metric.to_owned(),
             name,
@@ -197,7 +196,7 @@ fn chart(metric: &str, org: &str, name: Option<String>, rows: &[PerformanceRow])
         org_code: org.to_owned(),
         org_name: name.unwrap_or_else(|| org.to_owned()),
         metric: metric.to_owned(),
-        name: standards().into_iter().find(|s| s.metric == metric).map(|s| s.name).unwrap_or(metric.to_owned()),
+        name: standards::name(metric),
         counts,
         latest_meets_standard: standard.as_ref().map(|s| s.met(latest_value)),
         spc,
@@ -211,13 +210,6 @@ fn month_start(text: &str) -> std::result::Result<NaiveDate, String> {
         .ok()
         .filter(|date| date.day() == 1)
         .ok_or_else(|| format!("'{text}' is not a month's first day such as 2017-03-01"))
-}
-
-fn count(text: &str) -> std::result::Result<i64, String> {
-    text.parse::<i64>()
-        .ok()
-        .filter(|v| *v >= 0)
-        .ok_or_else(|| format!("'{text}' is not a whole number of zero or more"))
 }
 
 /// Reads A&E attendances into the two 4-hour metrics.
@@ -235,8 +227,8 @@ pub(crate) fn parse_ae_attendances(path: &Path) -> std::result::Result<(u64, Vec
             return Err(row.error("type", format!("'{kind}' is not an A&E type: use 1, 2 or other")));
         }
         seen.check(row, "type", &format!("{period} {org} type {kind}"))?;
-        let attendances = row.parse("attendances", count)?;
-        let breaches = row.parse("breaches", count)?;
+        let attendances = row.count("attendances")?;
+        let breaches = row.count("breaches")?;
         if breaches > attendances {
             return Err(row.error("breaches", format!("{breaches} breaches is more than {attendances} attendances")));
         }
@@ -292,9 +284,9 @@ pub(crate) fn parse_rtt_completed(path: &Path) -> std::result::Result<(u64, Vec<
         seen.check(row, "provider_code", &format!("{period} {org} {pathway}"))?;
         let mut within = 0;
         for band in &bands {
-            within += row.parse(band, count)?;
+            within += row.count(band)?;
         }
-        let completed = row.parse("completed_known_clock_start", count)?;
+        let completed = row.count("completed_known_clock_start")?;
         if within > completed {
             return Err(row.error(
                 "completed_known_clock_start",

@@ -187,6 +187,11 @@ impl Decimal {
         self.mantissa as f64 / 10_f64.powi(self.scale as i32)
     }
 
+    /// Above 0 and at most 100: a share of something as a percentage (withholding, say).
+    pub fn is_percentage(self) -> bool {
+        self.compare(Decimal::new(0, 0)).is_gt() && self.compare(Decimal::new(100, 0)).is_le()
+    }
+
     /// Compares values exactly, whatever the scales (`1.50` equals `1.5` here, though the
     /// two are different texts and so not `==`).
     pub fn compare(self, other: Decimal) -> std::cmp::Ordering {

@@ -168,6 +168,14 @@ impl Tolerance {
     pub const DEFAULT: Tolerance = Tolerance { lower_bp: 300, upper_bp: 300 };
 }
 
+/// Basis points as a percentage for people, without trailing zeros: 250 → `2.5`, 300 → `3`.
+pub fn bp_percent(bp: i64) -> String {
+    let sign = if bp < 0 { "-" } else { "" };
+    let abs = bp.unsigned_abs();
+    let text = format!("{sign}{}.{:02}", abs / 100, abs % 100);
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
 /// Red, amber or green.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -368,6 +376,14 @@ mod tests {
                 assert_eq!(phase(total, &weights).unwrap().iter().sum::<i64>(), total);
             }
         }
+    }
+
+    #[test]
+    fn basis_points_read_as_percentages() {
+        assert_eq!(
+            [bp_percent(250), bp_percent(300), bp_percent(5), bp_percent(0), bp_percent(-125)],
+            ["2.5", "3", "0.05", "0", "-1.25"]
+        );
     }
 
     #[test]

@@ -67,6 +67,11 @@ pub fn standards() -> Vec<Standard> {
         .collect()
 }
 
+/// A metric's name, or its code when the standards file does not know it.
+pub fn name(metric: &str) -> String {
+    standards().into_iter().find(|s| s.metric == metric).map_or_else(|| metric.to_owned(), |s| s.name)
+}
+
 /// The metric's thresholds in force on a day: its constitutional standard and its latest
 /// planning target, each if any.
 pub fn in_force(metric: &str, on: NaiveDate) -> (Option<Standard>, Option<Standard>) {

@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use app::Actor;
 use commissioning::access::{Action, Decision, Stage, decide};
+use commissioning::monitor::bp_percent;
 use commissioning::period::YearMonth;
 use commissioning::procure::contract::{Alert, AlertKind, Mechanism};
 use nhsuk::components::button::Button;
@@ -27,7 +28,7 @@ use crate::layout::{self, Section};
 use crate::pages::summary;
 use crate::state::AppState;
 
-fn today() -> chrono::NaiveDate {
+pub(crate) fn today() -> chrono::NaiveDate {
     chrono::Local::now().date_naive()
 }
 
@@ -529,7 +530,7 @@ fn service_lines_section(view: &app::contracts::ContractView) -> Markup {
                         commissioning::monitor::Phasing::WorkingDays => "Working days".to_owned(),
                         commissioning::monitor::Phasing::Custom(_) => format!("Agreed profile {}", line.phasing.code()),
                     }),
-                    Cell::text(format!("−{}% / +{}%", percent(line.tolerance.lower_bp), percent(line.tolerance.upper_bp))),
+                    Cell::text(format!("−{}% / +{}%", bp_percent(line.tolerance.lower_bp), bp_percent(line.tolerance.upper_bp))),
                 ]
             }).collect(),
         ))
@@ -559,11 +560,6 @@ fn service_lines_section(view: &app::contracts::ContractView) -> Markup {
         }
         p class="nhsuk-body-s" { "Recorded activity is the provider's at each point of delivery across its contracts. The plan and tolerances feed " a href={ "/monitor/providers/" (contract.provider) } { "activity monitoring" } "." }
     }
-}
-
-fn percent(bp: i64) -> String {
-    let text = format!("{}.{:02}", bp / 100, bp % 100);
-    text.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
 /// KPIs and national quality requirements: threshold, latest result and consequence.

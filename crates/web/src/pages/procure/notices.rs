@@ -23,12 +23,9 @@ use nhsuk::components::textarea::Textarea;
 use crate::auth::SignedIn;
 use crate::error::Error;
 use crate::layout::{self, Section};
+use crate::pages::procure::contracts::today;
 use crate::pages::summary;
 use crate::state::AppState;
-
-fn today() -> chrono::NaiveDate {
-    chrono::Local::now().date_naive()
-}
 
 fn party_label(party: Party) -> &'static str {
     match party {
