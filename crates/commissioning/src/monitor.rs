@@ -14,6 +14,7 @@
 
 pub mod escalation;
 pub mod payment;
+pub mod quality;
 pub mod standards;
 
 use chrono::NaiveDate;

@@ -45,6 +45,8 @@ pub const TABLES: &[&str] = &[
     "performance_measures",
     "contract_notices",
     "contract_notice_events",
+    "contract_quality_returns",
+    "contract_evaluations",
 ];
 
 /// What a backup file holds.

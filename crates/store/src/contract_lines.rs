@@ -1,6 +1,7 @@
 //! What a contract holds besides its term: service lines with their plan and tolerance,
 //! KPIs and national quality requirements with monthly results, documents, and the spells
-//! that met best-practice tariff criteria.
+//! that met best-practice tariff criteria; quality and experience returns; and evaluation
+//! records.
 //!
 //! A service-line import is the register's truth for the contracts and years it names: their
 //! earlier lines for those years are replaced, not added to, so re-importing never doubles a
@@ -12,20 +13,26 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use commissioning::money::{Decimal, Money};
+use commissioning::monitor::quality::QualityKind;
 use commissioning::monitor::{Phasing, Tolerance};
-use commissioning::period::FinancialYear;
-use commissioning::procure::contract::{Kpi, KpiKind, ServiceLine};
+use commissioning::period::{FinancialYear, parse_date};
+use commissioning::procure::contract::{Kpi, KpiKind, KpiLevel, ServiceLine};
 use commissioning::service::PointOfDelivery;
 
 use crate::{Result, Store, StoreError, Tx, Value, insert_rows, parse_column, parse_optional_column};
 
-/// One month's result of a contract's KPI, as exact decimal text.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One month's result of a contract's KPI, as exact decimal text, with the counts it was
+/// worked out from when the return gave them, and who returned it (milliseconds).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct KpiResult {
     pub contract_id: String,
     pub code: String,
     pub month: String,
     pub value: Decimal,
+    pub numerator: Option<i64>,
+    pub denominator: Option<i64>,
+    pub submitted_by: String,
+    pub submitted_at: i64,
 }
 
 /// A document attached to a contract (its content is read separately).
@@ -65,7 +72,84 @@ pub struct BptAttainment {
     pub spells_met: i64,
 }
 
+/// A quality or experience return for a month (its figures as `QualityKind::check` allows).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QualityReturn {
+    pub contract_id: String,
+    pub kind: QualityKind,
+    pub measure: String,
+    pub month: String,
+    pub numerator: Option<i64>,
+    pub denominator: Option<i64>,
+    pub score: Option<Decimal>,
+}
+
+/// An evaluation of a contract, with the report it was made on kept as JSON text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvaluationRecord {
+    pub id: i64,
+    pub contract_id: String,
+    pub review_date: String,
+    pub recommendation: String,
+    pub rationale: String,
+    /// One finding per line.
+    pub findings: String,
+    /// The financial year whose plan the findings feed, such as `2026/27`.
+    pub next_year: String,
+    pub report: String,
+    pub created_by: String,
+    pub created_at: i64,
+}
+
 impl Tx {
+    /// Records quality returns; the same contract, kind, measure and month replaces the
+    /// earlier return.
+    pub async fn upsert_quality_returns(&mut self, returns: &[QualityReturn]) -> Result<u64> {
+        let rows = returns
+            .iter()
+            .map(|r| {
+                vec![
+                    Value::Text(r.contract_id.clone()),
+                    Value::Text(r.kind.code().to_owned()),
+                    Value::Text(r.measure.clone()),
+                    Value::Text(r.month.clone()),
+                    Value::OptInt(r.numerator),
+                    Value::OptInt(r.denominator),
+                    Value::OptText(r.score.map(|s| s.to_string())),
+                ]
+            })
+            .collect();
+        insert_rows(
+            self.connection(),
+            "contract_quality_returns",
+            &["contract_id", "kind", "measure", "month", "numerator", "denominator", "score"],
+            rows,
+            "ON CONFLICT (contract_id, kind, measure, month) DO UPDATE SET numerator = excluded.numerator, \
+             denominator = excluded.denominator, score = excluded.score",
+        )
+        .await
+    }
+
+    /// Records an evaluation (its `id` is ignored), returning its id.
+    pub async fn insert_evaluation(&mut self, record: &EvaluationRecord) -> Result<i64> {
+        let row = sqlx::query(
+            "INSERT INTO contract_evaluations (contract_id, review_date, recommendation, rationale, findings, \
+             next_year, report, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(&record.contract_id)
+        .bind(&record.review_date)
+        .bind(&record.recommendation)
+        .bind(&record.rationale)
+        .bind(&record.findings)
+        .bind(&record.next_year)
+        .bind(&record.report)
+        .bind(&record.created_by)
+        .bind(record.created_at)
+        .fetch_one(self.connection())
+        .await?;
+        Ok(row.try_get("id")?)
+    }
+
     /// Replaces the service lines of each (contract, year) present in `lines`.
     pub async fn replace_service_lines(&mut self, lines: &[ServiceLine]) -> Result<u64> {
         let keys: BTreeSet<(String, String)> =
@@ -128,6 +212,11 @@ impl Tx {
                     Value::Text(kpi.consequence.clone()),
                     Value::OptText(kpi.withhold_percent.map(|p| p.to_string())),
                     Value::Text(kpi.source.clone()),
+                    Value::Text(kpi.numerator.clone()),
+                    Value::Text(kpi.denominator.clone()),
+                    Value::Text(kpi.level.code().to_owned()),
+                    Value::OptText(kpi.effective_from.map(|d| d.to_string())),
+                    Value::OptText(kpi.effective_to.map(|d| d.to_string())),
                 ]
             })
             .collect();
@@ -144,12 +233,18 @@ impl Tx {
                 "consequence",
                 "withhold_percent",
                 "source",
+                "numerator",
+                "denominator",
+                "level",
+                "effective_from",
+                "effective_to",
             ],
             rows,
             "ON CONFLICT (contract_id, code) DO UPDATE SET name = excluded.name, kind = excluded.kind, \
              threshold = excluded.threshold, higher_is_better = excluded.higher_is_better, \
              consequence = excluded.consequence, withhold_percent = excluded.withhold_percent, \
-             source = excluded.source",
+             source = excluded.source, numerator = excluded.numerator, denominator = excluded.denominator, \
+             level = excluded.level, effective_from = excluded.effective_from, effective_to = excluded.effective_to",
         )
         .await
     }
@@ -164,15 +259,21 @@ impl Tx {
                     Value::Text(result.code.clone()),
                     Value::Text(result.month.clone()),
                     Value::Text(result.value.to_string()),
+                    Value::OptInt(result.numerator),
+                    Value::OptInt(result.denominator),
+                    Value::Text(result.submitted_by.clone()),
+                    Value::Int(result.submitted_at),
                 ]
             })
             .collect();
         insert_rows(
             self.connection(),
             "contract_kpi_results",
-            &["contract_id", "code", "month", "value"],
+            &["contract_id", "code", "month", "value", "numerator", "denominator", "submitted_by", "submitted_at"],
             rows,
-            "ON CONFLICT (contract_id, code, month) DO UPDATE SET value = excluded.value",
+            "ON CONFLICT (contract_id, code, month) DO UPDATE SET value = excluded.value, \
+             numerator = excluded.numerator, denominator = excluded.denominator, \
+             submitted_by = excluded.submitted_by, submitted_at = excluded.submitted_at",
         )
         .await
     }
@@ -240,8 +341,8 @@ impl Store {
     /// A contract's KPIs by code.
     pub async fn kpis(&self, contract_id: &str) -> Result<Vec<Kpi>> {
         let rows = sqlx::query(
-            "SELECT contract_id, code, name, kind, threshold, higher_is_better, consequence, withhold_percent, source \
-             FROM contract_kpis WHERE contract_id = $1 ORDER BY code",
+            "SELECT contract_id, code, name, kind, threshold, higher_is_better, consequence, withhold_percent, source, \
+             numerator, denominator, level, effective_from, effective_to FROM contract_kpis WHERE contract_id = $1 ORDER BY code",
         )
         .bind(contract_id)
         .fetch_all(self.pool())
@@ -259,6 +360,11 @@ impl Store {
                     consequence: row.try_get("consequence")?,
                     withhold_percent: parse_optional_column(row, "withhold_percent", Decimal::parse)?,
                     source: row.try_get("source")?,
+                    numerator: row.try_get("numerator")?,
+                    denominator: row.try_get("denominator")?,
+                    level: parse_column(row, "level", |t| KpiLevel::parse(t).ok_or(format!("KPI level '{t}'")))?,
+                    effective_from: parse_optional_column(row, "effective_from", parse_date)?,
+                    effective_to: parse_optional_column(row, "effective_to", parse_date)?,
                 })
             })
             .collect()
@@ -267,7 +373,8 @@ impl Store {
     /// A contract's KPI results by code and month.
     pub async fn kpi_results(&self, contract_id: &str) -> Result<Vec<KpiResult>> {
         let rows = sqlx::query(
-            "SELECT contract_id, code, month, value FROM contract_kpi_results WHERE contract_id = $1 \
+            "SELECT contract_id, code, month, value, numerator, denominator, submitted_by, submitted_at \
+             FROM contract_kpi_results WHERE contract_id = $1 \
              ORDER BY code, month",
         )
         .bind(contract_id)
@@ -280,6 +387,10 @@ impl Store {
                     code: row.try_get("code")?,
                     month: row.try_get("month")?,
                     value: parse_column(row, "value", Decimal::parse)?,
+                    numerator: row.try_get("numerator")?,
+                    denominator: row.try_get("denominator")?,
+                    submitted_by: row.try_get("submitted_by")?,
+                    submitted_at: row.try_get("submitted_at")?,
                 })
             })
             .collect()
@@ -373,5 +484,75 @@ fn service_line_from_row(row: &AnyRow) -> Result<ServiceLine> {
         annual_value: Money::from_pence(value),
         phasing: parse_column(row, "phasing", Phasing::parse)?,
         tolerance: Tolerance { lower_bp: row.try_get("lower_bp")?, upper_bp: row.try_get("upper_bp")? },
+    })
+}
+
+impl Store {
+    /// A contract's quality returns by kind, measure and month.
+    pub async fn quality_returns(&self, contract_id: &str) -> Result<Vec<QualityReturn>> {
+        let rows = sqlx::query(
+            "SELECT contract_id, kind, measure, month, numerator, denominator, score FROM contract_quality_returns \
+             WHERE contract_id = $1 ORDER BY kind, measure, month",
+        )
+        .bind(contract_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(QualityReturn {
+                    contract_id: row.try_get("contract_id")?,
+                    kind: parse_column(row, "kind", |t| QualityKind::parse(t).ok_or(format!("quality kind '{t}'")))?,
+                    measure: row.try_get("measure")?,
+                    month: row.try_get("month")?,
+                    numerator: row.try_get("numerator")?,
+                    denominator: row.try_get("denominator")?,
+                    score: parse_optional_column(row, "score", Decimal::parse)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Evaluations, newest first: of one contract, or of all.
+    pub async fn evaluations(&self, contract_id: Option<&str>) -> Result<Vec<EvaluationRecord>> {
+        let select = "SELECT id, contract_id, review_date, recommendation, rationale, findings, next_year, report, \
+                      created_by, created_at FROM contract_evaluations";
+        let rows = match contract_id {
+            Some(id) => {
+                sqlx::query(&format!("{select} WHERE contract_id = $1 ORDER BY id DESC"))
+                    .bind(id)
+                    .fetch_all(self.pool())
+                    .await?
+            }
+            None => sqlx::query(&format!("{select} ORDER BY id DESC")).fetch_all(self.pool()).await?,
+        };
+        rows.iter().map(evaluation_from_row).collect()
+    }
+
+    /// One evaluation.
+    pub async fn evaluation(&self, id: i64) -> Result<EvaluationRecord> {
+        let row = sqlx::query(
+            "SELECT id, contract_id, review_date, recommendation, rationale, findings, next_year, report, created_by, \
+             created_at FROM contract_evaluations WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        evaluation_from_row(&row)
+    }
+}
+
+fn evaluation_from_row(row: &AnyRow) -> Result<EvaluationRecord> {
+    Ok(EvaluationRecord {
+        id: row.try_get("id")?,
+        contract_id: row.try_get("contract_id")?,
+        review_date: row.try_get("review_date")?,
+        recommendation: row.try_get("recommendation")?,
+        rationale: row.try_get("rationale")?,
+        findings: row.try_get("findings")?,
+        next_year: row.try_get("next_year")?,
+        report: row.try_get("report")?,
+        created_by: row.try_get("created_by")?,
+        created_at: row.try_get("created_at")?,
     })
 }

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::money::{Decimal, Money, round_half_away};
 use crate::org::OdsCode;
+use crate::period::YearMonth;
 
 /// How a contract pays (DOMAIN.md B4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -360,9 +361,69 @@ pub struct Kpi {
     pub consequence: String,
     pub withhold_percent: Option<Decimal>,
     pub source: String,
+    /// What is counted, in words (empty when the KPI is not a proportion).
+    pub numerator: String,
+    /// What it is counted out of, in words.
+    pub denominator: String,
+    pub level: KpiLevel,
+    /// The first day the KPI applies, if not from the start of the contract.
+    pub effective_from: Option<NaiveDate>,
+    /// The last day it applies, if it stops before the contract ends.
+    pub effective_to: Option<NaiveDate>,
+}
+
+/// Where a KPI's threshold comes from, as the national standards table names levels: a
+/// constitutional standard, a planning target, or a locally agreed requirement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum KpiLevel {
+    Constitutional,
+    Planning,
+    Local,
+}
+
+impl KpiLevel {
+    pub fn code(self) -> &'static str {
+        match self {
+            KpiLevel::Constitutional => "constitutional",
+            KpiLevel::Planning => "planning",
+            KpiLevel::Local => "local",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            KpiLevel::Constitutional => "Constitutional standard",
+            KpiLevel::Planning => "Planning target",
+            KpiLevel::Local => "Locally agreed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<KpiLevel> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "constitutional" => Some(KpiLevel::Constitutional),
+            "planning" => Some(KpiLevel::Planning),
+            "local" => Some(KpiLevel::Local),
+            _ => None,
+        }
+    }
+
+    /// The level a KPI of this kind has when its file does not say: national quality
+    /// requirements carry constitutional standards, local KPIs are agreed locally.
+    pub fn default_for(kind: KpiKind) -> KpiLevel {
+        match kind {
+            KpiKind::NationalQualityRequirement => KpiLevel::Constitutional,
+            KpiKind::Kpi => KpiLevel::Local,
+        }
+    }
 }
 
 impl Kpi {
+    /// Whether the KPI applies in a month (any day of it within the effective dates).
+    pub fn in_force(&self, month: YearMonth) -> bool {
+        let (first, last) = (month.first_day(), month.last_day());
+        self.effective_from.is_none_or(|from| from <= last) && self.effective_to.is_none_or(|to| to >= first)
+    }
+
     /// A result breaches when it is on the wrong side of the threshold; meeting the threshold
     /// exactly is not a breach.
     pub fn breached(&self, value: Decimal) -> bool {
@@ -467,6 +528,11 @@ mod tests {
             consequence: "Contract performance notice".into(),
             withhold_percent: None,
             source: "NHS Standard Contract Schedule 4".into(),
+            numerator: String::new(),
+            denominator: String::new(),
+            level: KpiLevel::Constitutional,
+            effective_from: None,
+            effective_to: None,
         };
         let value = |text: &str| Decimal::parse(text).unwrap();
         let four_hours = kpi("78", true);
@@ -479,5 +545,36 @@ mod tests {
         assert!(!waits.breached(value("0.4")));
         assert_eq!(KpiKind::parse("NQR"), Some(KpiKind::NationalQualityRequirement));
         assert_eq!(KpiKind::parse("target"), None);
+    }
+
+    #[test]
+    fn a_kpi_applies_in_the_months_its_effective_dates_touch() {
+        let mut kpi = Kpi {
+            contract_id: "Q99-R9A-2024".into(),
+            code: "DS24".into(),
+            name: "Discharge summaries within 24 hours (%)".into(),
+            kind: KpiKind::Kpi,
+            threshold: Decimal::parse("95").unwrap(),
+            higher_is_better: true,
+            consequence: String::new(),
+            withhold_percent: None,
+            source: String::new(),
+            numerator: String::new(),
+            denominator: String::new(),
+            level: KpiLevel::default_for(KpiKind::Kpi),
+            effective_from: Some(date("2025-06-15")),
+            effective_to: Some(date("2026-03-31")),
+        };
+        let month = |text: &str| YearMonth::parse(text).unwrap();
+        assert_eq!(kpi.level, KpiLevel::Local);
+        assert!(!kpi.in_force(month("2025-05")));
+        assert!(kpi.in_force(month("2025-06")), "a month the start falls in");
+        assert!(kpi.in_force(month("2026-03")));
+        assert!(!kpi.in_force(month("2026-04")));
+        kpi.effective_from = None;
+        kpi.effective_to = None;
+        assert!(kpi.in_force(month("2019-01")));
+        assert_eq!(KpiLevel::parse(" Planning "), Some(KpiLevel::Planning));
+        assert_eq!(KpiLevel::default_for(KpiKind::NationalQualityRequirement), KpiLevel::Constitutional);
     }
 }

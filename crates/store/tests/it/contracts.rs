@@ -107,11 +107,12 @@ on_both_backends!(register, contracts_round_trip);
 
 async fn service_lines_kpis_documents_and_bpt(db: &TestDb) {
     use commissioning::money::Decimal;
+    use commissioning::monitor::quality::QualityKind;
     use commissioning::monitor::{Phasing, Tolerance};
     use commissioning::period::FinancialYear;
-    use commissioning::procure::contract::{Kpi, KpiKind, ServiceLine};
+    use commissioning::procure::contract::{Kpi, KpiKind, KpiLevel, ServiceLine};
     use commissioning::service::PointOfDelivery;
-    use store::contract_lines::{BptAttainment, KpiResult, NewDocument};
+    use store::contract_lines::{BptAttainment, EvaluationRecord, KpiResult, NewDocument, QualityReturn};
 
     seed(db).await;
     let store = &db.store;
@@ -158,12 +159,21 @@ async fn service_lines_kpis_documents_and_bpt(db: &TestDb) {
         consequence: "Withhold 2% of the monthly value until met".into(),
         withhold_percent: Some(Decimal::parse("2").unwrap()),
         source: "Schedule 4C local quality requirements".into(),
+        numerator: "summaries sent within 24 hours".into(),
+        denominator: "discharges".into(),
+        level: KpiLevel::Local,
+        effective_from: Some(chrono::NaiveDate::from_ymd_opt(2025, 4, 1).unwrap()),
+        effective_to: None,
     };
     let result = |month: &str, value: &str| KpiResult {
         contract_id: "Q99-R9A-2025".into(),
         code: "DS24".into(),
         month: month.into(),
         value: Decimal::parse(value).unwrap(),
+        numerator: (month == "2025-04").then_some(961),
+        denominator: (month == "2025-04").then_some(1_000),
+        submitted_by: "user:7".into(),
+        submitted_at: 1_700_000_000_000,
     };
     let mut tx = store.begin().await.unwrap();
     tx.upsert_kpis(std::slice::from_ref(&kpi)).await.unwrap();
@@ -219,6 +229,58 @@ async fn service_lines_kpis_documents_and_bpt(db: &TestDb) {
     tx.commit().await.unwrap();
     assert_eq!(store.bpt_attainment("Q99-R9A-2025", "2025-06").await.unwrap(), [attainment]);
     assert!(store.bpt_attainment("Q99-R9A-2025", "2025-07").await.unwrap().is_empty());
+
+    // Quality returns: the same contract, kind, measure and month replaces.
+    let fft = |positive: i64| QualityReturn {
+        contract_id: "Q99-R9A-2025".into(),
+        kind: QualityKind::FriendsAndFamily,
+        measure: "Inpatients".into(),
+        month: "2025-06".into(),
+        numerator: Some(positive),
+        denominator: Some(1_000),
+        score: None,
+    };
+    let proms = QualityReturn {
+        contract_id: "Q99-R9A-2025".into(),
+        kind: QualityKind::Proms,
+        measure: "Hip replacement".into(),
+        month: "2025-06".into(),
+        numerator: None,
+        denominator: Some(120),
+        score: Some(Decimal::parse("21.4").unwrap()),
+    };
+    for positive in [930, 941] {
+        let mut tx = store.begin().await.unwrap();
+        tx.upsert_quality_returns(&[fft(positive), proms.clone()]).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+    assert_eq!(store.quality_returns("Q99-R9A-2025").await.unwrap(), [fft(941), proms]);
+
+    // Evaluations, newest first, each read back whole.
+    let evaluation = |recommendation: &str| EvaluationRecord {
+        id: 0,
+        contract_id: "Q99-R9A-2025".into(),
+        review_date: "2026-03-31".into(),
+        recommendation: recommendation.into(),
+        rationale: "Outcomes met".into(),
+        findings: "More capacity in winter\nFewer follow-ups".into(),
+        next_year: "2026/27".into(),
+        report: r#"{"kpis":[]}"#.into(),
+        created_by: "user:2".into(),
+        created_at: 1_700_000_000_000,
+    };
+    let mut ids = Vec::new();
+    for recommendation in ["recommission", "redesign"] {
+        let mut tx = store.begin().await.unwrap();
+        ids.push(tx.insert_evaluation(&evaluation(recommendation)).await.unwrap());
+        tx.commit().await.unwrap();
+    }
+    let listed = store.evaluations(Some("Q99-R9A-2025")).await.unwrap();
+    assert_eq!(listed.iter().map(|e| e.id).collect::<Vec<_>>(), [ids[1], ids[0]]);
+    assert_eq!(store.evaluation(ids[0]).await.unwrap(), EvaluationRecord { id: ids[0], ..evaluation("recommission") });
+    assert_eq!(store.evaluations(None).await.unwrap().len(), 2);
+    assert!(store.evaluations(Some("Q99-OTHER")).await.unwrap().is_empty());
+    assert!(matches!(store.evaluation(ids[1] + 1).await, Err(StoreError::NotFound)));
 }
 
 on_both_backends!(contract_lines, service_lines_kpis_documents_and_bpt);
