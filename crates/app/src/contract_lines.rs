@@ -7,9 +7,11 @@
 //! - service lines: `contract_id,service,year,annual_activity,annual_value[,pod,phasing,
 //!   tolerance_lower_pct,tolerance_upper_pct]`; `phasing` is `flat`, `working_days` (the
 //!   default) or twelve weights `8;8;9;…` April first; tolerance ±3% when absent;
-//! - KPIs: `contract_id,code,name,kind,threshold,better,consequence[,withhold_percent,source]`
-//!   (`kind` kpi or nqr, `better` higher or lower);
-//! - KPI results: `contract_id,code,month,value`;
+//! - KPIs: `contract_id,code,name,kind,threshold,better,consequence[,withhold_percent,source,
+//!   numerator,denominator,level,effective_from,effective_to]` (`kind` kpi or nqr, `better`
+//!   higher or lower, `level` constitutional, planning or local);
+//! - KPI results: `contract_id,code,month` with `value` or `numerator,denominator` (a
+//!   percentage worked out to one decimal place);
 //! - best-practice attainment: `contract_id,month,hrg,pod,spells_met`.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -24,8 +26,8 @@ use commissioning::calendar::WorkingCalendar;
 use commissioning::money::{Decimal, Money};
 use commissioning::monitor::{Phasing, Tolerance, bp_percent, phase};
 use commissioning::org::OdsCode;
-use commissioning::period::{FinancialYear, YearMonth};
-use commissioning::procure::contract::{Contract, Kpi, KpiKind, ServiceLine};
+use commissioning::period::{FinancialYear, YearMonth, parse_date};
+use commissioning::procure::contract::{Contract, Kpi, KpiKind, KpiLevel, ServiceLine};
 use commissioning::service::PointOfDelivery;
 use store::audit::AuditEntry;
 use store::contract_lines::{BptAttainment, Document, KpiResult, NewDocument};
@@ -390,7 +392,7 @@ pub(crate) fn parse_kpis(path: &Path, contracts: &[Contract]) -> Result<(u64, Ve
     let mut file = CsvFile::open(path, true)?;
     let columns = file.columns(
         &["contract_id", "code", "name", "kind", "threshold", "better", "consequence"],
-        &["withhold_percent", "source"],
+        &["withhold_percent", "source", "numerator", "denominator", "level", "effective_from", "effective_to"],
     )?;
     let mut kpis = Vec::new();
     let mut seen = Seen::new();
@@ -410,7 +412,25 @@ pub(crate) fn parse_kpis(path: &Path, contracts: &[Contract]) -> Result<(u64, Ve
                 .filter(|p| p.is_percentage())
                 .ok_or_else(|| format!("'{t}' is not a percentage above 0 and at most 100"))
         })?;
+        let text = |name: &str| row.parse_optional(name, |t| Ok::<_, String>(t.to_owned()));
+        let level = row
+            .parse_optional("level", |t| {
+                KpiLevel::parse(t).ok_or_else(|| format!("'{t}' is not constitutional, planning or local"))
+            })?
+            .unwrap_or(KpiLevel::default_for(kind));
+        let effective_from = row.parse_optional("effective_from", parse_date)?;
+        let effective_to = row.parse_optional("effective_to", parse_date)?;
+        if let (Some(from), Some(to)) = (effective_from, effective_to)
+            && to < from
+        {
+            return Err(row.error("effective_to", format!("{to} is before effective_from {from}")));
+        }
         kpis.push(Kpi {
+            numerator: text("numerator")?.unwrap_or_default(),
+            denominator: text("denominator")?.unwrap_or_default(),
+            level,
+            effective_from,
+            effective_to,
             contract_id: contract.id.clone(),
             code,
             name: row.required("name")?.to_owned(),
@@ -431,30 +451,26 @@ pub(crate) fn parse_kpis(path: &Path, contracts: &[Contract]) -> Result<(u64, Ve
     Ok((n_rows, kpis))
 }
 
-/// Reads monthly KPI results; each names a KPI the contract has (already imported).
+/// Reads monthly KPI results; each names a KPI the contract has (already imported) and in
+/// force in the month, with its value or the counts it comes from
+/// (`contract_id,code,month[,value,numerator,denominator]`).
 pub(crate) fn parse_kpi_results(
     path: &Path,
     contracts: &[Contract],
     kpis: &[Kpi],
+    submitted_by: &str,
+    submitted_at: i64,
 ) -> Result<(u64, Vec<KpiResult>), ImportError> {
     let mut file = CsvFile::open(path, true)?;
-    let columns = file.columns(&["contract_id", "code", "month", "value"], &[])?;
+    let columns = file.columns(&["contract_id", "code", "month"], &["value", "numerator", "denominator"])?;
     let mut results = Vec::new();
     let mut seen = Seen::new();
     let n_rows = file.for_each_row(&columns, |row| {
         let contract = registered(row, contracts)?;
-        let code = row.required("code")?.to_owned();
-        if !kpis.iter().any(|kpi| kpi.contract_id == contract.id && kpi.code == code) {
-            return Err(row.error("code", format!("{} has no KPI '{code}'; import its KPIs first", contract.id)));
-        }
-        let month = row.parse("month", YearMonth::parse)?;
-        seen.check(row, "month", &format!("{} {code} {month}", contract.id))?;
-        results.push(KpiResult {
-            contract_id: contract.id.clone(),
-            code,
-            month: month.to_string(),
-            value: row.parse("value", Decimal::parse)?,
-        });
+        let line = crate::contract_performance::KpiReturnLine::from_row(row)?;
+        seen.check(row, "month", &format!("{} {} {}", contract.id, line.code, line.month))?;
+        let result = line.check(&contract.id, kpis, None).map_err(|(field, message)| row.error(field, message))?;
+        results.push(KpiResult { submitted_by: submitted_by.to_owned(), submitted_at, ..result });
         Ok(())
     })?;
     Ok((n_rows, results))

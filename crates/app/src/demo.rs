@@ -184,6 +184,7 @@ impl App {
             (ImportKind::ServiceLines, files::SERVICE_LINES),
             (ImportKind::Kpis, files::KPIS),
             (ImportKind::KpiResults, files::KPI_RESULTS),
+            (ImportKind::Quality, files::QUALITY),
         ] {
             self.import(&actor, kind, &dir.join(file), &options).await?;
         }

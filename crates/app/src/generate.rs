@@ -80,6 +80,7 @@ pub mod files {
     pub const SERVICE_LINES: &str = "service_lines.csv";
     pub const KPIS: &str = "kpis.csv";
     pub const KPI_RESULTS: &str = "kpi_results.csv";
+    pub const QUALITY: &str = "quality.csv";
     pub const BEST_PRACTICE: &str = "best_practice.csv";
     pub const REGISTERS: &str = "registers.csv";
     pub const PRACTICE_REGISTERS: &str = "practice_registers.csv";
@@ -127,6 +128,7 @@ pub fn generate(options: &GenerateOptions, dir: &Path, progress: &dyn Progress) 
         ),
     )?;
     write_kpis(dir)?;
+    write_quality(&commissioner, &dir.join(files::QUALITY))?;
     write_activity(&commissioner, options, &dir.join(files::ACTIVITY), progress)?;
     write_service_lines(&commissioner, options, dir)?;
     let manifest = serde_json::json!({
@@ -456,34 +458,125 @@ fn write_service_lines(
     Ok(())
 }
 
-/// KPIs and national quality requirements of the acute contract, with six months of results:
-/// the 4-hour standard below its planning threshold most months, and discharge summaries
-/// breaching in June and July, so July's payment withholds and August's repays.
+/// The eighteen months of KPI and quality returns in the demo, April 2024 first.
+fn return_months() -> Vec<String> {
+    let first = commissioning::period::YearMonth::new(2024, 4).expect("valid month");
+    (0..18).map(|i| first.plus(i).to_string()).collect()
+}
+
+/// KPIs and national quality requirements of the acute contract, with eighteen months of
+/// results from April 2024: the 4-hour standard below its planning threshold most months,
+/// and discharge summaries (returned as counts) breaching in June and July 2025, so July's
+/// payment withholds and August's repays.
 fn write_kpis(dir: &Path) -> anyhow::Result<()> {
     let contract = format!("{ICB_CODE}-R9A-2024");
     std::fs::write(
         dir.join(files::KPIS),
         format!(
-            "contract_id,code,name,kind,threshold,better,consequence,withhold_percent,source\n\
-             {contract},AE4,A&E attendances seen within 4 hours (%),nqr,78,higher,Contract performance notice and remedial action plan (GC9),,NHS planning guidance 2024/25\n\
-             {contract},RTT18,Incomplete pathways within 18 weeks (%),nqr,65,higher,Contract performance notice (GC9),,NHS planning guidance 2025/26\n\
-             {contract},RTT52,Patients waiting over 52 weeks (% of waiting list),nqr,1,lower,Contract performance notice (GC9),,NHS planning guidance 2025/26\n\
-             {contract},DS24,Discharge summaries sent within 24 hours (%),kpi,95,higher,Withhold 2% of the monthly value until met (GC9),2,\n"
+            "contract_id,code,name,kind,threshold,better,consequence,withhold_percent,source,numerator,denominator,level,effective_from\n\
+             {contract},AE4,A&E attendances seen within 4 hours (%),nqr,78,higher,Contract performance notice and remedial action plan (GC9),,NHS planning guidance 2024/25,attendances within 4 hours,all A&E attendances,planning,\n\
+             {contract},RTT18,Incomplete pathways within 18 weeks (%),nqr,65,higher,Contract performance notice (GC9),,NHS planning guidance 2025/26,pathways waiting under 18 weeks,all incomplete pathways,planning,\n\
+             {contract},RTT52,Patients waiting over 52 weeks (% of waiting list),nqr,1,lower,Contract performance notice (GC9),,NHS planning guidance 2025/26,pathways waiting over 52 weeks,all incomplete pathways,planning,\n\
+             {contract},DS24,Discharge summaries sent within 24 hours (%),kpi,95,higher,Withhold 2% of the monthly value until met (GC9),2,,discharge summaries sent to the GP within 24 hours,inpatient discharges,local,2024-04-01\n"
         ),
     )?;
-    let mut results = String::from("contract_id,code,month,value\n");
-    let series: [(&str, [&str; 6]); 4] = [
-        ("AE4", ["74.1", "75.3", "76.8", "77.9", "78.2", "76.5"]),
-        ("RTT18", ["58.2", "58.9", "59.4", "60.1", "60.8", "61.2"]),
-        ("RTT52", ["1.8", "1.6", "1.5", "1.3", "1.1", "0.9"]),
-        ("DS24", ["96.2", "95.4", "93.1", "92.8", "95.6", "96.0"]),
+    let mut results = String::from("contract_id,code,month,value,numerator,denominator\n");
+    let series: [(&str, [&str; 18]); 3] = [
+        (
+            "AE4",
+            [
+                "72.4", "73.0", "71.8", "72.9", "73.6", "72.2", "73.1", "72.5", "70.9", "71.6", "72.8", "74.0", "74.1",
+                "75.3", "76.8", "77.9", "78.2", "76.5",
+            ],
+        ),
+        (
+            "RTT18",
+            [
+                "55.1", "55.6", "55.2", "55.9", "56.3", "56.0", "56.8", "57.1", "56.9", "57.4", "57.8", "57.9", "58.2",
+                "58.9", "59.4", "60.1", "60.8", "61.2",
+            ],
+        ),
+        (
+            "RTT52",
+            [
+                "2.6", "2.5", "2.5", "2.4", "2.3", "2.3", "2.2", "2.1", "2.1", "2.0", "1.9", "1.9", "1.8", "1.6",
+                "1.5", "1.3", "1.1", "0.9",
+            ],
+        ),
     ];
+    let months = return_months();
     for (code, values) in series {
-        for (month, value) in ["2025-04", "2025-05", "2025-06", "2025-07", "2025-08", "2025-09"].iter().zip(values) {
-            results.push_str(&format!("{contract},{code},{month},{value}\n"));
+        for (month, value) in months.iter().zip(values) {
+            results.push_str(&format!("{contract},{code},{month},{value},,\n"));
         }
     }
+    // Discharge summaries as counts: sent within 24 hours of all discharges.
+    let sent: [(i64, i64); 18] = [
+        (2310, 2398),
+        (2402, 2490),
+        (2355, 2447),
+        (2440, 2531),
+        (2291, 2384),
+        (2377, 2470),
+        (2449, 2547),
+        (2388, 2486),
+        (2296, 2398),
+        (2430, 2529),
+        (2372, 2463),
+        (2419, 2508),
+        (2309, 2400),
+        (2376, 2491),
+        (2279, 2448),
+        (2342, 2524),
+        (2406, 2517),
+        (2395, 2495),
+    ];
+    for (month, (numerator, denominator)) in months.iter().zip(sent) {
+        results.push_str(&format!("{contract},DS24,{month},,{numerator},{denominator}\n"));
+    }
     std::fs::write(dir.join(files::KPI_RESULTS), results)?;
+    Ok(())
+}
+
+/// Quality and experience returns for every contract over the eighteen months: the Friends
+/// and Family Test (positive of all responses), complaints received, a clinical audit each
+/// quarter, and for the acute contract hip replacement PROMs each quarter. The figures vary
+/// by provider and month deterministically; one provider's FFT falls away in 2025.
+fn write_quality(commissioner: &geography::SyntheticCommissioner, path: &Path) -> anyhow::Result<()> {
+    let mut out = create(path)?;
+    writeln!(out, "contract_id,kind,measure,month,numerator,denominator,score")?;
+    let months = return_months();
+    for (p, provider) in commissioner.providers.iter().enumerate() {
+        let contract = format!("{ICB_CODE}-{}-2024", provider.code);
+        let p = p as i64;
+        for (m, month) in months.iter().enumerate() {
+            let m = m as i64;
+            let responses = 600 + 137 * p + (m * 53 + p * 29) % 180;
+            // Per mille positive: 930 or so, less for the second provider from April 2025.
+            let mut rate = 915 + (p * 7 + m * 11) % 45;
+            if p == 1 && m >= 12 {
+                rate -= 40 + 6 * (m - 12);
+            }
+            let positive = responses * rate / 1000;
+            writeln!(out, "{contract},fft,All services,{month},{positive},{responses},")?;
+            let complaints = 4 + (p * 3 + m * 5) % 9;
+            writeln!(out, "{contract},complaints,Complaints received,{month},{complaints},,")?;
+            if m % 3 == 2 {
+                let audited = 40 + (p * 11 + m) % 25;
+                let met = audited - (1 + (p + m) % 6);
+                writeln!(out, "{contract},audit,Falls risk assessment within 24 hours,{month},{met},{audited},")?;
+                if provider.code == "R9A" {
+                    let respondents = 110 + (m * 7) % 40;
+                    let gain = 20.8 + ((m * 13) % 17) as f64 / 10.0;
+                    writeln!(
+                        out,
+                        "{contract},proms,Hip replacement: Oxford Hip Score gain,{month},,{respondents},{gain:.1}"
+                    )?;
+                }
+            }
+        }
+    }
+    out.flush()?;
     Ok(())
 }
 

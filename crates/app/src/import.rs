@@ -107,6 +107,7 @@ pub enum ImportKind {
     BestPractice,
     AeAttendances,
     RttCompleted,
+    Quality,
 }
 
 impl ImportKind {
@@ -129,6 +130,7 @@ impl ImportKind {
             ImportKind::BestPractice => "best_practice",
             ImportKind::AeAttendances => "ae_attendances",
             ImportKind::RttCompleted => "rtt_completed",
+            ImportKind::Quality => "quality",
         }
     }
 }
@@ -265,7 +267,13 @@ impl App {
                 for contract in &contracts {
                     kpis.extend(self.store().kpis(&contract.id).await?);
                 }
-                let (n_rows, results) = crate::contract_lines::parse_kpi_results(path, &contracts, &kpis)?;
+                let (n_rows, results) = crate::contract_lines::parse_kpi_results(
+                    path,
+                    &contracts,
+                    &kpis,
+                    &actor.audit_name(),
+                    now_millis(),
+                )?;
                 ("kpi_results", n_rows, tx.upsert_kpi_results(&results).await?)
             }
             ImportKind::BestPractice => {
@@ -281,6 +289,11 @@ impl App {
             ImportKind::RttCompleted => {
                 let (n_rows, rows) = crate::performance::parse_rtt_completed(path)?;
                 ("rtt_completed", n_rows, tx.upsert_performance(&rows).await?)
+            }
+            ImportKind::Quality => {
+                let contracts = self.store().contracts(None).await?;
+                let (n_rows, returns) = crate::contract_performance::parse_quality(path, &contracts)?;
+                ("quality", n_rows, tx.upsert_quality_returns(&returns).await?)
             }
         };
         let at = now_millis();
@@ -478,6 +491,11 @@ impl Row<'_> {
                 .filter(|value| *value >= 0)
                 .ok_or_else(|| format!("'{text}' is not a whole number of zero or more"))
         })
+    }
+
+    /// A whole number of zero or more, if the column has one.
+    pub(crate) fn optional_count(&self, name: &str) -> Result<Option<i64>, ImportError> {
+        if self.text(name).is_empty() { Ok(None) } else { self.count(name).map(Some) }
     }
 
     /// Positional access for files without a header.

@@ -12,9 +12,12 @@ pub mod accounts;
 pub mod activity;
 pub mod admin;
 pub mod backup;
+pub mod board;
 pub mod contract_lines;
+pub mod contract_performance;
 pub mod contracts;
 pub mod demo;
+pub mod evaluation;
 pub mod export;
 
 pub mod generate;

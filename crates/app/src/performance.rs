@@ -71,8 +71,36 @@ pub struct PerformanceOverview {
     pub standard: Option<Standard>,
     pub planning: Option<Standard>,
     pub charts: Vec<PerformanceChart>,
-    /// (variation, assurance or none, organisations).
-    pub matrix: Vec<(PointType, Option<Assurance>, usize)>,
+    pub matrix: Vec<MatrixCell>,
+}
+
+/// One cell of a "Making Data Count" summary matrix: the variation of the latest point
+/// against the assurance about the target, with what falls in it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MatrixCell {
+    pub variation: PointType,
+    /// `None` without a target (or with a neutral direction).
+    pub assurance: Option<Assurance>,
+    pub members: Vec<String>,
+}
+
+/// The summary matrix of named charts, cells in a fixed order (by variation, then assurance),
+/// members in the order given.
+pub fn mdc_matrix<'a>(charts: impl IntoIterator<Item = (String, &'a Spc)>) -> Vec<MatrixCell> {
+    let mut cells: BTreeMap<(&'static str, &'static str), MatrixCell> = BTreeMap::new();
+    for (name, spc) in charts {
+        let key = (spc.variation_type.code(), spc.assurance_type.map(|a| a.code()).unwrap_or("none"));
+        cells
+            .entry(key)
+            .or_insert_with(|| MatrixCell {
+                variation: spc.variation_type,
+                assurance: spc.assurance_type,
+                members: Vec::new(),
+            })
+            .members
+            .push(name);
+    }
+    cells.into_values().collect()
 }
 
 impl App {
@@ -111,25 +139,11 @@ impl App {
             }
         }
         charts.sort_by(|a, b| a.org_name.cmp(&b.org_name).then_with(|| a.org_code.cmp(&b.org_code)));
-        let mut matrix: BTreeMap<(String, String), (PointType, Option<Assurance>, usize)> = BTreeMap::new();
-        for chart in &charts {
-            let key = (
-                chart.spc.variation_type.code().to_owned(),
-                chart.spc.assurance_type.map(|a| a.code()).unwrap_or("none").to_owned(),
-            );
-            matrix.entry(key).or_insert((chart.spc.variation_type, chart.spc.assurance_type, 0)).2 += 1;
-        }
+        let matrix = mdc_matrix(charts.iter().map(|c| (format!("{} ({})", c.org_name, c.org_code), &c.spc)));
         let today = charts.iter().filter_map(|c| c.spc.x.last().copied()).max().unwrap_or_default();
         let (standard, planning) = in_force(metric, today);
         let name = standards::name(metric);
-        Ok(PerformanceOverview {
-            metric: metric.to_owned(),
-            name,
-            standard,
-            planning,
-            charts,
-            matrix: matrix.into_values().collect(),
-        })
+        Ok(PerformanceOverview { metric: metric.to_owned(), name, standard, planning, charts, matrix })
     }
 
     /// One organisation's chart of a metric.

@@ -416,9 +416,10 @@ pub(crate) enum ImportWhat {
     /// indicative activity plans and tolerances.
     ServiceLines,
     /// KPIs and national quality requirements: contract_id,code,name,kind,threshold,better,
-    /// consequence[,withhold_percent,source].
+    /// consequence[,withhold_percent,source,numerator,denominator,level,effective_from,
+    /// effective_to].
     Kpis,
-    /// Monthly KPI results: contract_id,code,month,value.
+    /// Monthly KPI results: contract_id,code,month with value or numerator,denominator.
     KpiResults,
     /// Spells meeting best-practice tariff criteria: contract_id,month,hrg,pod,spells_met.
     BestPractice,
@@ -428,6 +429,9 @@ pub(crate) enum ImportWhat {
     /// NHS England RTT completed pathways by provider and treatment function: the share
     /// completed within 18 weeks.
     RttCompleted,
+    /// Quality and experience returns by contract: contract_id,kind,measure,month
+    /// [,numerator,denominator,score], kind fft, complaints, audit or proms.
+    Quality,
 }
 
 #[derive(Debug, Args)]

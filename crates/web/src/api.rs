@@ -26,7 +26,7 @@ use crate::state::AppState;
         version = "1",
         description = "Clinical commissioning: reference data, needs, procurement, contracts and monitoring. Authenticate with the session cookie from /sign-in (send X-CSRF-Token on writes) or a bearer token."
     ),
-    paths(health, me, dashboard, organisations, organisation, areas, area, activity_summary, submissions, submit, audit, users, monitoring, challenges, answer_challenge, raise_query, query, query_event, method, needs, indicators, contracts, contract, contract_statement),
+    paths(health, me, dashboard, organisations, organisation, areas, area, activity_summary, submissions, submit, audit, users, monitoring, challenges, answer_challenge, raise_query, query, query_event, method, needs, indicators, contracts, contract, contract_statement, contract_performance, kpi_return, contract_evaluations, plan_findings),
     components(schemas(
         Health,
         Me,
@@ -55,7 +55,10 @@ use crate::state::AppState;
         ChallengeDto,
         ChallengeAnswer,
         NewQuery,
-        QueryStep
+        QueryStep,
+        KpiReturnBody,
+        KpiReturnLineDto,
+        KpiReturnReportDto
     )),
     modifiers(&BearerAuth),
     security(("bearer" = []), ("session" = []))
@@ -1136,4 +1139,108 @@ pub(crate) async fn contract_statement(
         .map_err(|_| Error::BadRequest(format!("'{month}' is not a month: give month=YYYY-MM")))?;
     let statement = state.app.payment_statement(&app::Actor::User(session.principal.clone()), &id, month).await?;
     Ok(Json(serde_json::to_value(&statement).map_err(|error| Error::Unexpected(error.into()))?))
+}
+
+/// A contract's performance: KPIs with results, RAG, SPC chart and icons; the "Making Data
+/// Count" matrix; quality and experience returns with Wilson intervals.
+#[utoipa::path(get, path = "/api/v1/contracts/{id}/performance",
+    params(("id" = String, Path, description = "The contract's id")),
+    responses((status = 200, body = Object), (status = 401, body = ApiErrorDto), (status = 404, body = ApiErrorDto)))]
+pub(crate) async fn contract_performance(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let performance = state.app.contract_performance(&session.principal, &id).await?;
+    Ok(Json(serde_json::to_value(&performance).map_err(|error| Error::Unexpected(error.into()))?))
+}
+
+/// A KPI return: one result per KPI and month.
+#[derive(Debug, serde::Deserialize, ToSchema)]
+pub(crate) struct KpiReturnBody {
+    results: Vec<KpiReturnLineDto>,
+}
+
+/// One result: the value, or the counts it is worked out from (a percentage to one decimal
+/// place); with both, they must agree.
+#[derive(Debug, serde::Deserialize, ToSchema)]
+pub(crate) struct KpiReturnLineDto {
+    /// The KPI's code on the contract, such as DS24.
+    code: String,
+    /// YYYY-MM; not a month that has yet to end.
+    month: String,
+    /// A decimal, such as "96.4".
+    #[serde(default)]
+    value: Option<String>,
+    #[serde(default)]
+    numerator: Option<i64>,
+    #[serde(default)]
+    denominator: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct KpiReturnReportDto {
+    contract_id: String,
+    results: usize,
+    months: Vec<String>,
+}
+
+/// The provider sends its monthly KPI results for a contract (the provider's own contracts;
+/// a month already returned is replaced). All or nothing.
+#[utoipa::path(post, path = "/api/v1/contracts/{id}/kpi-returns",
+    params(("id" = String, Path, description = "The contract's id")),
+    request_body = KpiReturnBody,
+    responses((status = 201, body = KpiReturnReportDto), (status = 400, body = ApiErrorDto), (status = 401, body = ApiErrorDto), (status = 403, body = ApiErrorDto), (status = 404, body = ApiErrorDto)))]
+pub(crate) async fn kpi_return(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<(StatusCode, Json<KpiReturnReportDto>), ApiError> {
+    // Who may send is decided before the body is read.
+    let contract = state.app.contract(&session.principal, &id, chrono::Local::now().date_naive()).await?.contract;
+    app::authorize(Some(&session.principal), &commissioning::access::Action::SubmitFor(contract.provider))?;
+    let body: KpiReturnBody = serde_json::from_slice(&body)
+        .map_err(|error| Error::BadRequest(format!("the body must be {{\"results\": [...]}}: {error}")))?;
+    let lines: Vec<app::contract_performance::KpiReturnInput> = body
+        .results
+        .into_iter()
+        .map(|line| app::contract_performance::KpiReturnInput {
+            code: line.code,
+            month: line.month,
+            value: line.value,
+            numerator: line.numerator,
+            denominator: line.denominator,
+        })
+        .collect();
+    let report =
+        state.app.submit_kpi_return(&session.principal, &id, &lines, chrono::Local::now().date_naive()).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(KpiReturnReportDto { contract_id: report.contract_id, results: report.results, months: report.months }),
+    ))
+}
+
+/// A contract's evaluations, newest first, each with the report it was made on.
+#[utoipa::path(get, path = "/api/v1/contracts/{id}/evaluations",
+    params(("id" = String, Path, description = "The contract's id")),
+    responses((status = 200, body = Object), (status = 401, body = ApiErrorDto), (status = 404, body = ApiErrorDto)))]
+pub(crate) async fn contract_evaluations(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let evaluations = state.app.evaluations(&session.principal, &id).await?;
+    Ok(Json(serde_json::to_value(&evaluations).map_err(|error| Error::Unexpected(error.into()))?))
+}
+
+/// Findings of contract evaluations for the plan of the year each feeds, latest year first.
+#[utoipa::path(get, path = "/api/v1/plan/findings",
+    responses((status = 200, body = Object), (status = 401, body = ApiErrorDto), (status = 403, body = ApiErrorDto)))]
+pub(crate) async fn plan_findings(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let findings = state.app.plan_findings(&session.principal).await?;
+    Ok(Json(serde_json::to_value(&findings).map_err(|error| Error::Unexpected(error.into()))?))
 }

@@ -78,6 +78,13 @@ pub fn router(app: App, settings: WebSettings) -> Router {
         )
         .route("/procure/contracts/{id}/documents/{document}", get(pages::procure::contracts::document))
         .route("/procure/contracts/{id}/notices", post(pages::procure::notices::serve))
+        .route("/procure/contracts/{id}/performance", get(pages::procure::performance::performance))
+        .route("/procure/contracts/{id}/kpi-returns", post(pages::procure::performance::kpi_return))
+        .route(
+            "/procure/contracts/{id}/evaluations",
+            get(pages::procure::performance::evaluations).post(pages::procure::performance::record_evaluation),
+        )
+        .route("/procure/contracts/{id}/evaluations/{evaluation}", get(pages::procure::performance::evaluation))
         .route("/procure/contracts/{id}/notices/{notice}", get(pages::procure::notices::notice))
         .route("/procure/contracts/{id}/notices/{notice}/events", post(pages::procure::notices::event))
         .route("/monitor", get(pages::monitor::monitor))
@@ -86,6 +93,8 @@ pub fn router(app: App, settings: WebSettings) -> Router {
         .route("/monitor/performance/{metric}", get(pages::performance::metric))
         .route("/monitor/performance/{metric}/{org}", get(pages::performance::organisation))
         .route("/monitor/performance/{metric}/{org}/spc.csv", get(pages::performance::organisation_csv))
+        .route("/monitor/board-report", get(pages::performance::board_report))
+        .route("/monitor/providers/{code}/performance", get(pages::performance::provider))
         .route("/monitor/providers/{code}", get(pages::monitor::provider))
         .route("/monitor/providers/{code}/plan-vs-actual.csv", get(pages::monitor::plan_vs_actual_csv))
         .route("/monitor/providers/{code}/challenges", get(pages::monitor::challenges))
@@ -115,6 +124,10 @@ pub fn router(app: App, settings: WebSettings) -> Router {
         .route("/api/v1/contracts", get(api::contracts))
         .route("/api/v1/contracts/{id}", get(api::contract))
         .route("/api/v1/contracts/{id}/statement", get(api::contract_statement))
+        .route("/api/v1/contracts/{id}/performance", get(api::contract_performance))
+        .route("/api/v1/contracts/{id}/kpi-returns", post(api::kpi_return))
+        .route("/api/v1/contracts/{id}/evaluations", get(api::contract_evaluations))
+        .route("/api/v1/plan/findings", get(api::plan_findings))
         .route("/api/v1/audit", get(api::audit))
         .route("/api/v1/users", get(api::users));
     routes

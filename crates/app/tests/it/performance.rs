@@ -33,7 +33,7 @@ async fn real_ae_and_rtt_returns_chart_and_bad_rows_are_refused() {
     assert_eq!(chart.spc_target(), Some(95.0), "no planning target was in force by March 2019");
     let overview = app.performance_overview(&analyst, "ae_4hr_all").await.unwrap();
     assert!(overview.charts.len() > 200, "{} organisations", overview.charts.len());
-    let in_matrix: usize = overview.matrix.iter().map(|(_, _, n)| n).sum();
+    let in_matrix: usize = overview.matrix.iter().map(|cell| cell.members.len()).sum();
     assert_eq!(in_matrix, overview.charts.len());
     assert!(overview.charts.iter().any(|c| c.spc.variation_type != PointType::CommonCause));
 

@@ -27,6 +27,7 @@ pub(crate) async fn import(global: &Global, args: ImportArgs) -> anyhow::Result<
         ImportWhat::BestPractice => ImportKind::BestPractice,
         ImportWhat::AeAttendances => ImportKind::AeAttendances,
         ImportWhat::RttCompleted => ImportKind::RttCompleted,
+        ImportWhat::Quality => ImportKind::Quality,
     };
     let as_of = args.as_of.as_deref().map(parse_date).transpose().context("--as-of")?;
     let app = App::open(global.app_settings(DEFAULT_DATA_DIR)).await?;

@@ -1,6 +1,8 @@
 //! Monitor: performance against national standards, the "Making Data Count" way — a page per
 //! metric with every organisation as an SPC small multiple with its variation and assurance,
-//! the summary matrix, and a page per organisation with the full chart and its data as CSV.
+//! the summary matrix, and a page per organisation with the full chart and its data as CSV;
+//! a provider's matrix over its national measures and contract KPIs; and the printable board
+//! report.
 
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, Response};
@@ -78,6 +80,11 @@ pub(crate) async fn metrics(State(state): State<AppState>, SignedIn(session): Si
         span class="nhsuk-caption-l" { "Monitor" }
         h1 { "Performance against national standards" }
         p class="nhsuk-lede-text" { "Each organisation's monthly performance as a statistical process control chart, read the NHS England “Making Data Count” way: is the variation common or special cause, and can the process be relied on to meet the target?" }
+        @if session.principal.is_commissioner_side() {
+            p { a href="/monitor/board-report" { "The board report" } ": every standard's matrix, each contract's KPI ratings, open notices, feedback and evaluations, laid out for printing." }
+        } @else {
+            p { a href={ "/monitor/providers/" (session.principal.organisation) "/performance" } { "Your organisation's performance" } ": national measures and contract KPIs in one matrix." }
+        }
         @if metrics.is_empty() {
             p { "No performance returns have been imported. Import A&E attendances with " code { "commissioner import ae-attendances FILE" } "." }
         } @else {
@@ -134,10 +141,10 @@ pub(crate) async fn metric(
             (Table::new(
                 format!("Organisations by the variation and assurance of their latest month ({} organisations)", overview.charts.len()),
                 vec![Cell::text("Variation"), Cell::text("Assurance"), Cell::numeric("Organisations")],
-                overview.matrix.iter().map(|(variation, assurance, n)| vec![
-                    Cell::html(variation_tag(*variation)),
-                    Cell::html(assurance_tag(*assurance)),
-                    Cell::numeric(n.to_string()),
+                overview.matrix.iter().map(|cell| vec![
+                    Cell::html(variation_tag(cell.variation)),
+                    Cell::html(assurance_tag(cell.assurance)),
+                    Cell::numeric(cell.members.len().to_string()),
                 ]).collect(),
             ))
             form method="get" action={ "/monitor/performance/" (overview.metric) } {
@@ -241,4 +248,127 @@ pub(crate) async fn organisation_csv(
             })
             .collect(),
     ))
+}
+
+/// A provider's national measures and contract KPIs, with one matrix over both.
+pub(crate) async fn provider(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path(code): Path<String>,
+) -> Result<Html<String>, Error> {
+    use crate::pages::procure::performance::{matrix_table, rag_tag};
+    let performance = state.app.provider_performance(&session.principal, &code).await?;
+    let title = format!("{}: performance", performance.name);
+    let content = html! {
+        span class="nhsuk-caption-l" { "Monitor: performance" }
+        h1 { (performance.name) " (" (performance.provider) ")" }
+        h2 { "Variation and assurance" }
+        @if performance.matrix.is_empty() { p { "There are no charts yet: national returns or two months of KPI results are needed." } }
+        @else { (matrix_table(&format!("Measures of {} by the variation and assurance of their latest month", performance.name), &performance.matrix)) }
+        h2 { "National standards" }
+        @if performance.national.is_empty() { p { "No national returns are held for this organisation." } }
+        div class="app-multiples" {
+            @for (i, chart) in performance.national.iter().enumerate() {
+                div class="app-multiple" {
+                    h3 class="nhsuk-heading-xs" { a href={ "/monitor/performance/" (chart.metric) "/" (chart.org_code) } { (chart.name) } }
+                    (charts::spc_chart(&format!("national-{i}"), &chart.name, &chart.spc, chart.spc_target(), "%", true))
+                    p class="nhsuk-body-s" { "Latest " (format!("{:.1}%", chart.latest())) " " (standard_tag(chart)) }
+                    p class="nhsuk-body-s" { (variation_tag(chart.spc.variation_type)) " " (assurance_tag(chart.spc.assurance_type)) }
+                }
+            }
+        }
+        h2 { "Contract KPIs" }
+        @if performance.contracts.iter().all(|c| c.kpis.is_empty()) { p { "No KPIs are recorded on this provider's contracts." } }
+        @for contract in &performance.contracts {
+            @if !contract.kpis.is_empty() {
+                (Table::new(
+                    format!("KPIs of {}", contract.contract.id),
+                    vec![Cell::text("KPI"), Cell::text("Latest"), Cell::text("RAG"), Cell::text("Variation"), Cell::text("Assurance")],
+                    contract.kpis.iter().map(|k| vec![
+                        Cell::html(html! { a href={ "/procure/contracts/" (contract.contract.id) "/performance#kpi-" (k.kpi.code) } { (k.kpi.code) ": " (k.kpi.name) } }),
+                        Cell::text(k.results.last().map(|r| format!("{} ({})", r.value, r.month)).unwrap_or_default()),
+                        Cell::html(rag_tag(k.rag)),
+                        Cell::html(k.spc.as_ref().map(|s| variation_tag(s.variation_type)).unwrap_or_default()),
+                        Cell::html(k.spc.as_ref().map(|s| assurance_tag(s.assurance_type)).unwrap_or_default()),
+                    ]).collect(),
+                ))
+            }
+        }
+    };
+    Ok(layout::page_for(&session, Section::Stage(Stage::Monitor), &title, None, content))
+}
+
+/// The board report, laid out for printing (the browser saves it as a PDF).
+pub(crate) async fn board_report(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+) -> Result<Html<String>, Error> {
+    use crate::pages::procure::performance::rag_tag;
+    let report = state.app.board_report(&session.principal, crate::pages::procure::contracts::today()).await?;
+    let content = html! {
+        div class="app-report" {
+            span class="nhsuk-caption-l" { "Monitor" }
+            h1 { "Performance report to the board, " (report.date.format("%-d %B %Y")) }
+            p class="app-no-print nhsuk-body-s" { "To print this report or save it as a PDF, use your browser's print command: it is laid out for A4 paper." }
+            h2 { "National standards" }
+            @if report.standards.is_empty() { p { "No national returns have been imported." } }
+            @for (overview, meeting) in &report.standards {
+                h3 { (overview.name) }
+                (thresholds(&overview.standard, &overview.planning))
+                @let total: usize = overview.matrix.iter().map(|c| c.members.len()).sum();
+                p { (meeting) " of " (total) " organisations met the constitutional standard in their latest month." }
+                (Table::new(
+                    format!("{}: organisations by variation and assurance", overview.name),
+                    vec![Cell::text("Variation"), Cell::text("Assurance"), Cell::numeric("Organisations")],
+                    overview.matrix.iter().map(|cell| vec![
+                        Cell::html(variation_tag(cell.variation)),
+                        Cell::html(assurance_tag(cell.assurance)),
+                        Cell::numeric(cell.members.len().to_string()),
+                    ]).collect(),
+                ))
+            }
+            h2 { "Contracts" }
+            (Table::new(
+                "Contract KPIs by rating of their latest month",
+                vec![Cell::text("Contract"), Cell::numeric("Red"), Cell::numeric("Amber"), Cell::numeric("Green"), Cell::text("Red KPIs"), Cell::text("Friends and Family Test")],
+                report.contracts.iter().map(|c| vec![
+                    Cell::html(html! { a href={ "/procure/contracts/" (c.contract_id) "/performance" } { (c.title) } }),
+                    Cell::numeric(c.red.to_string()),
+                    Cell::numeric(c.amber.to_string()),
+                    Cell::numeric(c.green.to_string()),
+                    Cell::html(html! { @for (i, kpi) in c.red_kpis.iter().enumerate() { @if i > 0 { br; } (rag_tag(Some(commissioning::monitor::quality::Rag::Red))) " " (kpi) } }),
+                    Cell::text(c.fft.iter().map(|(measure, p)| format!("{measure}: {:.1}% positive (95% CI {:.1}% to {:.1}%)", p.value, p.lower, p.upper)).collect::<Vec<_>>().join("; ")),
+                ]).collect(),
+            ))
+            h2 { "Open contract performance notices" }
+            @let open: Vec<_> = report.contracts.iter().flat_map(|c| c.open_notices.iter().map(move |n| (c, n))).collect();
+            @if open.is_empty() { p { "None." } } @else {
+                (Table::new(
+                    "Open contract performance notices",
+                    vec![Cell::text("Contract"), Cell::text("Notice"), Cell::text("Stage"), Cell::text("Served")],
+                    open.iter().map(|(c, n)| vec![
+                        Cell::text(c.title.clone()),
+                        Cell::html(html! { a href={ "/procure/contracts/" (c.contract_id) "/notices/" (n.id) } { (n.subject) } }),
+                        Cell::text(format!("{}{}", n.stage.label(), n.overdue.map(|o| format!(" (overdue: {o})")).unwrap_or_default())),
+                        Cell::text(n.served_on.to_string()),
+                    ]).collect(),
+                ))
+            }
+            h2 { "Evaluations" }
+            @let evaluations: Vec<_> = report.contracts.iter().flat_map(|c| c.evaluations.iter().map(move |e| (c, e))).collect();
+            @if evaluations.is_empty() { p { "No contract evaluations have been recorded." } } @else {
+                (Table::new(
+                    "Contract evaluations and their recommendations",
+                    vec![Cell::text("Contract"), Cell::text("Reviewed"), Cell::text("Recommendation"), Cell::text("Findings for the next plan")],
+                    evaluations.iter().map(|(c, e)| vec![
+                        Cell::text(c.title.clone()),
+                        Cell::text(e.report.review_date.to_string()),
+                        Cell::text(e.recommendation.label()),
+                        Cell::text(e.findings.join("; ")),
+                    ]).collect(),
+                ))
+            }
+        }
+    };
+    Ok(layout::page_for(&session, Section::Stage(Stage::Monitor), "Performance report to the board", None, content))
 }

@@ -24,6 +24,7 @@ pub(crate) async fn plan(State(state): State<AppState>, SignedIn(session): Signe
         Some(area) => state.app.areas(&session.principal, Some(area), Some(AreaKind::LocalAuthority)).await?,
         None => Vec::new(),
     };
+    let findings = state.app.plan_findings(&session.principal).await?;
     let content = html! {
         h1 { "Plan" }
         p class="nhsuk-lede-text" { "Who lives in the area, what they need, and how that differs by deprivation." }
@@ -55,6 +56,28 @@ pub(crate) async fn plan(State(state): State<AppState>, SignedIn(session): Signe
                 ]).collect(),
             ))
         }
+        (findings_section(&findings))
     };
     Ok(layout::page_for(&session, Section::Stage(Stage::Plan), "Plan", None, content))
+}
+
+/// What contract evaluations found, for the needs and priorities of the plan each feeds.
+pub(crate) fn findings_section(findings: &[app::evaluation::PlanFinding]) -> maud::Markup {
+    html! {
+        h2 id="findings" { "Findings from contract evaluations" }
+        @if findings.is_empty() {
+            p { "No contract evaluation has recorded findings yet. They appear here for the plan of the year after the review." }
+        } @else {
+            (Table::new(
+                "Findings for the next plan, from contract evaluations",
+                vec![Cell::text("Plan year"), Cell::text("Finding"), Cell::text("Contract"), Cell::text("Recommendation")],
+                findings.iter().map(|f| vec![
+                    Cell::text(f.next_year.clone()),
+                    Cell::text(f.finding.clone()),
+                    Cell::html(html! { a href={ "/procure/contracts/" (f.contract_id) "/evaluations/" (f.evaluation_id) } { (f.title) } " (" (f.provider_name) ")" }),
+                    Cell::text(f.recommendation.label()),
+                ]).collect(),
+            ))
+        }
+    }
 }

@@ -3,6 +3,7 @@
 
 pub(crate) mod contracts;
 pub(crate) mod notices;
+pub(crate) mod performance;
 
 use axum::extract::State;
 use axum::response::Html;

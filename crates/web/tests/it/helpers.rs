@@ -221,6 +221,8 @@ pub(crate) struct TemplateIds {
     pub(crate) document: i64,
     /// A contract performance notice on R9A's contract.
     pub(crate) notice: i64,
+    /// An evaluation of R9A's contract.
+    pub(crate) evaluation: i64,
 }
 
 static TEMPLATE_IDS: OnceLock<TemplateIds> = OnceLock::new();
@@ -283,7 +285,20 @@ fn demo_template() -> &'static Path {
                     )
                     .await
                     .unwrap();
-                let _ = TEMPLATE_IDS.set(TemplateIds { challenge, query, document, notice });
+                let evaluation = app
+                    .record_evaluation(
+                        &finance.principal,
+                        "Q99-R9A-2024",
+                        &app::evaluation::EvaluationInput {
+                            review_date: "2025-09-30".into(),
+                            recommendation: "redesign".into(),
+                            rationale: "Four-hour performance below the planning target for most of the year.".into(),
+                            findings: "Same-day emergency care capacity is short in winter".into(),
+                        },
+                    )
+                    .await
+                    .unwrap();
+                let _ = TEMPLATE_IDS.set(TemplateIds { challenge, query, document, notice, evaluation });
                 app.close().await;
             });
             dir.join("commissioner.db")

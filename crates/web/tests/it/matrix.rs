@@ -252,6 +252,28 @@ const MATRIX: &[(&str, &str, &str, Spec)] = &[
         "/procure/contracts/Q99-R9A-2024/notices/{notice}/events",
         Spec::EitherPartyOfR9A,
     ),
+    ("GET", "/procure/contracts/{id}/performance", "/procure/contracts/Q99-R9A-2024/performance", Spec::OwnedByR9A),
+    ("POST", "/procure/contracts/{id}/kpi-returns", "/procure/contracts/Q99-R9A-2024/kpi-returns", Spec::SubmitForR9A),
+    (
+        "GET",
+        "/procure/contracts/{id}/evaluations",
+        "/procure/contracts/Q99-R9A-2024/evaluations",
+        Spec::CommissionerSide,
+    ),
+    (
+        "POST",
+        "/procure/contracts/{id}/evaluations",
+        "/procure/contracts/Q99-R9A-2024/evaluations",
+        Spec::ManageMonitoringOfR9A,
+    ),
+    (
+        "GET",
+        "/procure/contracts/{id}/evaluations/{evaluation}",
+        "/procure/contracts/Q99-R9A-2024/evaluations/{evaluation}",
+        Spec::CommissionerSide,
+    ),
+    ("GET", "/monitor/board-report", "/monitor/board-report", Spec::CommissionerSide),
+    ("GET", "/monitor/providers/{code}/performance", "/monitor/providers/R9A/performance", Spec::OwnedByR9A),
     ("GET", "/monitor", "/monitor", Spec::CommissionerSideAndProviders),
     ("GET", "/strategy", "/strategy", Spec::CommissionerSideAndScrutiny),
     ("GET", "/monitor/performance", "/monitor/performance", Spec::CommissionerSideAndProviders),
@@ -313,6 +335,10 @@ const MATRIX: &[(&str, &str, &str, Spec)] = &[
         "/api/v1/contracts/Q99-R9A-2024/statement?month=2025-06",
         Spec::OwnedByR9A,
     ),
+    ("GET", "/api/v1/contracts/{id}/performance", "/api/v1/contracts/Q99-R9A-2024/performance", Spec::OwnedByR9A),
+    ("POST", "/api/v1/contracts/{id}/kpi-returns", "/api/v1/contracts/Q99-R9A-2024/kpi-returns", Spec::SubmitForR9A),
+    ("GET", "/api/v1/contracts/{id}/evaluations", "/api/v1/contracts/Q99-R9A-2024/evaluations", Spec::CommissionerSide),
+    ("GET", "/api/v1/plan/findings", "/api/v1/plan/findings", Spec::CommissionerSide),
     ("GET", "/api/v1/audit", "/api/v1/audit", Spec::Administrators),
     ("GET", "/api/v1/users", "/api/v1/users", Spec::Administrators),
     // Last: it ends the session.
@@ -356,7 +382,8 @@ async fn every_role_gets_the_expected_outcome_on_every_route() {
                 .replace("{challenge}", &ids.challenge.to_string())
                 .replace("{query}", &ids.query.to_string())
                 .replace("{document}", &ids.document.to_string())
-                .replace("{notice}", &ids.notice.to_string());
+                .replace("{notice}", &ids.notice.to_string())
+                .replace("{evaluation}", &ids.evaluation.to_string());
             let path = path.as_str();
             // A CSRF token from a page the person can open, so that refusals come from the
             // policy and not from a missing token.
@@ -373,6 +400,7 @@ async fn every_role_gets_the_expected_outcome_on_every_route() {
                         }
                         "/api/v1/queries/{id}/events" => ("application/json", r#"{"event": "withdraw"}"#),
                         "/api/v1/methods/{name}" => ("application/json", r#"{"x": 5, "n": 100}"#),
+                        "/api/v1/contracts/{id}/kpi-returns" => ("application/json", r#"{"results": []}"#),
                         _ => ("text/csv", "record_id\n"),
                     };
                     client.post_api_as(path, &csrf, content_type, body).await

@@ -135,6 +135,7 @@ pub(crate) async fn overview(
         }
     };
     let assessment = assessment(&state, &session, &query).await?;
+    let findings = state.app.plan_findings(&session.principal).await?;
     let qs = params.query_string();
     let content = html! {
         span class="nhsuk-caption-l" { "Plan" }
@@ -167,6 +168,7 @@ pub(crate) async fn overview(
             (place_links(&assessment, &qs))
             (download_link(&format!("/plan/needs/places.csv{qs}"), "every indicator for every place"))
         }
+        (crate::pages::plan::findings_section(&findings))
     };
     let title = format!("Health needs assessment: {}", assessment.area.name);
     Ok(layout::page_for(&session, Section::Stage(Stage::Plan), &title, None, content))

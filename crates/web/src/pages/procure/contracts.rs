@@ -347,6 +347,7 @@ async fn render_contract(
         @if !errors.is_empty() { (ErrorSummary::for_fields(errors)) }
         span class="nhsuk-caption-l" { "Contract " (contract.id) }
         h1 { (contract.title) }
+        (crate::pages::procure::performance::contract_tabs(&contract.id, "Contract", session))
         @if view.ended { p { strong class="nhsuk-tag nhsuk-tag--grey" { "Ended" } " The term ended on " (contract.term.end) " (extensions, if taken, are recorded as variations)." } }
         (summary(vec![
             ("Provider", html! { a href={ "/organisations/" (contract.provider) } { (view.provider_name) } }),
@@ -481,7 +482,7 @@ async fn render_contract(
 }
 
 /// The NHS file upload pattern: a label, hint, error message and the file input.
-fn file_upload(name: &str, label: &str, hint: &str, error: Option<String>) -> Markup {
+pub(crate) fn file_upload(name: &str, label: &str, hint: &str, error: Option<String>) -> Markup {
     let error_class = if error.is_some() { " nhsuk-form-group--error" } else { "" };
     html! {
         div class={ "nhsuk-form-group" (error_class) } {
