@@ -199,3 +199,47 @@ test('an analyst reads every trust\'s A&E 4-hour performance and opens one trust
   assert.deepEqual(page.consoleErrors, []);
   await page.close();
 });
+
+test('a commissioner reads a contract\'s performance, records an evaluation and prints the board report', async () => {
+  await browser.context.clearCookies();
+  const page = await newPage(browser.context);
+  await signIn(page, server.url, 'commissioner@demo.commissioner.test');
+  await page.goto(`${server.url}/procure/contracts/Q99-R9A-2024`);
+  await page.getByRole('link', { name: 'Performance', exact: true }).click();
+  // Given eighteen months of KPI returns, each KPI has its rating, chart and icons.
+  await page.getByRole('heading', { level: 2, name: 'KPIs and quality requirements' }).waitFor();
+  assert.ok(await page.getByRole('img', { name: /DS24: Discharge summaries/ }).isVisible());
+  assert.ok(await page.getByRole('heading', { level: 3, name: 'Friends and Family Test' }).isVisible());
+  assert.deepEqual(await seriousViolations(page), []);
+  await page.screenshot({ path: screenshotPath('contract-performance.png'), fullPage: true });
+
+  // When they record an evaluation without its reasons, the error summary links to the field.
+  await page.getByRole('link', { name: 'Evaluation', exact: true }).click();
+  await page.getByRole('heading', { level: 2, name: 'Record the evaluation' }).waitFor();
+  await page.getByLabel('Review date').fill('2025-09-30');
+  await page.getByLabel('Recommendation', { exact: true }).selectOption('redesign');
+  await page.getByRole('button', { name: 'Record evaluation' }).click();
+  await page.getByText('There is a problem').waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
+  await page.getByRole('link', { name: 'Enter the reasons for the recommendation' }).click();
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'rationale');
+
+  // Then with reasons and a finding it is recorded, and the finding reaches the plan.
+  await page.getByLabel('Reasons for the recommendation').fill('Four-hour performance stayed below the planning target.');
+  await page.getByLabel('Findings for the next plan, one per line').fill('Same-day emergency care needs winter capacity');
+  await page.getByRole('button', { name: 'Record evaluation' }).click();
+  await page.getByRole('heading', { level: 2, name: 'Findings for the 2026/27 plan' }).waitFor();
+  await page.goto(`${server.url}/plan`);
+  await page.getByRole('cell', { name: 'Same-day emergency care needs winter capacity' }).waitFor();
+
+  // And the board report is accessible and prints to a PDF.
+  await page.goto(`${server.url}/monitor/board-report`);
+  await page.getByRole('heading', { level: 1, name: /Performance report to the board/ }).waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
+  const pdf = await page.pdf({ format: 'A4', printBackground: true });
+  assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
+  assert.ok(pdf.length > 10_000, `${pdf.length} bytes`);
+  await page.screenshot({ path: screenshotPath('board-report.png'), fullPage: true });
+  assert.deepEqual(page.consoleErrors.filter((e) => !e.includes('422 (Unprocessable Entity)')), []);
+  await page.close();
+});

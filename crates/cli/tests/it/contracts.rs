@@ -136,6 +136,51 @@ fn the_register_alerts_and_statements_explain_themselves() {
         "{}",
         text(&output.stderr)
     );
+    let kpis_dated = data.join("kpis-dated.csv");
+    std::fs::write(
+        &kpis_dated,
+        "contract_id,code,name,kind,threshold,better,consequence,effective_from,effective_to\n\
+         Q99-R9A-2024,CAN28,Faster diagnosis within 28 days (%),nqr,77,higher,Contract performance notice,2025-04-01,2025-03-31\n",
+    )
+    .unwrap();
+    let output = commissioner(data, &["import", "kpis", kpis_dated.to_str().unwrap()]);
+    assert!(!output.status.success());
+    assert!(
+        text(&output.stderr)
+            .contains("kpis-dated.csv:2: field 'effective_to': 2025-03-31 is before effective_from 2025-04-01"),
+        "{}",
+        text(&output.stderr)
+    );
+
+    // Quality returns: a good file imports (and again, without doubling); a bad row is refused
+    // with its line and field.
+    let quality = data.join("quality.csv");
+    std::fs::write(
+        &quality,
+        "contract_id,kind,measure,month,numerator,denominator,score\n\
+         Q99-R9A-2024,fft,Maternity,2025-10,412,440,\n\
+         Q99-R9A-2024,audit,Sepsis screening,2025-10,57,60,\n",
+    )
+    .unwrap();
+    for _ in 0..2 {
+        let output = commissioner(data, &["import", "quality", quality.to_str().unwrap()]);
+        assert!(output.status.success(), "{}", text(&output.stderr));
+        assert!(text(&output.stdout).contains("Imported 2 rows of quality"), "{}", text(&output.stdout));
+    }
+    std::fs::write(
+        &quality,
+        "contract_id,kind,measure,month,numerator,denominator,score\n\
+         Q99-R9A-2024,fft,Maternity,2025-11,412,440,\n\
+         Q99-R9A-2024,fft,Maternity,2025-12,450,440,\n",
+    )
+    .unwrap();
+    let output = commissioner(data, &["import", "quality", quality.to_str().unwrap()]);
+    assert!(!output.status.success());
+    assert!(
+        text(&output.stderr).contains("quality.csv:3: field 'numerator': 450 is more than the denominator 440"),
+        "{}",
+        text(&output.stderr)
+    );
 
     let bad = data.join("bad-contracts.csv");
     std::fs::write(
