@@ -13,7 +13,7 @@ use commissioning::monitor::escalation::{Event, Party, Stage, Timers, overdue, t
 use commissioning::org::OdsCode;
 use commissioning::period::parse_date;
 use store::audit::AuditEntry;
-use store::notices::{NoticeEventRecord, NoticeRecord};
+use store::notices::{MilestoneRecord, NoticeEventRecord, NoticeRecord};
 
 use crate::{App, AppError, Result, authorize, now_millis};
 
@@ -52,6 +52,53 @@ pub struct NoticeView {
     pub overdue: Option<&'static str>,
     pub next_events: Vec<Event>,
     pub events: Vec<NoticeEventView>,
+    /// The action plan's milestones, by due date.
+    pub milestones: Vec<MilestoneView>,
+}
+
+/// A milestone of a notice's action plan; overdue when not met by its due date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MilestoneView {
+    pub id: i64,
+    pub description: String,
+    pub due_on: NaiveDate,
+    pub owner: String,
+    pub consequence: String,
+    pub met_on: Option<NaiveDate>,
+    pub overdue: bool,
+}
+
+/// A milestone as the form gives it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+pub struct NewMilestone {
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub due_on: String,
+    #[serde(default)]
+    pub owner: String,
+    #[serde(default)]
+    pub consequence: String,
+}
+
+impl NewMilestone {
+    /// The form's errors by field, in the form's order.
+    pub fn errors(&self) -> Vec<(String, String)> {
+        let mut errors = Vec::new();
+        if self.description.trim().is_empty() {
+            errors.push(("description".into(), "Enter what is to be done".into()));
+        }
+        if parse_date(&self.due_on).is_err() {
+            errors.push(("due_on".into(), "Enter the date it is due, like 2025-12-19".into()));
+        }
+        if self.owner.trim().is_empty() {
+            errors.push(("milestone_owner".into(), "Enter who will do it".into()));
+        }
+        if self.consequence.trim().is_empty() {
+            errors.push(("consequence".into(), "Enter the consequence of missing it".into()));
+        }
+        errors
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -233,12 +280,149 @@ impl App {
         Ok(to)
     }
 
+    /// Adds a milestone to a notice's agreed action plan (either party), in one transaction
+    /// with its audit entry.
+    pub async fn add_milestone(
+        &self,
+        principal: &Principal,
+        contract_id: &str,
+        notice_id: i64,
+        milestone: &NewMilestone,
+    ) -> Result<i64> {
+        let (record, _) = self.notice_to_act_on(principal, contract_id, notice_id).await?;
+        let stage =
+            Stage::parse(&record.stage).ok_or_else(|| AppError::Invalid(format!("stage '{}'", record.stage)))?;
+        if !stage.has_action_plan() {
+            return Err(AppError::Invalid(format!(
+                "Milestones are added once an action plan is agreed; this notice is at '{}'",
+                stage.label()
+            )));
+        }
+        if let Some((field, message)) = milestone.errors().into_iter().next() {
+            return Err(AppError::Invalid(format!("{field}: {message}")));
+        }
+        let due_on = parse_date(&milestone.due_on).expect("checked");
+        if due_on.to_string() < record.served_on {
+            return Err(AppError::Invalid(format!(
+                "due_on: The milestone cannot be due before the notice was served ({})",
+                record.served_on
+            )));
+        }
+        let at = now_millis();
+        let mut tx = self.store().begin().await?;
+        let id = tx
+            .insert_milestone(&MilestoneRecord {
+                id: 0,
+                notice_id,
+                description: milestone.description.trim().to_owned(),
+                due_on: due_on.to_string(),
+                owner: milestone.owner.trim().to_owned(),
+                consequence: milestone.consequence.trim().to_owned(),
+                met_on: None,
+                created_by: principal.name.clone(),
+                created_at: at,
+            })
+            .await?;
+        tx.audit(
+            &AuditEntry {
+                actor: crate::Actor::User(principal.clone()).audit_name(),
+                organisation: Some(principal.organisation.to_string()),
+                action: "add_milestone".into(),
+                object_type: "contract_notice".into(),
+                object_id: notice_id.to_string(),
+                before: None,
+                after: Some(serde_json::json!({
+                    "milestone": id, "description": milestone.description.trim(), "due_on": due_on.to_string(),
+                    "owner": milestone.owner.trim(), "consequence": milestone.consequence.trim(),
+                })),
+            },
+            at,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Records a milestone as met on a date (either party); a milestone is met once.
+    pub async fn milestone_met(
+        &self,
+        principal: &Principal,
+        contract_id: &str,
+        notice_id: i64,
+        milestone_id: i64,
+        met_on: &str,
+    ) -> Result<()> {
+        let (record, _) = self.notice_to_act_on(principal, contract_id, notice_id).await?;
+        let met = parse_date(met_on)
+            .map_err(|_| AppError::Invalid("Enter the date the milestone was met, like 2025-12-19".into()))?;
+        if met.to_string() < record.served_on {
+            return Err(AppError::Invalid(format!(
+                "The milestone cannot be met before the notice was served ({})",
+                record.served_on
+            )));
+        }
+        if !self.store().milestones(notice_id).await?.iter().any(|m| m.id == milestone_id) {
+            return Err(AppError::NotFound);
+        }
+        let at = now_millis();
+        let mut tx = self.store().begin().await?;
+        tx.mark_milestone_met(notice_id, milestone_id, &met.to_string()).await.map_err(|error| match error {
+            store::StoreError::NotFound => AppError::Invalid("That milestone is already recorded as met".into()),
+            other => other.into(),
+        })?;
+        tx.audit(
+            &AuditEntry {
+                actor: crate::Actor::User(principal.clone()).audit_name(),
+                organisation: Some(principal.organisation.to_string()),
+                action: "milestone_met".into(),
+                object_type: "contract_notice".into(),
+                object_id: notice_id.to_string(),
+                before: None,
+                after: Some(serde_json::json!({ "milestone": milestone_id, "met_on": met.to_string() })),
+            },
+            at,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A notice of the contract that the person may act on, with their side.
+    async fn notice_to_act_on(
+        &self,
+        principal: &Principal,
+        contract_id: &str,
+        notice_id: i64,
+    ) -> Result<(NoticeRecord, Party)> {
+        let contract = self.store().contract(contract_id).await?;
+        let party = self.notice_party(principal, &contract.provider).await?;
+        let record = self.store().notice(notice_id).await?;
+        if record.contract_id != contract.id {
+            return Err(AppError::NotFound);
+        }
+        Ok((record, party))
+    }
+
     async fn notice_view(&self, record: NoticeRecord, provider: &OdsCode, today: NaiveDate) -> Result<NoticeView> {
         let corrupt = |what: &str| AppError::Invalid(format!("notice {}: {what}", record.id));
         let stage = Stage::parse(&record.stage).ok_or_else(|| corrupt("stage"))?;
         let served_on = parse_date(&record.served_on).map_err(|_| corrupt("served_on"))?;
         let meeting_on = record.meeting_on.as_deref().map(parse_date).transpose().map_err(|_| corrupt("meeting_on"))?;
         let timers = timers(self.calendar(), served_on, meeting_on);
+        let mut milestones = Vec::new();
+        for m in self.store().milestones(record.id).await? {
+            let due_on = parse_date(&m.due_on).map_err(|_| corrupt("milestone due_on"))?;
+            let met_on = m.met_on.as_deref().map(parse_date).transpose().map_err(|_| corrupt("milestone met_on"))?;
+            milestones.push(MilestoneView {
+                id: m.id,
+                description: m.description,
+                due_on,
+                owner: m.owner,
+                consequence: m.consequence,
+                overdue: met_on.is_none() && today > due_on,
+                met_on,
+            });
+        }
         let events = self
             .store()
             .notice_events(record.id)
@@ -268,10 +452,12 @@ impl App {
                 .map(Decimal::parse)
                 .transpose()
                 .map_err(|_| corrupt("percent"))?,
-            overdue: overdue(stage, &timers, today),
+            overdue: overdue(stage, &timers, today)
+                .or_else(|| milestones.iter().any(|m| m.overdue).then_some("a milestone of the action plan")),
             timers,
             next_events: stage.next_events(),
             events,
+            milestones,
         })
     }
 }

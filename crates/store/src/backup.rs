@@ -47,6 +47,7 @@ pub const TABLES: &[&str] = &[
     "contract_notice_events",
     "contract_quality_returns",
     "contract_evaluations",
+    "contract_notice_milestones",
 ];
 
 /// What a backup file holds.

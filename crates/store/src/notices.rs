@@ -1,4 +1,5 @@
-//! Contract performance notices and their steps on the escalation ladder (GC9), as stored.
+//! Contract performance notices, their steps on the escalation ladder (GC9) and the
+//! milestones of their action plans, as stored.
 
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -32,6 +33,20 @@ pub struct NoticeEventRecord {
     pub party: String,
     pub by_whom: String,
     pub at: i64,
+}
+
+/// A milestone of a notice's action plan (dates as `YYYY-MM-DD`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MilestoneRecord {
+    pub id: i64,
+    pub notice_id: i64,
+    pub description: String,
+    pub due_on: String,
+    pub owner: String,
+    pub consequence: String,
+    pub met_on: Option<String>,
+    pub created_by: String,
+    pub created_at: i64,
 }
 
 const NOTICE_COLUMNS: &str = "id, contract_id, served_by_party, subject, stage, served_on, meeting_on, \
@@ -79,6 +94,37 @@ impl Tx {
         if result.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
     }
 
+    /// Adds a milestone (its `id` and `met_on` are ignored), returning its id.
+    pub async fn insert_milestone(&mut self, milestone: &MilestoneRecord) -> Result<i64> {
+        let row = sqlx::query(
+            "INSERT INTO contract_notice_milestones (notice_id, description, due_on, owner, consequence, created_by, \
+             created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(milestone.notice_id)
+        .bind(&milestone.description)
+        .bind(&milestone.due_on)
+        .bind(&milestone.owner)
+        .bind(&milestone.consequence)
+        .bind(&milestone.created_by)
+        .bind(milestone.created_at)
+        .fetch_one(self.connection())
+        .await?;
+        Ok(row.try_get("id")?)
+    }
+
+    /// Records a milestone of the notice as met, only if it is not met already.
+    pub async fn mark_milestone_met(&mut self, notice_id: i64, id: i64, met_on: &str) -> Result<()> {
+        let result = sqlx::query(
+            "UPDATE contract_notice_milestones SET met_on = $1 WHERE id = $2 AND notice_id = $3 AND met_on IS NULL",
+        )
+        .bind(met_on)
+        .bind(id)
+        .bind(notice_id)
+        .execute(self.connection())
+        .await?;
+        if result.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    }
+
     pub async fn insert_notice_event(&mut self, event: &NoticeEventRecord) -> Result<()> {
         sqlx::query(
             "INSERT INTO contract_notice_events (notice_id, event, on_date, notes, party, by_whom, at) \
@@ -116,6 +162,32 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         rows.iter().map(notice_from_row).collect()
+    }
+
+    /// A notice's milestones, by due date.
+    pub async fn milestones(&self, notice_id: i64) -> Result<Vec<MilestoneRecord>> {
+        let rows = sqlx::query(
+            "SELECT id, notice_id, description, due_on, owner, consequence, met_on, created_by, created_at \
+             FROM contract_notice_milestones WHERE notice_id = $1 ORDER BY due_on, id",
+        )
+        .bind(notice_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(MilestoneRecord {
+                    id: row.try_get("id")?,
+                    notice_id: row.try_get("notice_id")?,
+                    description: row.try_get("description")?,
+                    due_on: row.try_get("due_on")?,
+                    owner: row.try_get("owner")?,
+                    consequence: row.try_get("consequence")?,
+                    met_on: row.try_get("met_on")?,
+                    created_by: row.try_get("created_by")?,
+                    created_at: row.try_get("created_at")?,
+                })
+            })
+            .collect()
     }
 
     /// A notice's steps in the order they were taken.

@@ -122,6 +122,8 @@ pub(crate) const ROUTES: &[RouteRule] = &[
     route("POST", "/procure/contracts/{id}/notices", Rule::Owned),
     route("GET", "/procure/contracts/{id}/notices/{notice}", Rule::Owned),
     route("POST", "/procure/contracts/{id}/notices/{notice}/events", Rule::Owned),
+    route("POST", "/procure/contracts/{id}/notices/{notice}/milestones", Rule::Owned),
+    route("POST", "/procure/contracts/{id}/notices/{notice}/milestones/met", Rule::Owned),
     route("GET", "/procure/contracts/{id}/performance", Rule::Owned),
     route("POST", "/procure/contracts/{id}/kpi-returns", Rule::Owned),
     route("GET", "/procure/contracts/{id}/evaluations", Rule::Owned),

@@ -87,6 +87,8 @@ pub fn router(app: App, settings: WebSettings) -> Router {
         .route("/procure/contracts/{id}/evaluations/{evaluation}", get(pages::procure::performance::evaluation))
         .route("/procure/contracts/{id}/notices/{notice}", get(pages::procure::notices::notice))
         .route("/procure/contracts/{id}/notices/{notice}/events", post(pages::procure::notices::event))
+        .route("/procure/contracts/{id}/notices/{notice}/milestones", post(pages::procure::notices::add_milestone))
+        .route("/procure/contracts/{id}/notices/{notice}/milestones/met", post(pages::procure::notices::milestone_met))
         .route("/monitor", get(pages::monitor::monitor))
         .route("/strategy", get(pages::strategy::strategy))
         .route("/monitor/performance", get(pages::performance::metrics))

@@ -113,6 +113,12 @@ impl Stage {
         !matches!(self, Stage::Withdrawn | Stage::Closed)
     }
 
+    /// Whether the notice has an agreed action plan whose milestones may be recorded: from
+    /// the remedial action plan until the notice closes.
+    pub fn has_action_plan(self) -> bool {
+        matches!(self, Stage::RemedialActionPlan | Stage::ExceptionReport | Stage::Withholding)
+    }
+
     /// The ladder, as a table:
     ///
     /// | from | event | to |
@@ -282,5 +288,12 @@ mod tests {
         let held = timers(&calendar, date("2025-03-03"), Some(date("2025-03-10")));
         assert!(overdue(Stage::MeetingHeld, &held, date("2025-03-18")).unwrap().contains("remedial action plan"));
         assert_eq!(overdue(Stage::RemedialActionPlan, &held, date("2026-01-01")), None);
+    }
+
+    #[test]
+    fn milestones_belong_to_an_agreed_plan_until_the_notice_closes() {
+        let with_plan: Vec<Stage> = Stage::ALL.into_iter().filter(|s| s.has_action_plan()).collect();
+        assert_eq!(with_plan, [Stage::RemedialActionPlan, Stage::ExceptionReport, Stage::Withholding]);
+        assert!(with_plan.iter().all(|s| s.is_open()));
     }
 }

@@ -308,3 +308,64 @@ async fn performance_round_trips_and_replaces(db: &TestDb) {
 }
 
 on_both_backends!(performance, performance_round_trips_and_replaces);
+
+async fn notices_steps_and_milestones(db: &TestDb) {
+    use store::notices::{MilestoneRecord, NoticeEventRecord, NoticeRecord};
+    seed(db).await;
+    let store = &db.store;
+    let mut tx = store.begin().await.unwrap();
+    tx.upsert_contracts(&[contract("Q99-R9A-2025", "R9A", "2028-03-31", Mechanism::Block)]).await.unwrap();
+    let notice = NoticeRecord {
+        id: 0,
+        contract_id: "Q99-R9A-2025".into(),
+        served_by_party: "commissioner".into(),
+        subject: "Discharge summaries late".into(),
+        stage: "remedial_action_plan".into(),
+        served_on: "2025-12-19".into(),
+        meeting_on: Some("2026-01-06".into()),
+        withhold_percent: None,
+        owner: "Fran".into(),
+        created_by: "Fran".into(),
+        created_at: 1,
+        updated_at: 1,
+    };
+    let id = tx.insert_notice(&notice).await.unwrap();
+    tx.insert_notice_event(&NoticeEventRecord {
+        notice_id: id,
+        event: "agree_plan".into(),
+        on_date: "2026-01-13".into(),
+        notes: String::new(),
+        party: "provider".into(),
+        by_whom: "Pat".into(),
+        at: 2,
+    })
+    .await
+    .unwrap();
+    let milestone = |description: &str, due_on: &str| MilestoneRecord {
+        id: 0,
+        notice_id: id,
+        description: description.into(),
+        due_on: due_on.into(),
+        owner: "Ward managers".into(),
+        consequence: "Exception report".into(),
+        met_on: None,
+        created_by: "Pat".into(),
+        created_at: 3,
+    };
+    let later = tx.insert_milestone(&milestone("Electronic summaries", "2026-02-06")).await.unwrap();
+    let sooner = tx.insert_milestone(&milestone("Weekly audit", "2026-01-30")).await.unwrap();
+    tx.mark_milestone_met(id, sooner, "2026-01-29").await.unwrap();
+    assert!(matches!(tx.mark_milestone_met(id, sooner, "2026-01-30").await, Err(StoreError::NotFound)), "met once");
+    assert!(
+        matches!(tx.mark_milestone_met(id + 1, later, "2026-01-30").await, Err(StoreError::NotFound)),
+        "its own notice"
+    );
+    tx.commit().await.unwrap();
+    let held = store.milestones(id).await.unwrap();
+    assert_eq!(held.iter().map(|m| m.id).collect::<Vec<_>>(), [sooner, later], "by due date");
+    assert_eq!(held[0].met_on.as_deref(), Some("2026-01-29"));
+    assert_eq!(held[1], MilestoneRecord { id: later, ..milestone("Electronic summaries", "2026-02-06") });
+    assert_eq!(store.notice_events(id).await.unwrap().len(), 1);
+}
+
+on_both_backends!(notices, notices_steps_and_milestones);

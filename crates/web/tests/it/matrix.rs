@@ -252,6 +252,18 @@ const MATRIX: &[(&str, &str, &str, Spec)] = &[
         "/procure/contracts/Q99-R9A-2024/notices/{notice}/events",
         Spec::EitherPartyOfR9A,
     ),
+    (
+        "POST",
+        "/procure/contracts/{id}/notices/{notice}/milestones",
+        "/procure/contracts/Q99-R9A-2024/notices/{notice}/milestones",
+        Spec::EitherPartyOfR9A,
+    ),
+    (
+        "POST",
+        "/procure/contracts/{id}/notices/{notice}/milestones/met",
+        "/procure/contracts/Q99-R9A-2024/notices/{notice}/milestones/met",
+        Spec::EitherPartyOfR9A,
+    ),
     ("GET", "/procure/contracts/{id}/performance", "/procure/contracts/Q99-R9A-2024/performance", Spec::OwnedByR9A),
     ("POST", "/procure/contracts/{id}/kpi-returns", "/procure/contracts/Q99-R9A-2024/kpi-returns", Spec::SubmitForR9A),
     (

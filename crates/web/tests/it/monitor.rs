@@ -321,6 +321,50 @@ async fn both_parties_climb_the_escalation_ladder_and_only_the_commissioner_with
         let reply = finance.post_form(&events, &[("csrf_token", &csrf), ("event", event), ("on_date", date)]).await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER, "{event}: {}", reply.body);
     }
+    // The action plan's milestones: before the plan, none may be added; an incomplete one
+    // gives the error summary; either party adds one and records it met; one past its date is
+    // overdue on the notice.
+    let milestones = format!("{notice}/milestones");
+    let milestone = |description: &'static str, due: &'static str| {
+        vec![
+            ("description", description),
+            ("due_on", due),
+            ("milestone_owner", "Ward managers"),
+            ("consequence", "Exception report to the board"),
+        ]
+    };
+    let incomplete =
+        finance.post_form(&milestones, &[("csrf_token", &csrf), ("description", "Audit discharge letters")]).await;
+    assert_eq!(incomplete.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for field in ["due_on", "milestone_owner", "consequence"] {
+        assert!(incomplete.body.contains(&format!("href=\"#{field}\"")), "the error summary lacks {field}");
+    }
+    let mut fields = milestone("Audit discharge letters weekly", "2026-01-30");
+    fields.push(("csrf_token", &csrf_p));
+    assert_eq!(provider.post_form(&milestones, &fields).await.status, StatusCode::SEE_OTHER);
+    let mut fields = milestone("Electronic discharge summaries on every ward", "2026-02-06");
+    fields.push(("csrf_token", &csrf));
+    assert_eq!(finance.post_form(&milestones, &fields).await.status, StatusCode::SEE_OTHER);
+    let view = finance.get(&notice).await;
+    assert!(view.body.contains("Electronic discharge summaries on every ward") && view.body.contains("Overdue"));
+    assert!(view.body.contains("Overdue: a milestone of the action plan"), "{}", view.body);
+    let id = view
+        .body
+        .split("<option value=\"")
+        .filter_map(|part| part.split('"').next())
+        .find(|value| value.parse::<i64>().is_ok())
+        .unwrap()
+        .to_owned();
+    let met_path = format!("{notice}/milestones/met");
+    let met =
+        provider.post_form(&met_path, &[("csrf_token", &csrf_p), ("milestone", &id), ("met_on", "2026-01-29")]).await;
+    assert_eq!(met.status, StatusCode::SEE_OTHER, "{}", met.body);
+    let again =
+        provider.post_form(&met_path, &[("csrf_token", &csrf_p), ("milestone", &id), ("met_on", "2026-01-29")]).await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(again.body.contains("already recorded as met"));
+    assert!(finance.get(&notice).await.body.contains("Met 2026-01-29"));
+
     let refused =
         provider.post_form(&events, &[("csrf_token", &csrf_p), ("event", "withhold"), ("on_date", "2026-02-16")]).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
@@ -374,6 +418,11 @@ async fn both_parties_climb_the_escalation_ladder_and_only_the_commissioner_with
         .await;
     assert_eq!(by_provider.status, StatusCode::SEE_OTHER);
     assert!(provider.get(by_provider.location()).await.body.contains("Provider"));
+    let mut fields = milestone("Pay invoices within 30 days", "2026-04-30");
+    fields.push(("csrf_token", &csrf_p));
+    let early = provider.post_form(&format!("{}/milestones", by_provider.location()), &fields).await;
+    assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(early.body.contains("once an action plan is agreed"), "{}", early.body);
     let mut other = web.signed_in("provider.b@demo.commissioner.test").await;
     assert_eq!(other.get(&notice).await.status, StatusCode::NOT_FOUND);
 }

@@ -168,6 +168,54 @@ async fn render(
                 li { strong { (event.on_date) } " " (event.event.replace('_', " ")) " (" (event.party) ", " (event.by_whom) ")" @if !event.notes.is_empty() { ": " (event.notes) } }
             }
         }
+        h2 id="milestones" { "Action plan milestones" }
+        @if view.milestones.is_empty() {
+            p { "No milestones are recorded." @if !view.stage.has_action_plan() { " They are added once a remedial action plan is agreed." } }
+        } @else {
+            (Table::new(
+                format!("Milestones of notice {}", view.id),
+                vec![Cell::text("Milestone"), Cell::text("Due"), Cell::text("Owner"), Cell::text("Consequence if missed"), Cell::text("Status")],
+                view.milestones.iter().map(|m| vec![
+                    Cell::text(m.description.clone()),
+                    Cell::html(html! { span class="app-nowrap" { (m.due_on) } }),
+                    Cell::text(m.owner.clone()),
+                    Cell::text(m.consequence.clone()),
+                    Cell::html(match m.met_on {
+                        Some(met) => html! { strong class="nhsuk-tag nhsuk-tag--green" { "Met " (met) } },
+                        None if m.overdue => html! { strong class="nhsuk-tag nhsuk-tag--red" { "Overdue" } },
+                        None => html! { strong class="nhsuk-tag nhsuk-tag--grey" { "Due" } },
+                    }),
+                ]).collect(),
+            ))
+        }
+        @if party.is_some() && view.stage.has_action_plan() {
+            @let open: Vec<_> = view.milestones.iter().filter(|m| m.met_on.is_none()).collect();
+            @if !open.is_empty() {
+                form method="post" action={ "/procure/contracts/" (view.contract_id) "/notices/" (view.id) "/milestones/met" } novalidate {
+                    input type="hidden" name="csrf_token" value=(session.csrf_token);
+                    (Select {
+                        name: "milestone".into(),
+                        label: Label::text("Milestone met"),
+                        items: std::iter::once(SelectItem::new("", "Choose a milestone", true))
+                            .chain(open.iter().map(|m| SelectItem::new(m.id.to_string(), format!("{} (due {})", m.description, m.due_on), false)))
+                            .collect(),
+                        error_message: error_for("milestone").map(Into::into),
+                        ..Default::default()
+                    })
+                    (Input { hint: Some("YYYY-MM-DD".into()), error_message: error_for("met_on").map(Into::into), ..Input::new("met_on", Label::text("Date met")) }.with_value(today().to_string()))
+                    (Button::secondary("Record milestone met"))
+                }
+            }
+            h3 { "Add a milestone" }
+            form method="post" action={ "/procure/contracts/" (view.contract_id) "/notices/" (view.id) "/milestones" } novalidate {
+                input type="hidden" name="csrf_token" value=(session.csrf_token);
+                (Input { error_message: error_for("description").map(Into::into), ..Input::new("description", Label::text("What is to be done")) })
+                (Input { hint: Some("YYYY-MM-DD".into()), error_message: error_for("due_on").map(Into::into), ..Input::new("due_on", Label::text("Due by")) })
+                (Input { error_message: error_for("milestone_owner").map(Into::into), ..Input::new("milestone_owner", Label::text("Owner")) })
+                (Input { error_message: error_for("consequence").map(Into::into), ..Input::new("consequence", Label::text("Consequence if it is missed")) })
+                (Button::secondary("Add milestone"))
+            }
+        }
         @if party.is_some() && !events.is_empty() {
             h2 { "Record the next step" }
             form method="post" action={ "/procure/contracts/" (view.contract_id) "/notices/" (view.id) "/events" } novalidate {
@@ -185,7 +233,7 @@ async fn render(
                 @if events.contains(&Event::Withhold) {
                     (Input { hint: Some("Historically up to 2% of the monthly value".into()), error_message: error_for("withhold_percent").map(Into::into), ..Input::new("withhold_percent", Label::text("Percentage withheld (if withholding)")) })
                 }
-                (Textarea { name: "notes".into(), label: Label::text("Notes (milestones, owners, consequences)"), rows: Some(3), ..Default::default() })
+                (Textarea { name: "notes".into(), label: Label::text("Notes"), rows: Some(3), ..Default::default() })
                 (Button::secondary("Record step"))
             }
         }
@@ -223,4 +271,90 @@ pub(crate) async fn event(
         }
         Err(error) => Err(error.into()),
     }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct MilestoneForm {
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    due_on: String,
+    #[serde(default)]
+    milestone_owner: String,
+    #[serde(default)]
+    consequence: String,
+}
+
+/// Adds a milestone to the notice's action plan (either party).
+pub(crate) async fn add_milestone(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path((id, notice)): Path<(String, i64)>,
+    Form(form): Form<MilestoneForm>,
+) -> Result<Response, Error> {
+    let view = state.app.notice(&session.principal, &id, notice, today()).await?;
+    state.app.notice_party(&session.principal, &view.provider).await?;
+    let milestone = app::notices::NewMilestone {
+        description: form.description,
+        due_on: form.due_on,
+        owner: form.milestone_owner,
+        consequence: form.consequence,
+    };
+    let mut errors = milestone.errors();
+    if errors.is_empty() {
+        match state.app.add_milestone(&session.principal, &id, notice, &milestone).await {
+            Ok(_) => {
+                return Ok(
+                    Redirect::to(&format!("/procure/contracts/{id}/notices/{notice}#milestones")).into_response()
+                );
+            }
+            Err(app::AppError::Invalid(message)) => {
+                let (field, message) = match message.split_once(": ") {
+                    Some(("due_on", rest)) => ("due_on", rest.to_owned()),
+                    _ => ("description", message),
+                };
+                errors.push((field.to_owned(), message));
+            }
+            Err(error) => return Err(error.into()),
+        }
+    }
+    let page = render(&state, &session, &id, notice, &errors).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct MilestoneMetForm {
+    #[serde(default)]
+    milestone: String,
+    #[serde(default)]
+    met_on: String,
+}
+
+/// Records a milestone of the notice's action plan as met (either party).
+pub(crate) async fn milestone_met(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path((id, notice)): Path<(String, i64)>,
+    Form(form): Form<MilestoneMetForm>,
+) -> Result<Response, Error> {
+    let view = state.app.notice(&session.principal, &id, notice, today()).await?;
+    state.app.notice_party(&session.principal, &view.provider).await?;
+    let error = match form.milestone.trim().parse::<i64>() {
+        Err(_) => ("milestone", "Choose the milestone that was met".to_owned()),
+        Ok(milestone) => {
+            match state.app.milestone_met(&session.principal, &id, notice, milestone, &form.met_on).await {
+                Ok(()) => {
+                    return Ok(
+                        Redirect::to(&format!("/procure/contracts/{id}/notices/{notice}#milestones")).into_response()
+                    );
+                }
+                Err(app::AppError::Invalid(message)) if message.contains("already") => ("milestone", message),
+                Err(app::AppError::Invalid(message)) => ("met_on", message),
+                Err(app::AppError::NotFound) => ("milestone", "Choose the milestone that was met".to_owned()),
+                Err(error) => return Err(error.into()),
+            }
+        }
+    };
+    let page = render(&state, &session, &id, notice, &[(error.0.to_owned(), error.1)]).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
