@@ -165,7 +165,7 @@ async fn the_contract_performance_tab_takes_returns_and_evaluations_feed_the_pla
         )
         .await;
     assert_eq!(recorded.status, StatusCode::SEE_OTHER, "{}", recorded.body);
-    let record = commissioner.get(&recorded.location()).await;
+    let record = commissioner.get(recorded.location()).await;
     assert!(record.body.contains("Findings for the 2026/27 plan") && record.body.contains("Redesign"));
     let plan = commissioner.get("/plan").await;
     assert!(plan.body.contains("Winter same-day emergency care capacity is short") && plan.body.contains("2026/27"));
