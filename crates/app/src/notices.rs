@@ -323,22 +323,11 @@ impl App {
                 created_at: at,
             })
             .await?;
-        tx.audit(
-            &AuditEntry {
-                actor: crate::Actor::User(principal.clone()).audit_name(),
-                organisation: Some(principal.organisation.to_string()),
-                action: "add_milestone".into(),
-                object_type: "contract_notice".into(),
-                object_id: notice_id.to_string(),
-                before: None,
-                after: Some(serde_json::json!({
-                    "milestone": id, "description": milestone.description.trim(), "due_on": due_on.to_string(),
-                    "owner": milestone.owner.trim(), "consequence": milestone.consequence.trim(),
-                })),
-            },
-            at,
-        )
-        .await?;
+        let after = serde_json::json!({
+            "milestone": id, "description": milestone.description.trim(), "due_on": due_on.to_string(),
+            "owner": milestone.owner.trim(), "consequence": milestone.consequence.trim(),
+        });
+        tx.audit(&milestone_audit(principal, notice_id, "add_milestone", after), at).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -370,19 +359,8 @@ impl App {
             store::StoreError::NotFound => AppError::Invalid("That milestone is already recorded as met".into()),
             other => other.into(),
         })?;
-        tx.audit(
-            &AuditEntry {
-                actor: crate::Actor::User(principal.clone()).audit_name(),
-                organisation: Some(principal.organisation.to_string()),
-                action: "milestone_met".into(),
-                object_type: "contract_notice".into(),
-                object_id: notice_id.to_string(),
-                before: None,
-                after: Some(serde_json::json!({ "milestone": milestone_id, "met_on": met.to_string() })),
-            },
-            at,
-        )
-        .await?;
+        let after = serde_json::json!({ "milestone": milestone_id, "met_on": met.to_string() });
+        tx.audit(&milestone_audit(principal, notice_id, "milestone_met", after), at).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -471,5 +449,17 @@ fn notice_audit(principal: &Principal, id: i64, action: &str, from: Option<Stage
         object_id: id.to_string(),
         before: from.map(|stage| serde_json::json!({ "stage": stage.code() })),
         after: Some(serde_json::json!({ "stage": to.code() })),
+    }
+}
+
+fn milestone_audit(principal: &Principal, notice_id: i64, action: &str, after: serde_json::Value) -> AuditEntry {
+    AuditEntry {
+        actor: format!("user:{}", principal.user_id),
+        organisation: Some(principal.organisation.to_string()),
+        action: action.into(),
+        object_type: "contract_notice".into(),
+        object_id: notice_id.to_string(),
+        before: None,
+        after: Some(after),
     }
 }
