@@ -1,4 +1,9 @@
 //! Procure: the stage that buys services. `contract` holds the rules of a contract's term:
-//! its expiry, notice deadlines, extension options and lifetime value.
+//! its expiry, notice deadlines, extension options and lifetime value; `psr` the Provider
+//! Selection Regime's process selection, considerable change and standstill; `tender` a
+//! tender's lifecycle and sealed bids; `scoring` the evaluation arithmetic.
 
 pub mod contract;
+pub mod psr;
+pub mod scoring;
+pub mod tender;

@@ -265,12 +265,12 @@ pub fn assess_variation(original_lifetime_value: Money, variation: &Variation) -
             "the modification is worth {size}, at least {MODIFICATION_NOTICE_THRESHOLD}: publish a transparency notice"
         ));
     }
-    // new ≥ 1.25 × old, in pence: 4 × new ≥ 5 × old.
-    let new_value = i128::from((original_lifetime_value + change).pence());
-    let quarter_more = 4 * new_value >= 5 * i128::from(original_lifetime_value.pence());
-    let value_limb = variation.ground == ModificationGround::AuthorityDriven
-        && change >= MODIFICATION_NOTICE_THRESHOLD
-        && quarter_more;
+    let value_limb = crate::procure::psr::considerable_change(
+        false,
+        variation.ground == ModificationGround::AuthorityDriven,
+        original_lifetime_value,
+        original_lifetime_value + change,
+    );
     let considerable_change = variation.materially_different || value_limb;
     if variation.materially_different {
         reasons.push("the arrangement becomes materially different in character".to_owned());
