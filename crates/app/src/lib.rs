@@ -28,6 +28,7 @@ pub mod needs;
 pub mod notices;
 pub mod performance;
 pub mod prices;
+pub mod procurement;
 pub mod progress;
 pub mod reference;
 

@@ -179,6 +179,9 @@ pub enum Action {
     RunMethods,
     /// Read a bid in a tender.
     ReadBid(BidAccess),
+    /// Record procurement decisions and run tenders: the commissioner's contract staff and
+    /// administrators.
+    ManageProcurement,
     /// Users, organisations and the audit log.
     Administer,
 }
@@ -256,6 +259,7 @@ pub fn decide(principal: Option<&Principal>, action: &Action) -> Decision {
             };
         }
         Action::ReadBid(bid) => return decide_bid(principal, bid),
+        Action::ManageProcurement => [Role::Administrator, Role::Commissioner].iter().any(|role| principal.has(*role)),
         Action::Administer => principal.has(Role::Administrator),
     };
     if allowed { Decision::Allow } else { Decision::Forbidden }
@@ -337,6 +341,10 @@ mod tests {
             (&commissioner, Action::Administer, Decision::Forbidden),
             (&admin, Action::Administer, Decision::Allow),
             (&provider, Action::ViewReferenceData, Decision::Allow),
+            (&commissioner, Action::ManageProcurement, Decision::Allow),
+            (&admin, Action::ManageProcurement, Decision::Allow),
+            (&provider, Action::ManageProcurement, Decision::Forbidden),
+            (&scrutiny, Action::ManageProcurement, Decision::Forbidden),
         ];
         for (who, action, expected) in cases {
             assert_eq!(decide(Some(who), &action), expected, "{:?} doing {action:?}", who.roles);

@@ -48,6 +48,7 @@ pub const TABLES: &[&str] = &[
     "contract_quality_returns",
     "contract_evaluations",
     "contract_notice_milestones",
+    "procurement_decisions",
 ];
 
 /// What a backup file holds.

@@ -28,6 +28,7 @@ pub mod notices;
 pub mod org;
 pub mod performance;
 pub mod prices;
+pub mod procurement;
 
 use std::fmt;
 use std::path::Path;

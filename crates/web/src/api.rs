@@ -26,7 +26,7 @@ use crate::state::AppState;
         version = "1",
         description = "Clinical commissioning: reference data, needs, procurement, contracts and monitoring. Authenticate with the session cookie from /sign-in (send X-CSRF-Token on writes) or a bearer token."
     ),
-    paths(health, me, dashboard, organisations, organisation, areas, area, activity_summary, submissions, submit, audit, users, monitoring, challenges, answer_challenge, raise_query, query, query_event, method, needs, indicators, contracts, contract, contract_statement, contract_performance, kpi_return, contract_evaluations, plan_findings),
+    paths(health, me, dashboard, organisations, organisation, areas, area, activity_summary, submissions, submit, audit, users, monitoring, challenges, answer_challenge, raise_query, query, query_event, method, needs, indicators, contracts, contract, contract_statement, contract_performance, kpi_return, contract_evaluations, plan_findings, procure_route, procure_decisions),
     components(schemas(
         Health,
         Me,
@@ -1243,4 +1243,37 @@ pub(crate) async fn plan_findings(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let findings = state.app.plan_findings(&session.principal).await?;
     Ok(Json(serde_json::to_value(&findings).map_err(|error| Error::Unexpected(error.into()))?))
+}
+
+/// What the Provider Selection Regime's rules allow for the answers given (nothing is
+/// stored): the processes, whether the one allowed is mandatory, and the reasons. The body
+/// is the decision form's fields (`existing_provider`, `only_existing_provider_capable`,
+/// `unrestricted_patient_choice`, `incumbent_satisfying`, `materially_different`,
+/// `authority_driven` as booleans; `current_lifetime_value`, `new_lifetime_value` in pounds;
+/// `cpv`).
+#[utoipa::path(post, path = "/api/v1/procure/route",
+    request_body(content = Object, description = "The answers, such as {\"existing_provider\": true, \"incumbent_satisfying\": true}"),
+    responses((status = 200, body = Object), (status = 400, body = ApiErrorDto), (status = 401, body = ApiErrorDto), (status = 403, body = ApiErrorDto)))]
+pub(crate) async fn procure_route(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    body: axum::body::Bytes,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    app::authorize(Some(&session.principal), &commissioning::access::Action::ViewCommissionerDashboard)?;
+    let input: app::procurement::RouteInput = serde_json::from_slice(&body)
+        .map_err(|error| Error::BadRequest(format!("the body must be one JSON object of answers: {error}")))?;
+    let preview = state.app.preview_route(&session.principal, &input)?;
+    Ok(Json(serde_json::to_value(&preview).map_err(|error| Error::Unexpected(error.into()))?))
+}
+
+/// Every provider selection decision recorded, newest first, with its answers, the allowed
+/// processes and reasons, the choice and who made it.
+#[utoipa::path(get, path = "/api/v1/procure/decisions",
+    responses((status = 200, body = Object), (status = 401, body = ApiErrorDto), (status = 403, body = ApiErrorDto)))]
+pub(crate) async fn procure_decisions(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let decisions = state.app.route_decisions(&session.principal).await?;
+    Ok(Json(serde_json::to_value(&decisions).map_err(|error| Error::Unexpected(error.into()))?))
 }

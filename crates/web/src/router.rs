@@ -69,6 +69,9 @@ pub fn router(app: App, settings: WebSettings) -> Router {
         .route("/plan/needs/places/{code}", get(pages::plan::needs::place))
         .route("/plan/needs/places/{code}/profile.csv", get(pages::plan::needs::place_csv))
         .route("/procure", get(pages::procure::procure))
+        .route("/procure/decisions", get(pages::procure::decisions::decisions).post(pages::procure::decisions::record))
+        .route("/procure/decisions/new", get(pages::procure::decisions::new_decision))
+        .route("/procure/decisions/{id}", get(pages::procure::decisions::decision))
         .route("/procure/contracts", get(pages::procure::contracts::register))
         .route("/procure/contracts.xlsx", get(pages::procure::contracts::register_xlsx))
         .route("/procure/contracts/{id}", get(pages::procure::contracts::contract))
@@ -130,6 +133,8 @@ pub fn router(app: App, settings: WebSettings) -> Router {
         .route("/api/v1/contracts/{id}/kpi-returns", post(api::kpi_return))
         .route("/api/v1/contracts/{id}/evaluations", get(api::contract_evaluations))
         .route("/api/v1/plan/findings", get(api::plan_findings))
+        .route("/api/v1/procure/route", post(api::procure_route))
+        .route("/api/v1/procure/decisions", get(api::procure_decisions))
         .route("/api/v1/audit", get(api::audit))
         .route("/api/v1/users", get(api::users));
     routes

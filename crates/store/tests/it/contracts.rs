@@ -369,3 +369,32 @@ async fn notices_steps_and_milestones(db: &TestDb) {
 }
 
 on_both_backends!(notices, notices_steps_and_milestones);
+
+async fn route_decisions_are_kept_whole(db: &TestDb) {
+    use store::procurement::DecisionRecord;
+    let store = &db.store;
+    let decision = |title: &str| DecisionRecord {
+        id: 0,
+        title: title.into(),
+        cpv: "85121100".into(),
+        answers: r#"{"existing_provider":true}"#.into(),
+        allowed: "direct_award_c,most_suitable_provider,competitive".into(),
+        reasons: "the incumbent is satisfying\nthe change is not considerable".into(),
+        chosen: "direct_award_c".into(),
+        rationale: "Good outcomes".into(),
+        decided_by: "Chris".into(),
+        decided_at: 1_700_000_000_000,
+    };
+    let mut ids = Vec::new();
+    for title in ["GP out of hours", "Community MSK"] {
+        let mut tx = store.begin().await.unwrap();
+        ids.push(tx.insert_decision(&decision(title)).await.unwrap());
+        tx.commit().await.unwrap();
+    }
+    let held = store.decisions().await.unwrap();
+    assert_eq!(held.iter().map(|d| d.id).collect::<Vec<_>>(), [ids[1], ids[0]], "newest first");
+    assert_eq!(store.decision(ids[0]).await.unwrap(), DecisionRecord { id: ids[0], ..decision("GP out of hours") });
+    assert!(matches!(store.decision(ids[1] + 1).await, Err(StoreError::NotFound)));
+}
+
+on_both_backends!(procurement, route_decisions_are_kept_whole);

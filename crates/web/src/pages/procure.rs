@@ -2,6 +2,7 @@
 //! `contracts` is the contract register.
 
 pub(crate) mod contracts;
+pub(crate) mod decisions;
 pub(crate) mod notices;
 pub(crate) mod performance;
 
@@ -26,6 +27,9 @@ pub(crate) async fn procure(State(state): State<AppState>, SignedIn(session): Si
         h1 { "Procure" }
         p class="nhsuk-lede-text" { "The providers of services for the area and what each of them runs." }
         p { a href="/procure/contracts" { "The contract register, with deadlines and payment statements" } }
+        @if session.principal.is_commissioner_side() {
+            p { a href="/procure/decisions" { "Provider selection decisions: which process the Provider Selection Regime allows, and why" } }
+        }
         (Table::new(
             "Providers and their services by point of delivery",
             std::iter::once(Cell::text("Provider"))

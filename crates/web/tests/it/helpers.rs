@@ -223,6 +223,8 @@ pub(crate) struct TemplateIds {
     pub(crate) notice: i64,
     /// An evaluation of R9A's contract.
     pub(crate) evaluation: i64,
+    /// A provider selection decision.
+    pub(crate) decision: i64,
 }
 
 static TEMPLATE_IDS: OnceLock<TemplateIds> = OnceLock::new();
@@ -298,7 +300,27 @@ fn demo_template() -> &'static Path {
                     )
                     .await
                     .unwrap();
-                let _ = TEMPLATE_IDS.set(TemplateIds { challenge, query, document, notice, evaluation });
+                let app::accounts::SignInOutcome::SignedIn(commissioner) =
+                    app.sign_in("commissioner@demo.commissioner.test", DEMO_PASSWORD).await.unwrap()
+                else {
+                    panic!("the demo commissioner signs in");
+                };
+                let decision = app
+                    .record_route_decision(
+                        &commissioner.principal,
+                        &app::procurement::RouteInput {
+                            title: "Community musculoskeletal services".into(),
+                            cpv: "85100000".into(),
+                            existing_provider: true,
+                            incumbent_satisfying: true,
+                            chosen: "direct_award_c".into(),
+                            rationale: "The incumbent meets the key criteria".into(),
+                            ..Default::default()
+                        },
+                    )
+                    .await
+                    .unwrap();
+                let _ = TEMPLATE_IDS.set(TemplateIds { challenge, query, document, notice, evaluation, decision });
                 app.close().await;
             });
             dir.join("commissioner.db")

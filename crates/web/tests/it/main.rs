@@ -10,4 +10,5 @@ mod monitor;
 mod needs;
 mod pages;
 mod performance;
+mod procurement;
 mod security;

@@ -112,6 +112,9 @@ enum Spec {
     /// administrators for the commissioner, R9A for itself; the commissioner's other staff are
     /// refused; anyone else gets not found.
     EitherPartyOfR9A,
+    /// Recording procurement decisions: the commissioner's contract staff and administrators;
+    /// everyone else is refused.
+    ProcurementManagers,
 }
 
 impl Spec {
@@ -148,6 +151,7 @@ impl Spec {
                     Forbidden
                 }
             }
+            Spec::ProcurementManagers => allowed(matches!(who, Who::Admin | Who::Commissioner), Forbidden),
             Spec::ManageMonitoringOfR9A => match who {
                 Who::Admin | Who::Commissioner | Who::Finance => Allowed,
                 Who::Provider => Forbidden,
@@ -224,6 +228,10 @@ const MATRIX: &[(&str, &str, &str, Spec)] = &[
         Spec::CommissionerSide,
     ),
     ("GET", "/procure", "/procure", Spec::CommissionerSideAndProviders),
+    ("GET", "/procure/decisions", "/procure/decisions", Spec::CommissionerSide),
+    ("POST", "/procure/decisions", "/procure/decisions", Spec::ProcurementManagers),
+    ("GET", "/procure/decisions/new", "/procure/decisions/new", Spec::CommissionerSide),
+    ("GET", "/procure/decisions/{id}", "/procure/decisions/{decision}", Spec::CommissionerSide),
     ("GET", "/procure/contracts", "/procure/contracts", Spec::CommissionerSideAndProviders),
     ("GET", "/procure/contracts.xlsx", "/procure/contracts.xlsx", Spec::CommissionerSideAndProviders),
     ("GET", "/procure/contracts/{id}", "/procure/contracts/Q99-R9A-2024", Spec::OwnedByR9A),
@@ -351,6 +359,8 @@ const MATRIX: &[(&str, &str, &str, Spec)] = &[
     ("POST", "/api/v1/contracts/{id}/kpi-returns", "/api/v1/contracts/Q99-R9A-2024/kpi-returns", Spec::SubmitForR9A),
     ("GET", "/api/v1/contracts/{id}/evaluations", "/api/v1/contracts/Q99-R9A-2024/evaluations", Spec::CommissionerSide),
     ("GET", "/api/v1/plan/findings", "/api/v1/plan/findings", Spec::CommissionerSide),
+    ("POST", "/api/v1/procure/route", "/api/v1/procure/route", Spec::CommissionerSide),
+    ("GET", "/api/v1/procure/decisions", "/api/v1/procure/decisions", Spec::CommissionerSide),
     ("GET", "/api/v1/audit", "/api/v1/audit", Spec::Administrators),
     ("GET", "/api/v1/users", "/api/v1/users", Spec::Administrators),
     // Last: it ends the session.
@@ -395,7 +405,8 @@ async fn every_role_gets_the_expected_outcome_on_every_route() {
                 .replace("{query}", &ids.query.to_string())
                 .replace("{document}", &ids.document.to_string())
                 .replace("{notice}", &ids.notice.to_string())
-                .replace("{evaluation}", &ids.evaluation.to_string());
+                .replace("{evaluation}", &ids.evaluation.to_string())
+                .replace("{decision}", &ids.decision.to_string());
             let path = path.as_str();
             // A CSRF token from a page the person can open, so that refusals come from the
             // policy and not from a missing token.
@@ -413,6 +424,7 @@ async fn every_role_gets_the_expected_outcome_on_every_route() {
                         "/api/v1/queries/{id}/events" => ("application/json", r#"{"event": "withdraw"}"#),
                         "/api/v1/methods/{name}" => ("application/json", r#"{"x": 5, "n": 100}"#),
                         "/api/v1/contracts/{id}/kpi-returns" => ("application/json", r#"{"results": []}"#),
+                        "/api/v1/procure/route" => ("application/json", r#"{"existing_provider": true}"#),
                         _ => ("text/csv", "record_id\n"),
                     };
                     client.post_api_as(path, &csrf, content_type, body).await
