@@ -31,6 +31,7 @@ pub mod prices;
 pub mod procurement;
 pub mod progress;
 pub mod reference;
+pub mod tenders;
 
 use std::path::PathBuf;
 
@@ -92,6 +93,10 @@ pub enum AppError {
     Invalid(String),
     #[error(transparent)]
     Import(#[from] import::ImportError),
+    /// Bids that nobody may open yet: the deadline (UTC) has not passed or the tender has
+    /// not closed.
+    #[error("the bids are sealed until the deadline ({0} UTC) has passed and the tender has closed")]
+    Sealed(chrono::NaiveDateTime),
     #[error("unexpected error")]
     Unexpected(#[from] anyhow::Error),
 }

@@ -7,6 +7,7 @@ pub(crate) mod generate;
 pub(crate) mod import;
 pub(crate) mod methods;
 pub(crate) mod needs;
+pub(crate) mod procure;
 pub(crate) mod serve;
 pub(crate) mod store;
 pub(crate) mod user;

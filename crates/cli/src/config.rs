@@ -83,6 +83,25 @@ pub(crate) enum Command {
     Contracts(ContractsArgs),
     /// Payment calculations for a contract.
     Payment(PaymentArgs),
+    /// Procurement: tenders and their bids.
+    Procure(ProcureArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ProcureArgs {
+    #[command(subcommand)]
+    pub(crate) command: ProcureCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ProcureCommand {
+    /// Print a tender's bids as CSV: refused while they are sealed (before the deadline has
+    /// passed and the tender has closed), whoever asks.
+    Bids {
+        /// The tender's number.
+        #[arg(long)]
+        tender: i64,
+    },
 }
 
 #[derive(Debug, Args)]

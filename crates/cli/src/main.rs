@@ -50,6 +50,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::IndicatorCatalogue(args) => commands::needs::catalogue(&cli.global, args).await,
         Command::Contracts(args) => commands::contracts::contracts(&cli.global, args).await,
         Command::Payment(args) => commands::contracts::payment(&cli.global, args).await,
+        Command::Procure(args) => commands::procure::procure(&cli.global, args).await,
         Command::Audit(args) => match args.command {
             config::AuditCommand::Verify => commands::audit::verify(&cli.global).await,
         },

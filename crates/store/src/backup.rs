@@ -49,6 +49,9 @@ pub const TABLES: &[&str] = &[
     "contract_evaluations",
     "contract_notice_milestones",
     "procurement_decisions",
+    "tenders",
+    "tender_criteria",
+    "tender_bids",
 ];
 
 /// What a backup file holds.

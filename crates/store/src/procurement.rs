@@ -1,4 +1,6 @@
-//! Procurement records: Provider Selection Regime route decisions, kept whole as decided.
+//! Procurement records: Provider Selection Regime route decisions, kept whole as decided;
+//! tenders with their published criteria; and bids, which this module stores but never
+//! judges who may read (the app checks the sealed-bid rule first).
 
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -76,5 +78,201 @@ fn decision_from_row(row: &AnyRow) -> Result<DecisionRecord> {
         rationale: row.try_get("rationale")?,
         decided_by: row.try_get("decided_by")?,
         decided_at: row.try_get("decided_at")?,
+    })
+}
+
+/// A tender as stored (stage, formula and weight as their text).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TenderRecord {
+    pub id: i64,
+    pub title: String,
+    pub process: String,
+    pub stage: String,
+    /// UTC, `YYYY-MM-DDTHH:MM`.
+    pub deadline: String,
+    pub price_weight: String,
+    pub price_formula: String,
+    pub created_by: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// A weighted quality criterion of a tender, published with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CriterionRecord {
+    pub position: i64,
+    pub name: String,
+    pub weight: String,
+    pub minimum: i64,
+}
+
+/// A bidder's bid (one per bidder and tender).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BidRecord {
+    pub tender_id: i64,
+    pub bidder: String,
+    pub price_pence: i64,
+    pub response: String,
+    pub submitted_by: String,
+    pub submitted_at: i64,
+}
+
+const TENDER_COLUMNS: &str =
+    "id, title, process, stage, deadline, price_weight, price_formula, created_by, created_at, updated_at";
+
+impl Tx {
+    /// Records a tender with its criteria, returning its id.
+    pub async fn insert_tender(&mut self, tender: &TenderRecord, criteria: &[CriterionRecord]) -> Result<i64> {
+        let row = sqlx::query(
+            "INSERT INTO tenders (title, process, stage, deadline, price_weight, price_formula, created_by, created_at, \
+             updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(&tender.title)
+        .bind(&tender.process)
+        .bind(&tender.stage)
+        .bind(&tender.deadline)
+        .bind(&tender.price_weight)
+        .bind(&tender.price_formula)
+        .bind(&tender.created_by)
+        .bind(tender.created_at)
+        .bind(tender.updated_at)
+        .fetch_one(self.connection())
+        .await?;
+        let id: i64 = row.try_get("id")?;
+        for criterion in criteria {
+            sqlx::query(
+                "INSERT INTO tender_criteria (tender_id, position, name, weight, minimum) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(id)
+            .bind(criterion.position)
+            .bind(&criterion.name)
+            .bind(&criterion.weight)
+            .bind(criterion.minimum)
+            .execute(self.connection())
+            .await?;
+        }
+        Ok(id)
+    }
+
+    /// Moves a tender to `to`, only if it is still at `from`.
+    pub async fn update_tender_stage(&mut self, id: i64, from: &str, to: &str, at: i64) -> Result<()> {
+        let result = sqlx::query("UPDATE tenders SET stage = $1, updated_at = $2 WHERE id = $3 AND stage = $4")
+            .bind(to)
+            .bind(at)
+            .bind(id)
+            .bind(from)
+            .execute(self.connection())
+            .await?;
+        if result.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    }
+
+    /// Records a bid; the bidder's earlier bid for the tender is replaced.
+    pub async fn upsert_bid(&mut self, bid: &BidRecord) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO tender_bids (tender_id, bidder, price_pence, response, submitted_by, submitted_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (tender_id, bidder) DO UPDATE SET \
+             price_pence = excluded.price_pence, response = excluded.response, submitted_by = excluded.submitted_by, \
+             submitted_at = excluded.submitted_at",
+        )
+        .bind(bid.tender_id)
+        .bind(&bid.bidder)
+        .bind(bid.price_pence)
+        .bind(&bid.response)
+        .bind(&bid.submitted_by)
+        .bind(bid.submitted_at)
+        .execute(self.connection())
+        .await?;
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Every tender, newest first.
+    pub async fn tenders(&self) -> Result<Vec<TenderRecord>> {
+        let rows = sqlx::query(&format!("SELECT {TENDER_COLUMNS} FROM tenders ORDER BY id DESC"))
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(tender_from_row).collect()
+    }
+
+    pub async fn tender(&self, id: i64) -> Result<TenderRecord> {
+        let row = sqlx::query(&format!("SELECT {TENDER_COLUMNS} FROM tenders WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        tender_from_row(&row)
+    }
+
+    pub async fn tender_criteria(&self, id: i64) -> Result<Vec<CriterionRecord>> {
+        let rows = sqlx::query(
+            "SELECT position, name, weight, minimum FROM tender_criteria WHERE tender_id = $1 ORDER BY position",
+        )
+        .bind(id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(CriterionRecord {
+                    position: row.try_get("position")?,
+                    name: row.try_get("name")?,
+                    weight: row.try_get("weight")?,
+                    minimum: row.try_get("minimum")?,
+                })
+            })
+            .collect()
+    }
+
+    /// A tender's bids by bidder: of every bidder, or of one. The caller has checked that
+    /// they may be read.
+    pub async fn bids(&self, tender_id: i64, bidder: Option<&str>) -> Result<Vec<BidRecord>> {
+        let select = "SELECT tender_id, bidder, price_pence, response, submitted_by, submitted_at FROM tender_bids \
+                      WHERE tender_id = $1";
+        let rows = match bidder {
+            Some(bidder) => {
+                sqlx::query(&format!("{select} AND bidder = $2 ORDER BY bidder"))
+                    .bind(tender_id)
+                    .bind(bidder)
+                    .fetch_all(self.pool())
+                    .await?
+            }
+            None => sqlx::query(&format!("{select} ORDER BY bidder")).bind(tender_id).fetch_all(self.pool()).await?,
+        };
+        rows.iter()
+            .map(|row| {
+                Ok(BidRecord {
+                    tender_id: row.try_get("tender_id")?,
+                    bidder: row.try_get("bidder")?,
+                    price_pence: row.try_get("price_pence")?,
+                    response: row.try_get("response")?,
+                    submitted_by: row.try_get("submitted_by")?,
+                    submitted_at: row.try_get("submitted_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// How many bids a tender has (which may be known while they are sealed).
+    pub async fn bid_count(&self, tender_id: i64) -> Result<i64> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM tender_bids WHERE tender_id = $1")
+            .bind(tender_id)
+            .fetch_one(self.pool())
+            .await?;
+        Ok(row.try_get("n")?)
+    }
+}
+
+fn tender_from_row(row: &AnyRow) -> Result<TenderRecord> {
+    Ok(TenderRecord {
+        id: row.try_get("id")?,
+        title: row.try_get("title")?,
+        process: row.try_get("process")?,
+        stage: row.try_get("stage")?,
+        deadline: row.try_get("deadline")?,
+        price_weight: row.try_get("price_weight")?,
+        price_formula: row.try_get("price_formula")?,
+        created_by: row.try_get("created_by")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
     })
 }

@@ -26,7 +26,7 @@ use crate::state::AppState;
         version = "1",
         description = "Clinical commissioning: reference data, needs, procurement, contracts and monitoring. Authenticate with the session cookie from /sign-in (send X-CSRF-Token on writes) or a bearer token."
     ),
-    paths(health, me, dashboard, organisations, organisation, areas, area, activity_summary, submissions, submit, audit, users, monitoring, challenges, answer_challenge, raise_query, query, query_event, method, needs, indicators, contracts, contract, contract_statement, contract_performance, kpi_return, contract_evaluations, plan_findings, procure_route, procure_decisions),
+    paths(health, me, dashboard, organisations, organisation, areas, area, activity_summary, submissions, submit, audit, users, monitoring, challenges, answer_challenge, raise_query, query, query_event, method, needs, indicators, contracts, contract, contract_statement, contract_performance, kpi_return, contract_evaluations, plan_findings, procure_route, procure_decisions, tender_bids, submit_bid),
     components(schemas(
         Health,
         Me,
@@ -58,7 +58,8 @@ use crate::state::AppState;
         QueryStep,
         KpiReturnBody,
         KpiReturnLineDto,
-        KpiReturnReportDto
+        KpiReturnReportDto,
+        BidBody
     )),
     modifiers(&BearerAuth),
     security(("bearer" = []), ("session" = []))
@@ -1276,4 +1277,49 @@ pub(crate) async fn procure_decisions(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let decisions = state.app.route_decisions(&session.principal).await?;
     Ok(Json(serde_json::to_value(&decisions).map_err(|error| Error::Unexpected(error.into()))?))
+}
+
+/// A tender's bids: a provider reads its own at any time; the commissioner's side reads every
+/// bid once the deadline has passed and the tender has closed; before that the answer is 403
+/// for everyone, administrators included.
+#[utoipa::path(get, path = "/api/v1/tenders/{id}/bids",
+    params(("id" = i64, Path, description = "The tender's number")),
+    responses((status = 200, body = Object), (status = 401, body = ApiErrorDto), (status = 403, body = ApiErrorDto), (status = 404, body = ApiErrorDto)))]
+pub(crate) async fn tender_bids(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let bids = state.app.bids(&session.principal, id, app::tenders::now_utc()).await?;
+    Ok(Json(serde_json::to_value(&bids).map_err(|error| Error::Unexpected(error.into()))?))
+}
+
+/// A provider's bid: its price in pounds and its response; replaced until the deadline.
+#[derive(Debug, serde::Deserialize, ToSchema)]
+pub(crate) struct BidBody {
+    /// In pounds, such as "1250000.00".
+    price: String,
+    response: String,
+}
+
+/// A provider submits or replaces its bid for a tender before the deadline.
+#[utoipa::path(post, path = "/api/v1/tenders/{id}/bids",
+    params(("id" = i64, Path, description = "The tender's number")),
+    request_body = BidBody,
+    responses((status = 204), (status = 400, body = ApiErrorDto), (status = 401, body = ApiErrorDto), (status = 403, body = ApiErrorDto), (status = 404, body = ApiErrorDto)))]
+pub(crate) async fn submit_bid(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path(id): Path<i64>,
+    body: axum::body::Bytes,
+) -> Result<StatusCode, ApiError> {
+    if !session.principal.has(commissioning::access::Role::Provider) {
+        return Err(Error::Forbidden.into());
+    }
+    state.app.tender(&session.principal, id, app::tenders::now_utc()).await?;
+    let bid: BidBody = serde_json::from_slice(&body).map_err(|error| {
+        Error::BadRequest(format!("the body must be {{\"price\": \"…\", \"response\": \"…\"}}: {error}"))
+    })?;
+    state.app.submit_bid(&session.principal, id, &bid.price, &bid.response, app::tenders::now_utc()).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -25,6 +25,9 @@ pub(crate) enum Error {
     Unprocessable(String),
     #[error("{0}")]
     TooLarge(String),
+    /// Bids asked for before they may be opened.
+    #[error("{0}")]
+    Sealed(String),
     #[error("unexpected error")]
     Unexpected(#[source] anyhow::Error),
 }
@@ -35,6 +38,7 @@ impl Error {
             AppError::NotFound => Error::NotFound,
             AppError::SignInRequired => Error::SignInRequired { next: path.to_owned() },
             AppError::Forbidden => Error::Forbidden,
+            sealed @ AppError::Sealed(_) => Error::Sealed(sealed.to_string()),
             AppError::Invalid(message) => Error::BadRequest(message),
             AppError::Import(error) => Error::BadRequest(error.to_string()),
             AppError::Unexpected(error) => Error::Unexpected(error),
@@ -45,7 +49,7 @@ impl Error {
         match self {
             Error::NotFound => StatusCode::NOT_FOUND,
             Error::SignInRequired { .. } => StatusCode::UNAUTHORIZED,
-            Error::Forbidden => StatusCode::FORBIDDEN,
+            Error::Forbidden | Error::Sealed(_) => StatusCode::FORBIDDEN,
             Error::BadRequest(_) => StatusCode::BAD_REQUEST,
             Error::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -89,6 +93,9 @@ impl IntoResponse for Error {
                     p { "If you think you should have access, contact your Commissioner administrator." }
                 },
             ),
+            Error::Sealed(message) => {
+                ("The bids are sealed", html! { p { "Nobody can open the bids yet: " (message) "." } })
+            }
             Error::BadRequest(message) | Error::Unprocessable(message) | Error::TooLarge(message) => {
                 ("There is a problem with your request", html! { p { (message) } })
             }

@@ -72,6 +72,11 @@ pub fn router(app: App, settings: WebSettings) -> Router {
         .route("/procure/decisions", get(pages::procure::decisions::decisions).post(pages::procure::decisions::record))
         .route("/procure/decisions/new", get(pages::procure::decisions::new_decision))
         .route("/procure/decisions/{id}", get(pages::procure::decisions::decision))
+        .route("/procure/tenders", get(pages::procure::tenders::tenders).post(pages::procure::tenders::create))
+        .route("/procure/tenders/new", get(pages::procure::tenders::new_tender))
+        .route("/procure/tenders/{id}", get(pages::procure::tenders::tender))
+        .route("/procure/tenders/{id}/events", post(pages::procure::tenders::step))
+        .route("/procure/tenders/{id}/bids", post(pages::procure::tenders::bid))
         .route("/procure/contracts", get(pages::procure::contracts::register))
         .route("/procure/contracts.xlsx", get(pages::procure::contracts::register_xlsx))
         .route("/procure/contracts/{id}", get(pages::procure::contracts::contract))
@@ -135,6 +140,7 @@ pub fn router(app: App, settings: WebSettings) -> Router {
         .route("/api/v1/plan/findings", get(api::plan_findings))
         .route("/api/v1/procure/route", post(api::procure_route))
         .route("/api/v1/procure/decisions", get(api::procure_decisions))
+        .route("/api/v1/tenders/{id}/bids", get(api::tender_bids).post(api::submit_bid))
         .route("/api/v1/audit", get(api::audit))
         .route("/api/v1/users", get(api::users));
     routes

@@ -8,6 +8,7 @@ mod demo;
 mod import;
 mod needs;
 mod performance;
+mod tenders;
 
 use app::{App, AppSettings};
 use commissioning::access::{Principal, Role};

@@ -7,4 +7,5 @@ mod commands;
 mod contracts;
 mod methods;
 mod needs;
+mod procure;
 mod support;

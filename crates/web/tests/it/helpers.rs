@@ -225,6 +225,8 @@ pub(crate) struct TemplateIds {
     pub(crate) evaluation: i64,
     /// A provider selection decision.
     pub(crate) decision: i64,
+    /// A published tender whose deadline is years away, with R9A's bid.
+    pub(crate) tender: i64,
 }
 
 static TEMPLATE_IDS: OnceLock<TemplateIds> = OnceLock::new();
@@ -320,7 +322,26 @@ fn demo_template() -> &'static Path {
                     )
                     .await
                     .unwrap();
-                let _ = TEMPLATE_IDS.set(TemplateIds { challenge, query, document, notice, evaluation, decision });
+                let now = app::tenders::now_utc();
+                let tender = app
+                    .create_tender(
+                        &commissioner.principal,
+                        &app::tenders::NewTender {
+                            title: "Community diagnostic centre".into(),
+                            process: "competitive".into(),
+                            deadline: "2099-01-05T12:00".into(),
+                            price_weight: "40".into(),
+                            price_formula: "relative_to_lowest".into(),
+                            criteria: "Quality and innovation | 30 | 2\nValue | 10\nIntegration | 10\nAccess and inequalities | 5\nSocial value | 5".into(),
+                        },
+                        now,
+                    )
+                    .await
+                    .unwrap();
+                app.tender_step(&commissioner.principal, tender, "publish", now).await.unwrap();
+                app.submit_bid(&provider.principal, tender, "1250000.00", "Our response", now).await.unwrap();
+                let _ = TEMPLATE_IDS
+                    .set(TemplateIds { challenge, query, document, notice, evaluation, decision, tender });
                 app.close().await;
             });
             dir.join("commissioner.db")

@@ -115,6 +115,9 @@ enum Spec {
     /// Recording procurement decisions: the commissioner's contract staff and administrators;
     /// everyone else is refused.
     ProcurementManagers,
+    /// Bidding, and reading bids while they are sealed: providers (their own bids); everyone
+    /// else — administrators included — is refused.
+    Providers,
 }
 
 impl Spec {
@@ -152,6 +155,7 @@ impl Spec {
                 }
             }
             Spec::ProcurementManagers => allowed(matches!(who, Who::Admin | Who::Commissioner), Forbidden),
+            Spec::Providers => allowed(who.provider(), Forbidden),
             Spec::ManageMonitoringOfR9A => match who {
                 Who::Admin | Who::Commissioner | Who::Finance => Allowed,
                 Who::Provider => Forbidden,
@@ -232,6 +236,12 @@ const MATRIX: &[(&str, &str, &str, Spec)] = &[
     ("POST", "/procure/decisions", "/procure/decisions", Spec::ProcurementManagers),
     ("GET", "/procure/decisions/new", "/procure/decisions/new", Spec::CommissionerSide),
     ("GET", "/procure/decisions/{id}", "/procure/decisions/{decision}", Spec::CommissionerSide),
+    ("GET", "/procure/tenders", "/procure/tenders", Spec::CommissionerSideAndProviders),
+    ("POST", "/procure/tenders", "/procure/tenders", Spec::ProcurementManagers),
+    ("GET", "/procure/tenders/new", "/procure/tenders/new", Spec::ProcurementManagers),
+    ("GET", "/procure/tenders/{id}", "/procure/tenders/{tender}", Spec::CommissionerSideAndProviders),
+    ("POST", "/procure/tenders/{id}/events", "/procure/tenders/{tender}/events", Spec::ProcurementManagers),
+    ("POST", "/procure/tenders/{id}/bids", "/procure/tenders/{tender}/bids", Spec::Providers),
     ("GET", "/procure/contracts", "/procure/contracts", Spec::CommissionerSideAndProviders),
     ("GET", "/procure/contracts.xlsx", "/procure/contracts.xlsx", Spec::CommissionerSideAndProviders),
     ("GET", "/procure/contracts/{id}", "/procure/contracts/Q99-R9A-2024", Spec::OwnedByR9A),
@@ -361,6 +371,9 @@ const MATRIX: &[(&str, &str, &str, Spec)] = &[
     ("GET", "/api/v1/plan/findings", "/api/v1/plan/findings", Spec::CommissionerSide),
     ("POST", "/api/v1/procure/route", "/api/v1/procure/route", Spec::CommissionerSide),
     ("GET", "/api/v1/procure/decisions", "/api/v1/procure/decisions", Spec::CommissionerSide),
+    // The template tender's deadline is years away: its bids are sealed.
+    ("GET", "/api/v1/tenders/{id}/bids", "/api/v1/tenders/{tender}/bids", Spec::Providers),
+    ("POST", "/api/v1/tenders/{id}/bids", "/api/v1/tenders/{tender}/bids", Spec::Providers),
     ("GET", "/api/v1/audit", "/api/v1/audit", Spec::Administrators),
     ("GET", "/api/v1/users", "/api/v1/users", Spec::Administrators),
     // Last: it ends the session.
@@ -406,7 +419,8 @@ async fn every_role_gets_the_expected_outcome_on_every_route() {
                 .replace("{document}", &ids.document.to_string())
                 .replace("{notice}", &ids.notice.to_string())
                 .replace("{evaluation}", &ids.evaluation.to_string())
-                .replace("{decision}", &ids.decision.to_string());
+                .replace("{decision}", &ids.decision.to_string())
+                .replace("{tender}", &ids.tender.to_string());
             let path = path.as_str();
             // A CSRF token from a page the person can open, so that refusals come from the
             // policy and not from a missing token.

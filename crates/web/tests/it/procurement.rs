@@ -82,3 +82,99 @@ async fn a_route_decision_shows_what_is_allowed_and_keeps_the_record() {
     let mut provider = web.signed_in("provider@demo.commissioner.test").await;
     assert_eq!(provider.get("/procure/decisions").await.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn bids_are_sealed_on_pages_and_the_api_until_the_deadline_and_the_close() {
+    let web = TestWeb::demo().await;
+    let ids = crate::helpers::template_ids();
+    let sealed = format!("/procure/tenders/{}", ids.tender);
+    // The template tender's deadline is years away; R9A has bid.
+    for email in ["commissioner@demo.commissioner.test", "admin@demo.commissioner.test"] {
+        let mut reader = web.signed_in(email).await;
+        let page = reader.get(&sealed).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("The bids are sealed") && !page.body.contains("Our response"), "{email}");
+        let api = reader.get(&format!("/api/v1/tenders/{}/bids", ids.tender)).await;
+        assert_eq!(api.status, StatusCode::FORBIDDEN, "{email}");
+        assert!(api.body.contains("sealed until the deadline"), "{}", api.body);
+    }
+    let mut r9a = web.signed_in("provider@demo.commissioner.test").await;
+    assert!(r9a.get(&sealed).await.body.contains("Our response"), "the bidder reads its own");
+    let mut r9b = web.signed_in("provider.b@demo.commissioner.test").await;
+    let rival = r9b.get(&sealed).await;
+    assert!(!rival.body.contains("Our response") && rival.body.contains("Your bid"));
+    assert_eq!(r9b.get(&format!("/api/v1/tenders/{}/bids", ids.tender)).await.json(), serde_json::json!([]));
+
+    // R9B bids through the page and the API; the commissioner cannot close before the deadline.
+    let csrf = rival.csrf_token();
+    let missing =
+        r9b.post_form(&format!("{sealed}/bids"), &[("csrf_token", &csrf), ("price", ""), ("response", "x")]).await;
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(missing.body.contains("href=\"#price\""));
+    let placed = r9b
+        .post_form(
+            &format!("{sealed}/bids"),
+            &[("csrf_token", &csrf), ("price", "990000.00"), ("response", "R9B's response")],
+        )
+        .await;
+    assert_eq!(placed.status, StatusCode::SEE_OTHER, "{}", placed.body);
+    let api = r9b
+        .post_api_as(
+            &format!("/api/v1/tenders/{}/bids", ids.tender),
+            &csrf,
+            "application/json",
+            r#"{"price": "980000.00", "response": "Revised"}"#,
+        )
+        .await;
+    assert_eq!(api.status, StatusCode::NO_CONTENT, "{}", api.body);
+    assert_eq!(r9b.get(&format!("/api/v1/tenders/{}/bids", ids.tender)).await.json()[0]["response"], "Revised");
+    let mut commissioner = web.signed_in("commissioner@demo.commissioner.test").await;
+    let csrf = commissioner.get(&sealed).await.csrf_token();
+    let early = commissioner.post_form(&format!("{sealed}/events"), &[("csrf_token", &csrf), ("event", "close")]).await;
+    assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(early.body.contains("cannot close before its deadline"), "{}", early.body);
+
+    // A tender whose deadline has passed: sealed until closed, then open to the commissioner.
+    let buyer = commissioning::access::Principal {
+        user_id: 2,
+        name: "Chris".into(),
+        organisation: commissioning::org::OdsCode::parse("Q99").unwrap(),
+        organisation_kind: commissioning::org::OrgKind::Commissioner,
+        roles: [commissioning::access::Role::Commissioner].into(),
+        api_token: None,
+    };
+    let bidder = commissioning::access::Principal {
+        organisation: commissioning::org::OdsCode::parse("R9A").unwrap(),
+        organisation_kind: commissioning::org::OrgKind::Provider,
+        roles: [commissioning::access::Role::Provider].into(),
+        ..buyer.clone()
+    };
+    let now = app::tenders::now_utc();
+    let earlier = now - chrono::Duration::hours(3);
+    let input = app::tenders::NewTender {
+        title: "Urgent treatment centre".into(),
+        process: "competitive".into(),
+        deadline: (now - chrono::Duration::hours(1)).format("%Y-%m-%dT%H:%M").to_string(),
+        price_weight: "30".into(),
+        price_formula: "relative_to_lowest".into(),
+        criteria: "Quality | 70 | 2".into(),
+    };
+    let id = web.app.create_tender(&buyer, &input, earlier).await.unwrap();
+    web.app.tender_step(&buyer, id, "publish", earlier).await.unwrap();
+    web.app.submit_bid(&bidder, id, "2000000.00", "UTC bid", earlier).await.unwrap();
+    let path = format!("/procure/tenders/{id}");
+    assert!(
+        commissioner.get(&path).await.body.contains("The bids are sealed"),
+        "published past its deadline: still sealed"
+    );
+    let closed = commissioner.post_form(&format!("{path}/events"), &[("csrf_token", &csrf), ("event", "close")]).await;
+    assert_eq!(closed.status, StatusCode::SEE_OTHER, "{}", closed.body);
+    let open = commissioner.get(&path).await;
+    assert!(open.body.contains("UTC bid") && open.body.contains("Bids received"));
+    assert_eq!(commissioner.get(&format!("/api/v1/tenders/{id}/bids")).await.json()[0]["bidder"], "R9A");
+    assert_eq!(
+        r9b.get(&format!("/api/v1/tenders/{id}/bids")).await.json(),
+        serde_json::json!([]),
+        "a rival still reads none"
+    );
+}

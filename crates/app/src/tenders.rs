@@ -1,0 +1,391 @@
+//! Procure: tenders — created with their weighted criteria and price weight published before
+//! bids open, moved along the lifecycle (`commissioning::procure::tender`), and bids, which
+//! providers submit and replace until the deadline and which nobody else opens before it:
+//! not the commissioner's staff, not administrators, not the command line.
+
+use chrono::{NaiveDateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use commissioning::access::{Action, BidAccess, Decision, Principal, Role, Stage, decide};
+use commissioning::money::{Decimal, Money};
+use commissioning::procure::psr::Process;
+use commissioning::procure::scoring::{PriceFormula, SCALE_MAX};
+use commissioning::procure::tender::{TenderEvent, TenderStage, bids_unsealed};
+use store::audit::AuditEntry;
+use store::procurement::{BidRecord, CriterionRecord, TenderRecord};
+
+use crate::{Actor, App, AppError, Result, authorize, now_millis};
+
+/// The deadline's format (UTC).
+pub const DEADLINE_FORMAT: &str = "%Y-%m-%dT%H:%M";
+
+/// Now, in UTC to the minute, as deadlines are compared.
+pub fn now_utc() -> NaiveDateTime {
+    Utc::now().naive_utc()
+}
+
+/// A form's errors: (field, message) in the form's order.
+pub type FormErrors = Vec<(String, String)>;
+
+/// A tender as the form gives it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+pub struct NewTender {
+    #[serde(default)]
+    pub title: String,
+    /// The provider selection process's code (competitive, most suitable provider, …).
+    #[serde(default)]
+    pub process: String,
+    /// UTC, `YYYY-MM-DDTHH:MM`.
+    #[serde(default)]
+    pub deadline: String,
+    /// Points out of 100 for price.
+    #[serde(default)]
+    pub price_weight: String,
+    #[serde(default)]
+    pub price_formula: String,
+    /// One criterion per line: `name | weight | minimum score` (minimum 0 to 5, optional).
+    #[serde(default)]
+    pub criteria: String,
+}
+
+impl NewTender {
+    /// The criteria as records, or the form's errors by field in its order.
+    pub fn check(&self, now: NaiveDateTime) -> std::result::Result<(Vec<CriterionRecord>, NaiveDateTime), FormErrors> {
+        let mut errors = Vec::new();
+        let mut push = |field: &str, message: String| errors.push((field.to_owned(), message));
+        if self.title.trim().is_empty() {
+            push("title", "Enter what is being procured".into());
+        }
+        if !matches!(Process::parse(&self.process), Some(Process::Competitive | Process::MostSuitableProvider)) {
+            push("process", "Choose the competitive or most suitable provider process".into());
+        }
+        let deadline = NaiveDateTime::parse_from_str(self.deadline.trim(), DEADLINE_FORMAT).ok();
+        match deadline {
+            None => push("deadline", "Enter the deadline as YYYY-MM-DDTHH:MM (UTC), such as 2026-02-02T12:00".into()),
+            Some(deadline) if deadline <= now => push("deadline", "The deadline must be in the future".into()),
+            Some(_) => {}
+        }
+        let price_weight =
+            Decimal::parse(self.price_weight.trim()).ok().filter(|w| w.to_f64() >= 0.0 && w.to_f64() <= 100.0);
+        if price_weight.is_none() {
+            push("price_weight", "Enter the points for price, from 0 to 100".into());
+        }
+        if PriceFormula::parse(&self.price_formula).is_none() {
+            push("price_formula", "Choose how price is scored".into());
+        }
+        let mut criteria = Vec::new();
+        let mut bad_line = None;
+        for (i, line) in self.criteria.lines().map(str::trim).filter(|l| !l.is_empty()).enumerate() {
+            let parts: Vec<&str> = line.split('|').map(str::trim).collect();
+            let weight = parts.get(1).and_then(|w| Decimal::parse(w).ok()).filter(|w| w.to_f64() > 0.0);
+            let minimum = match parts.get(2) {
+                None | Some(&"") => Some(0),
+                Some(m) => m.parse::<i64>().ok().filter(|m| (0..=i64::from(SCALE_MAX)).contains(m)),
+            };
+            match (parts.first().filter(|n| !n.is_empty()), weight, minimum, parts.len() <= 3) {
+                (Some(name), Some(weight), Some(minimum), true) => criteria.push(CriterionRecord {
+                    position: i as i64 + 1,
+                    name: (*name).to_owned(),
+                    weight: weight.to_string(),
+                    minimum,
+                }),
+                _ => {
+                    bad_line.get_or_insert(format!(
+                        "Line {} should be 'name | weight | minimum score', such as 'Quality and innovation | 30 | 2'",
+                        i + 1
+                    ));
+                }
+            }
+        }
+        if let Some(message) = bad_line {
+            push("criteria", message);
+        } else if criteria.is_empty() {
+            push("criteria", "Enter at least one quality criterion".into());
+        } else if let Some(price) = price_weight {
+            let total: f64 =
+                criteria.iter().map(|c| c.weight.parse::<f64>().unwrap_or(0.0)).sum::<f64>() + price.to_f64();
+            if (total - 100.0).abs() > 1e-9 {
+                push(
+                    "criteria",
+                    format!("The criteria and price weigh {total} points together; they must come to 100"),
+                );
+            }
+        }
+        match (errors.is_empty(), deadline) {
+            (true, Some(deadline)) => Ok((criteria, deadline)),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// A tender as people see it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TenderView {
+    pub id: i64,
+    pub title: String,
+    pub process: Process,
+    pub stage: TenderStage,
+    pub deadline: NaiveDateTime,
+    pub price_weight: String,
+    pub price_formula: PriceFormula,
+    pub criteria: Vec<(String, String, i64)>,
+    pub bids_received: i64,
+    /// The deadline has passed and the tender has closed.
+    pub unsealed: bool,
+    /// The lifecycle steps open to someone who manages procurement.
+    pub next_events: Vec<TenderEvent>,
+}
+
+/// A bid as people see it (its price in pence).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BidView {
+    pub bidder: String,
+    pub price: Money,
+    pub response: String,
+    pub submitted_by: String,
+    pub submitted_at: i64,
+}
+
+fn bid_view(bid: BidRecord) -> BidView {
+    BidView {
+        bidder: bid.bidder,
+        price: Money::from_pence(bid.price_pence),
+        response: bid.response,
+        submitted_by: bid.submitted_by,
+        submitted_at: bid.submitted_at,
+    }
+}
+
+fn audit(actor: &Actor, tender: i64, action: &str, after: serde_json::Value) -> AuditEntry {
+    AuditEntry {
+        actor: actor.audit_name(),
+        organisation: actor.organisation(),
+        action: action.into(),
+        object_type: "tender".into(),
+        object_id: tender.to_string(),
+        before: None,
+        after: Some(after),
+    }
+}
+
+impl App {
+    async fn tender_view(&self, record: TenderRecord, now: NaiveDateTime) -> Result<TenderView> {
+        let corrupt = |what: &str| AppError::Unexpected(anyhow::anyhow!("tender {}: {what}", record.id));
+        let stage = TenderStage::parse(&record.stage).ok_or_else(|| corrupt("stage"))?;
+        let deadline =
+            NaiveDateTime::parse_from_str(&record.deadline, DEADLINE_FORMAT).map_err(|_| corrupt("deadline"))?;
+        let next_events = TenderEvent::ALL
+            .into_iter()
+            .filter(|e| stage.apply(*e).is_ok())
+            .filter(|e| *e != TenderEvent::Close || now >= deadline)
+            .collect();
+        Ok(TenderView {
+            criteria: self
+                .store()
+                .tender_criteria(record.id)
+                .await?
+                .into_iter()
+                .map(|c| (c.name, c.weight, c.minimum))
+                .collect(),
+            bids_received: self.store().bid_count(record.id).await?,
+            unsealed: bids_unsealed(stage, deadline, now),
+            id: record.id,
+            title: record.title,
+            process: Process::parse(&record.process).ok_or_else(|| corrupt("process"))?,
+            stage,
+            deadline,
+            price_weight: record.price_weight,
+            price_formula: PriceFormula::parse(&record.price_formula).ok_or_else(|| corrupt("formula"))?,
+            next_events,
+        })
+    }
+
+    /// Creates a tender in draft with its criteria (the commissioner's contract staff).
+    pub async fn create_tender(&self, principal: &Principal, input: &NewTender, now: NaiveDateTime) -> Result<i64> {
+        authorize(Some(principal), &Action::ManageProcurement)?;
+        let (criteria, deadline) = input.check(now).map_err(|errors| {
+            AppError::Invalid(errors.into_iter().map(|(f, m)| format!("{f}: {m}")).collect::<Vec<_>>().join("; "))
+        })?;
+        let actor = Actor::User(principal.clone());
+        let at = now_millis();
+        let record = TenderRecord {
+            id: 0,
+            title: input.title.trim().to_owned(),
+            process: input.process.trim().to_owned(),
+            stage: TenderStage::Draft.code().to_owned(),
+            deadline: deadline.format(DEADLINE_FORMAT).to_string(),
+            price_weight: input.price_weight.trim().to_owned(),
+            price_formula: input.price_formula.trim().to_owned(),
+            created_by: principal.name.clone(),
+            created_at: at,
+            updated_at: at,
+        };
+        let mut tx = self.store().begin().await?;
+        let id = tx.insert_tender(&record, &criteria).await?;
+        tx.audit(
+            &audit(
+                &actor,
+                id,
+                "create_tender",
+                serde_json::json!({ "title": record.title, "deadline": record.deadline }),
+            ),
+            at,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The tenders a person may see: all for the commissioner's side; published ones for
+    /// providers (drafts are the commissioner's).
+    pub async fn tenders(&self, principal: &Principal, now: NaiveDateTime) -> Result<Vec<TenderView>> {
+        authorize(Some(principal), &Action::ViewStage(Stage::Procure))?;
+        let mut views = Vec::new();
+        for record in self.store().tenders().await? {
+            let view = self.tender_view(record, now).await?;
+            if principal.is_commissioner_side() || view.stage != TenderStage::Draft {
+                views.push(view);
+            }
+        }
+        Ok(views)
+    }
+
+    pub async fn tender(&self, principal: &Principal, id: i64, now: NaiveDateTime) -> Result<TenderView> {
+        authorize(Some(principal), &Action::ViewStage(Stage::Procure))?;
+        let view = self.tender_view(self.store().tender(id).await?, now).await?;
+        if !principal.is_commissioner_side() && view.stage == TenderStage::Draft {
+            return Err(AppError::NotFound);
+        }
+        Ok(view)
+    }
+
+    /// Moves a tender along its lifecycle; it closes only once the deadline has passed.
+    pub async fn tender_step(
+        &self,
+        principal: &Principal,
+        id: i64,
+        event: &str,
+        now: NaiveDateTime,
+    ) -> Result<TenderStage> {
+        authorize(Some(principal), &Action::ManageProcurement)?;
+        let view = self.tender(principal, id, now).await?;
+        let event = TenderEvent::parse(event).ok_or_else(|| AppError::Invalid("Choose the step to take".into()))?;
+        let to = view.stage.apply(event).map_err(AppError::Invalid)?;
+        if event == TenderEvent::Close && now < view.deadline {
+            return Err(AppError::Invalid(format!(
+                "The tender cannot close before its deadline ({} UTC)",
+                view.deadline.format(DEADLINE_FORMAT)
+            )));
+        }
+        let actor = Actor::User(principal.clone());
+        let at = now_millis();
+        let mut tx = self.store().begin().await?;
+        tx.update_tender_stage(id, view.stage.code(), to.code(), at).await.map_err(|error| match error {
+            store::StoreError::NotFound => {
+                AppError::Invalid("Someone else has just moved this tender on; reload the page".into())
+            }
+            other => other.into(),
+        })?;
+        tx.audit(
+            &audit(&actor, id, event.code(), serde_json::json!({ "from": view.stage.code(), "to": to.code() })),
+            at,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(to)
+    }
+
+    /// A provider submits (or replaces) its bid before the deadline, with a price and a
+    /// response to every criterion; in one transaction with its audit entry (which records
+    /// that a bid came, not what it says).
+    pub async fn submit_bid(
+        &self,
+        principal: &Principal,
+        id: i64,
+        price: &str,
+        response: &str,
+        now: NaiveDateTime,
+    ) -> Result<()> {
+        if !principal.has(Role::Provider) {
+            return Err(AppError::Forbidden);
+        }
+        authorize(Some(principal), &Action::SubmitFor(principal.organisation.clone()))?;
+        let view = self.tender(principal, id, now).await?;
+        if !view.stage.takes_bids() || now >= view.deadline {
+            return Err(AppError::Invalid(format!(
+                "Bids closed at the deadline ({} UTC)",
+                view.deadline.format(DEADLINE_FORMAT)
+            )));
+        }
+        let price = Money::parse_pounds(price.trim())
+            .ok()
+            .filter(|p| p.pence() > 0)
+            .ok_or_else(|| AppError::Invalid("price: Enter the price in pounds, such as 1250000.00".into()))?;
+        if response.trim().is_empty() {
+            return Err(AppError::Invalid("response: Enter your response to the criteria".into()));
+        }
+        let actor = Actor::User(principal.clone());
+        let at = now_millis();
+        let mut tx = self.store().begin().await?;
+        tx.upsert_bid(&BidRecord {
+            tender_id: id,
+            bidder: principal.organisation.to_string(),
+            price_pence: price.pence(),
+            response: response.trim().to_owned(),
+            submitted_by: principal.name.clone(),
+            submitted_at: at,
+        })
+        .await?;
+        tx.audit(
+            &audit(&actor, id, "submit_bid", serde_json::json!({ "bidder": principal.organisation.to_string() })),
+            at,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The bids a person may read: a provider its own, at any time; the commissioner's side
+    /// every bid once the deadline has passed and the tender has closed (evaluators once they
+    /// have declared no unmanaged conflict); before that, nobody — administrators included.
+    pub async fn bids(&self, principal: &Principal, id: i64, now: NaiveDateTime) -> Result<Vec<BidView>> {
+        let view = self.tender(principal, id, now).await?;
+        if !principal.is_commissioner_side() {
+            let own = principal.organisation.to_string();
+            let access = Action::ReadBid(BidAccess {
+                bidder: principal.organisation.clone(),
+                deadline_passed: view.unsealed,
+                reader_conflict_cleared: false,
+            });
+            authorize(Some(principal), &access)?;
+            return Ok(self.store().bids(id, Some(&own)).await?.into_iter().map(bid_view).collect());
+        }
+        let records = self.store().bids(id, None).await?;
+        for bid in &records {
+            let bidder = commissioning::org::OdsCode::parse(&bid.bidder)
+                .map_err(|_| AppError::Unexpected(anyhow::anyhow!("bidder '{}'", bid.bidder)))?;
+            let access =
+                Action::ReadBid(BidAccess { bidder, deadline_passed: view.unsealed, reader_conflict_cleared: false });
+            match decide(Some(principal), &access) {
+                Decision::Allow => {}
+                Decision::NotFound if !view.unsealed => return Err(AppError::Sealed(view.deadline)),
+                _ => return Err(AppError::Forbidden),
+            }
+        }
+        if !view.unsealed {
+            return Err(AppError::Sealed(view.deadline));
+        }
+        Ok(records.into_iter().map(bid_view).collect())
+    }
+
+    /// Bids for the command line, under the same seal: refused before the deadline and the
+    /// close, whoever runs it.
+    pub async fn bids_for_export(&self, id: i64, now: NaiveDateTime) -> Result<Vec<BidView>> {
+        let record = self.store().tender(id).await?;
+        let view = self.tender_view(record, now).await?;
+        if !view.unsealed {
+            return Err(AppError::Sealed(view.deadline));
+        }
+        Ok(self.store().bids(id, None).await?.into_iter().map(bid_view).collect())
+    }
+}

@@ -1,0 +1,108 @@
+//! Tenders on the demo: criteria checked and published, the lifecycle enforced, and bids
+//! sealed — nobody but the bidder reads a bid before the deadline and the close, not even an
+//! administrator or the export; after it the commissioner's side reads them all and a
+//! provider still only its own.
+
+use chrono::{Duration, NaiveDateTime};
+
+use app::AppError;
+use app::demo::DemoOptions;
+use app::progress::Silent;
+use app::tenders::NewTender;
+use commissioning::access::Role;
+use commissioning::org::OrgKind;
+use commissioning::procure::tender::TenderStage;
+
+use crate::{app, principal};
+
+fn at(text: &str) -> NaiveDateTime {
+    NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").unwrap()
+}
+
+#[tokio::test]
+async fn bids_are_sealed_until_the_deadline_and_the_close() {
+    let (app, _db, _dir) = app().await;
+    app.load_demo(&DemoOptions { seed: 3, rows: 2_000, reference_data: None }, &Silent).await.unwrap();
+    let commissioner = principal("Q99", OrgKind::Commissioner, Role::Commissioner);
+    let admin = principal("Q99", OrgKind::Commissioner, Role::Administrator);
+    let analyst = principal("Q99", OrgKind::Commissioner, Role::Analyst);
+    let evaluator = principal("Q99", OrgKind::Commissioner, Role::Evaluator);
+    let r9a = principal("R9A", OrgKind::Provider, Role::Provider);
+    let r9b = principal("R9B", OrgKind::Provider, Role::Provider);
+
+    let now = at("2026-01-05 09:00");
+    let mut input = NewTender {
+        title: "Community diagnostic centre".into(),
+        process: "competitive".into(),
+        deadline: "2026-02-02T12:00".into(),
+        price_weight: "40".into(),
+        price_formula: "relative_to_lowest".into(),
+        criteria: "Quality and innovation | 30 | 2\nValue | 10\nIntegration | 10\nAccess | 5\nSocial value | 4\n"
+            .into(),
+    };
+    // The criteria and price must come to 100; the deadline must be ahead.
+    let error = app.create_tender(&commissioner, &input, now).await.unwrap_err();
+    assert!(matches!(&error, AppError::Invalid(m) if m.contains("99 points together")), "{error:?}");
+    input.criteria = input.criteria.replace("Social value | 4", "Social value | 5");
+    let past = NewTender { deadline: "2026-01-01T12:00".into(), ..input.clone() };
+    assert!(
+        matches!(app.create_tender(&commissioner, &past, now).await, Err(AppError::Invalid(m)) if m.contains("future"))
+    );
+    assert!(matches!(app.create_tender(&analyst, &input, now).await, Err(AppError::Forbidden)));
+    let id = app.create_tender(&commissioner, &input, now).await.unwrap();
+
+    // A draft is the commissioner's; no bids until published.
+    assert!(matches!(app.tender(&r9a, id, now).await, Err(AppError::NotFound)));
+    assert!(app.submit_bid(&r9a, id, "1000000.00", "Response", now).await.is_err());
+    app.tender_step(&commissioner, id, "publish", now).await.unwrap();
+    assert!(
+        matches!(app.tender_step(&commissioner, id, "award", now).await, Err(AppError::Invalid(m)) if m.contains("cannot take the step"))
+    );
+
+    // Two providers bid; R9A replaces its bid; bad bids are refused.
+    let before = now + Duration::days(7);
+    app.submit_bid(&r9a, id, "1300000.00", "First response", before).await.unwrap();
+    app.submit_bid(&r9a, id, "1250000.00", "Our response to each criterion", before).await.unwrap();
+    app.submit_bid(&r9b, id, "1000000.00", "R9B's response", before).await.unwrap();
+    assert!(
+        matches!(app.submit_bid(&r9b, id, "0", "x", before).await, Err(AppError::Invalid(m)) if m.starts_with("price"))
+    );
+    assert!(
+        matches!(app.submit_bid(&r9b, id, "10.00", " ", before).await, Err(AppError::Invalid(m)) if m.starts_with("response"))
+    );
+    assert!(matches!(app.submit_bid(&commissioner, id, "10.00", "x", before).await, Err(AppError::Forbidden)));
+    assert_eq!(
+        app.tender(&commissioner, id, before).await.unwrap().bids_received,
+        2,
+        "the count is known, the content is not"
+    );
+
+    // Before the deadline: each provider reads its own bid only; nobody else reads any.
+    let own = app.bids(&r9a, id, before).await.unwrap();
+    assert_eq!(
+        (own.len(), own[0].price.pence(), own[0].response.as_str()),
+        (1, 125_000_000, "Our response to each criterion")
+    );
+    assert_eq!(app.bids(&r9b, id, before).await.unwrap()[0].bidder, "R9B");
+    for reader in [&commissioner, &admin, &analyst, &evaluator] {
+        assert!(matches!(app.bids(reader, id, before).await, Err(AppError::Sealed(_))), "{:?}", reader.roles);
+    }
+    assert!(matches!(app.bids_for_export(id, before).await, Err(AppError::Sealed(_))));
+    // The deadline passes, but the tender has not closed: still sealed. It cannot close early.
+    let after = at("2026-02-02 12:00");
+    assert!(
+        matches!(app.tender_step(&commissioner, id, "close", before).await, Err(AppError::Invalid(m)) if m.contains("before its deadline"))
+    );
+    assert!(matches!(app.bids(&admin, id, after).await, Err(AppError::Sealed(_))));
+    assert!(app.submit_bid(&r9b, id, "900000.00", "Late", after).await.is_err(), "no bids after the deadline");
+    assert_eq!(app.tender_step(&commissioner, id, "close", after).await.unwrap(), TenderStage::Closed);
+
+    // Closed after the deadline: the commissioner's side reads every bid (an evaluator only
+    // once conflicts are declared); providers still only their own.
+    let all = app.bids(&commissioner, id, after).await.unwrap();
+    assert_eq!(all.iter().map(|b| b.bidder.as_str()).collect::<Vec<_>>(), ["R9A", "R9B"]);
+    assert_eq!(app.bids(&admin, id, after).await.unwrap().len(), 2);
+    assert!(matches!(app.bids(&evaluator, id, after).await, Err(AppError::Forbidden)));
+    assert_eq!(app.bids(&r9b, id, after).await.unwrap().len(), 1);
+    assert_eq!(app.bids_for_export(id, after).await.unwrap().len(), 2);
+}

@@ -1,0 +1,71 @@
+//! `procure bids` through the real binary: refused while the bids are sealed, the bids as CSV
+//! once the deadline has passed and the tender has closed.
+
+use chrono::{Duration, Utc};
+
+use app::tenders::NewTender;
+use app::{App, AppSettings};
+use commissioning::access::{Principal, Role};
+use commissioning::org::{OdsCode, OrgKind};
+
+use crate::support::{commissioner, text};
+
+fn principal(org: &str, kind: OrgKind, role: Role) -> Principal {
+    Principal {
+        user_id: 1,
+        name: "Test".into(),
+        organisation: OdsCode::parse(org).unwrap(),
+        organisation_kind: kind,
+        roles: [role].into(),
+        api_token: None,
+    }
+}
+
+#[tokio::test]
+async fn the_command_line_opens_no_bid_before_the_deadline_and_the_close() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    let demo = commissioner(data, &["demo", "--rows", "1000", "--no-serve", "--reference-data", "none"]);
+    assert!(demo.status.success(), "{}", text(&demo.stderr));
+
+    let app = App::open(AppSettings::new(data.to_owned())).await.unwrap();
+    let buyer = principal("Q99", OrgKind::Commissioner, Role::Commissioner);
+    let bidder = principal("R9A", OrgKind::Provider, Role::Provider);
+    let now = Utc::now().naive_utc();
+    let tender = |deadline: chrono::NaiveDateTime| NewTender {
+        title: "Community diagnostic centre".into(),
+        process: "competitive".into(),
+        deadline: deadline.format("%Y-%m-%dT%H:%M").to_string(),
+        price_weight: "40".into(),
+        price_formula: "relative_to_lowest".into(),
+        criteria: "Quality | 60 | 2".into(),
+    };
+    // One tender still open; one whose deadline passed an hour ago (created and bid on before).
+    let open = app.create_tender(&buyer, &tender(now + Duration::days(30)), now).await.unwrap();
+    let earlier = now - Duration::hours(3);
+    let past = app.create_tender(&buyer, &tender(now - Duration::hours(1)), earlier).await.unwrap();
+    for id in [open, past] {
+        app.tender_step(&buyer, id, "publish", earlier).await.unwrap();
+        app.submit_bid(&bidder, id, "1250000.00", "Our response, with a comma", earlier).await.unwrap();
+    }
+    app.close().await;
+
+    for id in [open, past] {
+        let output = commissioner(data, &["procure", "bids", "--tender", &id.to_string()]);
+        assert!(!output.status.success(), "tender {id}'s bids are sealed");
+        assert!(text(&output.stderr).contains("bids are sealed until the deadline"), "{}", text(&output.stderr));
+        assert!(text(&output.stdout).is_empty());
+    }
+    // Closed after its deadline: the bids come out as CSV.
+    let app = App::open(AppSettings::new(data.to_owned())).await.unwrap();
+    app.tender_step(&buyer, past, "close", Utc::now().naive_utc()).await.unwrap();
+    app.close().await;
+    let output = commissioner(data, &["procure", "bids", "--tender", &past.to_string()]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert_eq!(
+        text(&output.stdout),
+        "bidder,price,submitted_by,response\nR9A,1250000.00,Test,\"Our response, with a comma\"\n"
+    );
+    let missing = commissioner(data, &["procure", "bids", "--tender", "999"]);
+    assert!(!missing.status.success() && text(&missing.stderr).contains("there is no tender 999"));
+}
