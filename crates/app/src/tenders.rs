@@ -346,8 +346,9 @@ impl App {
     }
 
     /// The bids a person may read: a provider its own, at any time; the commissioner's side
-    /// every bid once the deadline has passed and the tender has closed (evaluators once they
-    /// have declared no unmanaged conflict); before that, nobody — administrators included.
+    /// every bid once the deadline has passed and the tender has closed (those who only
+    /// evaluate once they have declared their interests with any conflict managed); before
+    /// that, nobody — administrators included.
     pub async fn bids(&self, principal: &Principal, id: i64, now: NaiveDateTime) -> Result<Vec<BidView>> {
         let view = self.tender(principal, id, now).await?;
         if !principal.is_commissioner_side() {
@@ -361,11 +362,12 @@ impl App {
             return Ok(self.store().bids(id, Some(&own)).await?.into_iter().map(bid_view).collect());
         }
         let records = self.store().bids(id, None).await?;
+        let cleared = self.conflict_cleared(principal, id).await?;
         for bid in &records {
             let bidder = commissioning::org::OdsCode::parse(&bid.bidder)
                 .map_err(|_| AppError::Unexpected(anyhow::anyhow!("bidder '{}'", bid.bidder)))?;
             let access =
-                Action::ReadBid(BidAccess { bidder, deadline_passed: view.unsealed, reader_conflict_cleared: false });
+                Action::ReadBid(BidAccess { bidder, deadline_passed: view.unsealed, reader_conflict_cleared: cleared });
             match decide(Some(principal), &access) {
                 Decision::Allow => {}
                 Decision::NotFound if !view.unsealed => return Err(AppError::Sealed(view.deadline)),
@@ -387,5 +389,303 @@ impl App {
             return Err(AppError::Sealed(view.deadline));
         }
         Ok(self.store().bids(id, None).await?.into_iter().map(bid_view).collect())
+    }
+}
+
+/// An evaluator's declaration as shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeclarationView {
+    pub user_id: i64,
+    pub name: String,
+    pub has_conflict: bool,
+    pub details: String,
+    pub management: String,
+    /// May see and score bids: no conflict, or a declared one with how it is managed.
+    pub cleared: bool,
+}
+
+/// One criterion's score as an evaluator (or the moderation) gave it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScoreView {
+    pub position: i64,
+    pub by: String,
+    pub user_id: i64,
+    pub score: i64,
+    pub comment: String,
+}
+
+/// A bid in evaluation: its individual scores (all of them from moderation on; only the
+/// reader's own before) and its moderated scores with reasons.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BidEvaluation {
+    pub bidder: String,
+    pub price: Money,
+    pub individual: Vec<ScoreView>,
+    pub moderated: Vec<ScoreView>,
+}
+
+/// A tender's evaluation as the reader may see it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TenderEvaluation {
+    pub declarations: Vec<DeclarationView>,
+    /// The reader's own declaration, if made.
+    pub own: Option<DeclarationView>,
+    pub bids: Vec<BidEvaluation>,
+    /// Who has scored every bid on every criterion.
+    pub scored_by: Vec<String>,
+    /// Scores, exclusions and ranks from the moderated scores, once every bid has one on
+    /// every criterion.
+    pub results: Option<Vec<commissioning::procure::scoring::BidResult>>,
+}
+
+/// One criterion's score as a form gives it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct CriterionInput {
+    pub position: i64,
+    pub score: String,
+    pub comment: String,
+}
+
+fn declaration_view(d: store::procurement::DeclarationRecord) -> DeclarationView {
+    DeclarationView {
+        cleared: !d.has_conflict || !d.management.trim().is_empty(),
+        user_id: d.user_id,
+        name: d.name,
+        has_conflict: d.has_conflict,
+        details: d.details,
+        management: d.management,
+    }
+}
+
+fn score_view(s: store::procurement::ScoreRecord) -> ScoreView {
+    ScoreView { position: s.position, by: s.name, user_id: s.user_id, score: s.score, comment: s.comment }
+}
+
+impl App {
+    /// Whether the person has declared their interests for the tender and may see its bids.
+    async fn conflict_cleared(&self, principal: &Principal, id: i64) -> Result<bool> {
+        Ok(self
+            .store()
+            .declarations(id)
+            .await?
+            .into_iter()
+            .find(|d| d.user_id == principal.user_id)
+            .map(declaration_view)
+            .is_some_and(|d| d.cleared))
+    }
+
+    /// The commissioner's staff declare their interests in a tender before they see its bids;
+    /// a declared conflict must say how it is managed (or the person takes no part).
+    pub async fn declare_interests(
+        &self,
+        principal: &Principal,
+        id: i64,
+        has_conflict: bool,
+        details: &str,
+        management: &str,
+        now: NaiveDateTime,
+    ) -> Result<()> {
+        authorize(Some(principal), &Action::ViewCommissionerDashboard)?;
+        self.tender(principal, id, now).await?;
+        if has_conflict && details.trim().is_empty() {
+            return Err(AppError::Invalid("details: Describe the interest declared".into()));
+        }
+        let actor = Actor::User(principal.clone());
+        let at = now_millis();
+        let mut tx = self.store().begin().await?;
+        tx.upsert_declaration(&store::procurement::DeclarationRecord {
+            tender_id: id,
+            user_id: principal.user_id,
+            name: principal.name.clone(),
+            has_conflict,
+            details: details.trim().to_owned(),
+            management: if has_conflict { management.trim().to_owned() } else { String::new() },
+            declared_at: at,
+        })
+        .await?;
+        tx.audit(
+            &audit(&actor, id, "declare_interests", serde_json::json!({ "has_conflict": has_conflict, "details": details.trim(), "management": management.trim() })),
+            at,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// An evaluator's independent scores of one bid, 0–5 with a comment on every criterion,
+    /// while the tender is in evaluation; scoring again replaces the evaluator's own.
+    pub async fn score_bid(
+        &self,
+        principal: &Principal,
+        id: i64,
+        bidder: &str,
+        scores: &[CriterionInput],
+        now: NaiveDateTime,
+    ) -> Result<()> {
+        authorize(Some(principal), &Action::EvaluateBids)?;
+        let view = self.tender(principal, id, now).await?;
+        if view.stage != TenderStage::Evaluation {
+            return Err(AppError::Invalid("Bids are scored while the tender is in evaluation".into()));
+        }
+        if !self.conflict_cleared(principal, id).await? {
+            return Err(AppError::Forbidden);
+        }
+        let records = self.checked_scores(principal, &view, bidder, scores, "comment").await?;
+        let actor = Actor::User(principal.clone());
+        let at = now_millis();
+        let mut tx = self.store().begin().await?;
+        tx.upsert_scores(&records.into_iter().map(|r| store::procurement::ScoreRecord { at, ..r }).collect::<Vec<_>>())
+            .await?;
+        tx.audit(&audit(&actor, id, "score_bid", serde_json::json!({ "bidder": bidder })), at).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The moderated consensus for one bid, with a reason for each criterion, while the
+    /// tender is in moderation; the individual scores are kept.
+    pub async fn moderate_bid(
+        &self,
+        principal: &Principal,
+        id: i64,
+        bidder: &str,
+        scores: &[CriterionInput],
+        now: NaiveDateTime,
+    ) -> Result<()> {
+        authorize(Some(principal), &Action::ManageProcurement)?;
+        let view = self.tender(principal, id, now).await?;
+        if view.stage != TenderStage::Moderation {
+            return Err(AppError::Invalid("Consensus scores are agreed while the tender is in moderation".into()));
+        }
+        let records = self.checked_scores(principal, &view, bidder, scores, "reason").await?;
+        let actor = Actor::User(principal.clone());
+        let at = now_millis();
+        let mut tx = self.store().begin().await?;
+        tx.upsert_moderated(
+            &records.into_iter().map(|r| store::procurement::ScoreRecord { at, ..r }).collect::<Vec<_>>(),
+        )
+        .await?;
+        tx.audit(&audit(&actor, id, "moderate_bid", serde_json::json!({ "bidder": bidder })), at).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn checked_scores(
+        &self,
+        principal: &Principal,
+        view: &TenderView,
+        bidder: &str,
+        scores: &[CriterionInput],
+        comment_field: &str,
+    ) -> Result<Vec<store::procurement::ScoreRecord>> {
+        if self.store().bids(view.id, Some(bidder)).await?.is_empty() {
+            return Err(AppError::Invalid(format!("{bidder} has not bid for this tender")));
+        }
+        let mut records = Vec::new();
+        for position in 1..=view.criteria.len() as i64 {
+            let given = scores.iter().find(|s| s.position == position);
+            let score = given
+                .and_then(|s| s.score.trim().parse::<i64>().ok())
+                .filter(|s| (0..=i64::from(SCALE_MAX)).contains(s))
+                .ok_or_else(|| AppError::Invalid(format!("score_{position}: Choose a score from 0 to 5")))?;
+            let comment = given.map(|s| s.comment.trim().to_owned()).unwrap_or_default();
+            if comment.is_empty() {
+                return Err(AppError::Invalid(format!(
+                    "{comment_field}_{position}: Enter the {comment_field} for this score"
+                )));
+            }
+            records.push(store::procurement::ScoreRecord {
+                tender_id: view.id,
+                bidder: bidder.to_owned(),
+                position,
+                user_id: principal.user_id,
+                name: principal.name.clone(),
+                score,
+                comment,
+                at: 0,
+            });
+        }
+        Ok(records)
+    }
+
+    /// The evaluation as the reader may see it (the commissioner's side). Before moderation
+    /// an evaluator sees only their own scores, so scoring stays independent; from moderation
+    /// on, everyone's are shown beside the consensus. The results and ranks follow from the
+    /// moderated scores, the published price weight and formula, once complete.
+    pub async fn tender_evaluation(
+        &self,
+        principal: &Principal,
+        id: i64,
+        now: NaiveDateTime,
+    ) -> Result<TenderEvaluation> {
+        authorize(Some(principal), &Action::ViewCommissionerDashboard)?;
+        let view = self.tender(principal, id, now).await?;
+        let declarations: Vec<DeclarationView> =
+            self.store().declarations(id).await?.into_iter().map(declaration_view).collect();
+        let own = declarations.iter().find(|d| d.user_id == principal.user_id).cloned();
+        let mut evaluation =
+            TenderEvaluation { declarations, own, bids: Vec::new(), scored_by: Vec::new(), results: None };
+        let stage_order = |s: TenderStage| TenderStage::ALL.iter().position(|x| *x == s).unwrap_or(0);
+        if stage_order(view.stage) < stage_order(TenderStage::Evaluation) || view.stage == TenderStage::Cancelled {
+            return Ok(evaluation);
+        }
+        let bids = match self.bids(principal, id, now).await {
+            Ok(bids) => bids,
+            Err(AppError::Forbidden) => return Ok(evaluation),
+            Err(other) => return Err(other),
+        };
+        let all_visible = view.stage != TenderStage::Evaluation;
+        let scores = self.store().scores(id).await?;
+        let moderated = self.store().moderated(id).await?;
+        let n_criteria = view.criteria.len();
+        let mut by: std::collections::BTreeMap<(i64, String), usize> = std::collections::BTreeMap::new();
+        for s in &scores {
+            *by.entry((s.user_id, s.name.clone())).or_default() += 1;
+        }
+        evaluation.scored_by =
+            by.into_iter().filter(|(_, n)| *n == n_criteria * bids.len()).map(|((_, name), _)| name).collect();
+        for bid in &bids {
+            evaluation.bids.push(BidEvaluation {
+                bidder: bid.bidder.clone(),
+                price: bid.price,
+                individual: scores
+                    .iter()
+                    .filter(|s| s.bidder == bid.bidder && (all_visible || s.user_id == principal.user_id))
+                    .cloned()
+                    .map(score_view)
+                    .collect(),
+                moderated: moderated.iter().filter(|s| s.bidder == bid.bidder).cloned().map(score_view).collect(),
+            });
+        }
+        let complete = !bids.is_empty() && evaluation.bids.iter().all(|b| b.moderated.len() == n_criteria);
+        if complete {
+            use commissioning::procure::scoring::{CriterionScore, ScoredBid, evaluate};
+            let scored: Vec<ScoredBid> = evaluation
+                .bids
+                .iter()
+                .map(|b| ScoredBid {
+                    bidder: b.bidder.clone(),
+                    price: b.price,
+                    passed: true,
+                    quality: view
+                        .criteria
+                        .iter()
+                        .enumerate()
+                        .map(|(i, (_, weight, minimum))| CriterionScore {
+                            weight: weight.parse().unwrap_or(0.0),
+                            score: b
+                                .moderated
+                                .iter()
+                                .find(|m| m.position == i as i64 + 1)
+                                .map(|m| m.score as u8)
+                                .unwrap_or(0),
+                            minimum: *minimum as u8,
+                        })
+                        .collect(),
+                })
+                .collect();
+            let weight: f64 = view.price_weight.parse().unwrap_or(0.0);
+            evaluation.results = Some(evaluate(&scored, view.price_formula, weight).map_err(AppError::Invalid)?);
+        }
+        Ok(evaluation)
     }
 }

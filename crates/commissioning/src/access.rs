@@ -182,6 +182,9 @@ pub enum Action {
     /// Record procurement decisions and run tenders: the commissioner's contract staff and
     /// administrators.
     ManageProcurement,
+    /// Score bids independently in a tender's evaluation: evaluators, clinical leads and the
+    /// commissioner's contract staff (each still needs a cleared declaration of interests).
+    EvaluateBids,
     /// Users, organisations and the audit log.
     Administer,
 }
@@ -260,6 +263,9 @@ pub fn decide(principal: Option<&Principal>, action: &Action) -> Decision {
         }
         Action::ReadBid(bid) => return decide_bid(principal, bid),
         Action::ManageProcurement => [Role::Administrator, Role::Commissioner].iter().any(|role| principal.has(*role)),
+        Action::EvaluateBids => {
+            [Role::Evaluator, Role::ClinicalLead, Role::Commissioner].iter().any(|role| principal.has(*role))
+        }
         Action::Administer => principal.has(Role::Administrator),
     };
     if allowed { Decision::Allow } else { Decision::Forbidden }
@@ -345,6 +351,9 @@ mod tests {
             (&admin, Action::ManageProcurement, Decision::Allow),
             (&provider, Action::ManageProcurement, Decision::Forbidden),
             (&scrutiny, Action::ManageProcurement, Decision::Forbidden),
+            (&commissioner, Action::EvaluateBids, Decision::Allow),
+            (&admin, Action::EvaluateBids, Decision::Forbidden),
+            (&provider, Action::EvaluateBids, Decision::Forbidden),
         ];
         for (who, action, expected) in cases {
             assert_eq!(decide(Some(who), &action), expected, "{:?} doing {action:?}", who.roles);

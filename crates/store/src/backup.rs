@@ -52,6 +52,9 @@ pub const TABLES: &[&str] = &[
     "tenders",
     "tender_criteria",
     "tender_bids",
+    "tender_declarations",
+    "tender_scores",
+    "tender_moderated_scores",
 ];
 
 /// What a backup file holds.

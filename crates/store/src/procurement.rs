@@ -276,3 +276,159 @@ fn tender_from_row(row: &AnyRow) -> Result<TenderRecord> {
         updated_at: row.try_get("updated_at")?,
     })
 }
+
+/// An evaluator's declaration of interests for a tender.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeclarationRecord {
+    pub tender_id: i64,
+    pub user_id: i64,
+    pub name: String,
+    pub has_conflict: bool,
+    pub details: String,
+    /// How a declared conflict is managed (empty when none is declared).
+    pub management: String,
+    pub declared_at: i64,
+}
+
+/// One evaluator's score (0–5) of one bid on one criterion, or (with `user_id` 0) the
+/// moderated consensus with its reason in `comment`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScoreRecord {
+    pub tender_id: i64,
+    pub bidder: String,
+    pub position: i64,
+    pub user_id: i64,
+    pub name: String,
+    pub score: i64,
+    pub comment: String,
+    pub at: i64,
+}
+
+impl Tx {
+    /// Records a declaration; declaring again replaces it.
+    pub async fn upsert_declaration(&mut self, d: &DeclarationRecord) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO tender_declarations (tender_id, user_id, name, has_conflict, details, management, declared_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (tender_id, user_id) DO UPDATE SET name = excluded.name, \
+             has_conflict = excluded.has_conflict, details = excluded.details, management = excluded.management, \
+             declared_at = excluded.declared_at",
+        )
+        .bind(d.tender_id)
+        .bind(d.user_id)
+        .bind(&d.name)
+        .bind(i64::from(d.has_conflict))
+        .bind(&d.details)
+        .bind(&d.management)
+        .bind(d.declared_at)
+        .execute(self.connection())
+        .await?;
+        Ok(())
+    }
+
+    /// Records an evaluator's scores; scoring again replaces them.
+    pub async fn upsert_scores(&mut self, scores: &[ScoreRecord]) -> Result<()> {
+        for s in scores {
+            sqlx::query(
+                "INSERT INTO tender_scores (tender_id, bidder, position, user_id, name, score, comment, scored_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (tender_id, bidder, position, user_id) DO UPDATE \
+                 SET name = excluded.name, score = excluded.score, comment = excluded.comment, scored_at = excluded.scored_at",
+            )
+            .bind(s.tender_id)
+            .bind(&s.bidder)
+            .bind(s.position)
+            .bind(s.user_id)
+            .bind(&s.name)
+            .bind(s.score)
+            .bind(&s.comment)
+            .bind(s.at)
+            .execute(self.connection())
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Records moderated consensus scores (`user_id` ignored, `comment` the reason).
+    pub async fn upsert_moderated(&mut self, scores: &[ScoreRecord]) -> Result<()> {
+        for s in scores {
+            sqlx::query(
+                "INSERT INTO tender_moderated_scores (tender_id, bidder, position, score, reason, moderated_by, \
+                 moderated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (tender_id, bidder, position) DO UPDATE \
+                 SET score = excluded.score, reason = excluded.reason, moderated_by = excluded.moderated_by, \
+                 moderated_at = excluded.moderated_at",
+            )
+            .bind(s.tender_id)
+            .bind(&s.bidder)
+            .bind(s.position)
+            .bind(s.score)
+            .bind(&s.comment)
+            .bind(&s.name)
+            .bind(s.at)
+            .execute(self.connection())
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+impl Store {
+    pub async fn declarations(&self, tender_id: i64) -> Result<Vec<DeclarationRecord>> {
+        let rows = sqlx::query(
+            "SELECT tender_id, user_id, name, has_conflict, details, management, declared_at FROM tender_declarations \
+             WHERE tender_id = $1 ORDER BY user_id",
+        )
+        .bind(tender_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let conflict: i64 = row.try_get("has_conflict")?;
+                Ok(DeclarationRecord {
+                    tender_id: row.try_get("tender_id")?,
+                    user_id: row.try_get("user_id")?,
+                    name: row.try_get("name")?,
+                    has_conflict: crate::flag(conflict),
+                    details: row.try_get("details")?,
+                    management: row.try_get("management")?,
+                    declared_at: row.try_get("declared_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Every evaluator's scores of a tender, by bidder, criterion and evaluator.
+    pub async fn scores(&self, tender_id: i64) -> Result<Vec<ScoreRecord>> {
+        let rows = sqlx::query(
+            "SELECT tender_id, bidder, position, user_id, name, score, comment, scored_at AS at FROM tender_scores \
+             WHERE tender_id = $1 ORDER BY bidder, position, user_id",
+        )
+        .bind(tender_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(score_from_row).collect()
+    }
+
+    /// The moderated scores of a tender, by bidder and criterion.
+    pub async fn moderated(&self, tender_id: i64) -> Result<Vec<ScoreRecord>> {
+        let rows = sqlx::query(
+            "SELECT tender_id, bidder, position, CAST(0 AS BIGINT) AS user_id, moderated_by AS name, score, reason AS comment, \
+             moderated_at AS at FROM tender_moderated_scores WHERE tender_id = $1 ORDER BY bidder, position",
+        )
+        .bind(tender_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(score_from_row).collect()
+    }
+}
+
+fn score_from_row(row: &AnyRow) -> Result<ScoreRecord> {
+    Ok(ScoreRecord {
+        tender_id: row.try_get("tender_id")?,
+        bidder: row.try_get("bidder")?,
+        position: row.try_get("position")?,
+        user_id: row.try_get("user_id")?,
+        name: row.try_get("name")?,
+        score: row.try_get("score")?,
+        comment: row.try_get("comment")?,
+        at: row.try_get("at")?,
+    })
+}

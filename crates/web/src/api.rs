@@ -26,7 +26,7 @@ use crate::state::AppState;
         version = "1",
         description = "Clinical commissioning: reference data, needs, procurement, contracts and monitoring. Authenticate with the session cookie from /sign-in (send X-CSRF-Token on writes) or a bearer token."
     ),
-    paths(health, me, dashboard, organisations, organisation, areas, area, activity_summary, submissions, submit, audit, users, monitoring, challenges, answer_challenge, raise_query, query, query_event, method, needs, indicators, contracts, contract, contract_statement, contract_performance, kpi_return, contract_evaluations, plan_findings, procure_route, procure_decisions, tender_bids, submit_bid),
+    paths(health, me, dashboard, organisations, organisation, areas, area, activity_summary, submissions, submit, audit, users, monitoring, challenges, answer_challenge, raise_query, query, query_event, method, needs, indicators, contracts, contract, contract_statement, contract_performance, kpi_return, contract_evaluations, plan_findings, procure_route, procure_decisions, tender_bids, submit_bid, tender_evaluation),
     components(schemas(
         Health,
         Me,
@@ -1322,4 +1322,19 @@ pub(crate) async fn submit_bid(
     })?;
     state.app.submit_bid(&session.principal, id, &bid.price, &bid.response, app::tenders::now_utc()).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// A tender's evaluation as the reader may see it: declarations of interest and how
+/// conflicts are managed; before moderation only the reader's own scores; from moderation on,
+/// every evaluator's beside the consensus; and the ranked result once every bid is moderated.
+#[utoipa::path(get, path = "/api/v1/tenders/{id}/evaluation",
+    params(("id" = i64, Path, description = "The tender's number")),
+    responses((status = 200, body = Object), (status = 401, body = ApiErrorDto), (status = 403, body = ApiErrorDto), (status = 404, body = ApiErrorDto)))]
+pub(crate) async fn tender_evaluation(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let evaluation = state.app.tender_evaluation(&session.principal, id, app::tenders::now_utc()).await?;
+    Ok(Json(serde_json::to_value(&evaluation).map_err(|error| Error::Unexpected(error.into()))?))
 }

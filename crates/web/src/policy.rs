@@ -124,6 +124,9 @@ pub(crate) const ROUTES: &[RouteRule] = &[
     route("GET", "/procure/tenders/{id}", Rule::Stage(Stage::Procure)),
     route("POST", "/procure/tenders/{id}/events", Rule::CommissionerDashboard),
     route("POST", "/procure/tenders/{id}/bids", Rule::Stage(Stage::Procure)),
+    route("POST", "/procure/tenders/{id}/declarations", Rule::CommissionerDashboard),
+    route("POST", "/procure/tenders/{id}/scores", Rule::CommissionerDashboard),
+    route("POST", "/procure/tenders/{id}/moderation", Rule::CommissionerDashboard),
     route("GET", "/procure/contracts", Rule::Stage(Stage::Procure)),
     route("GET", "/procure/contracts.xlsx", Rule::Stage(Stage::Procure)),
     route("GET", "/procure/contracts/{id}", Rule::Owned),
@@ -185,6 +188,7 @@ pub(crate) const ROUTES: &[RouteRule] = &[
     route("GET", "/api/v1/procure/decisions", Rule::CommissionerDashboard),
     route("GET", "/api/v1/tenders/{id}/bids", Rule::Stage(Stage::Procure)),
     route("POST", "/api/v1/tenders/{id}/bids", Rule::Stage(Stage::Procure)),
+    route("GET", "/api/v1/tenders/{id}/evaluation", Rule::CommissionerDashboard),
     route("GET", "/api/v1/audit", Rule::Administer),
     route("GET", "/api/v1/users", Rule::Administer),
 ];

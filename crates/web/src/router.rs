@@ -77,6 +77,9 @@ pub fn router(app: App, settings: WebSettings) -> Router {
         .route("/procure/tenders/{id}", get(pages::procure::tenders::tender))
         .route("/procure/tenders/{id}/events", post(pages::procure::tenders::step))
         .route("/procure/tenders/{id}/bids", post(pages::procure::tenders::bid))
+        .route("/procure/tenders/{id}/declarations", post(pages::procure::tenders::declare))
+        .route("/procure/tenders/{id}/scores", post(pages::procure::tenders::score))
+        .route("/procure/tenders/{id}/moderation", post(pages::procure::tenders::moderate))
         .route("/procure/contracts", get(pages::procure::contracts::register))
         .route("/procure/contracts.xlsx", get(pages::procure::contracts::register_xlsx))
         .route("/procure/contracts/{id}", get(pages::procure::contracts::contract))
@@ -141,6 +144,7 @@ pub fn router(app: App, settings: WebSettings) -> Router {
         .route("/api/v1/procure/route", post(api::procure_route))
         .route("/api/v1/procure/decisions", get(api::procure_decisions))
         .route("/api/v1/tenders/{id}/bids", get(api::tender_bids).post(api::submit_bid))
+        .route("/api/v1/tenders/{id}/evaluation", get(api::tender_evaluation))
         .route("/api/v1/audit", get(api::audit))
         .route("/api/v1/users", get(api::users));
     routes

@@ -8,7 +8,8 @@ use chrono::{Duration, NaiveDateTime};
 use app::AppError;
 use app::demo::DemoOptions;
 use app::progress::Silent;
-use app::tenders::NewTender;
+use app::tenders::{CriterionInput, NewTender};
+use commissioning::access::Principal;
 use commissioning::access::Role;
 use commissioning::org::OrgKind;
 use commissioning::procure::tender::TenderStage;
@@ -102,7 +103,98 @@ async fn bids_are_sealed_until_the_deadline_and_the_close() {
     let all = app.bids(&commissioner, id, after).await.unwrap();
     assert_eq!(all.iter().map(|b| b.bidder.as_str()).collect::<Vec<_>>(), ["R9A", "R9B"]);
     assert_eq!(app.bids(&admin, id, after).await.unwrap().len(), 2);
-    assert!(matches!(app.bids(&evaluator, id, after).await, Err(AppError::Forbidden)));
+    assert!(matches!(app.bids(&evaluator, id, after).await, Err(AppError::Forbidden)), "no declaration yet");
     assert_eq!(app.bids(&r9b, id, after).await.unwrap().len(), 1);
     assert_eq!(app.bids_for_export(id, after).await.unwrap().len(), 2);
+
+    // Evaluators declare their interests first: a conflict must say how it is managed.
+    let first = Principal { user_id: 41, name: "Eve Evaluator".into(), ..evaluator.clone() };
+    let second = Principal {
+        user_id: 42,
+        name: "Dr Cleo Lead".into(),
+        ..principal("Q99", OrgKind::Commissioner, Role::ClinicalLead)
+    };
+    let conflicted = Principal { user_id: 43, name: "Sam".into(), ..evaluator.clone() };
+    app.declare_interests(&first, id, false, "", "", after).await.unwrap();
+    app.declare_interests(
+        &second,
+        id,
+        true,
+        "Was a locum at R9B in 2023",
+        "Scores reviewed by a second moderator",
+        after,
+    )
+    .await
+    .unwrap();
+    app.declare_interests(&conflicted, id, true, "Spouse works for R9A", "", after).await.unwrap();
+    assert!(
+        matches!(app.declare_interests(&conflicted, id, true, " ", "", after).await, Err(AppError::Invalid(m)) if m.starts_with("details"))
+    );
+    assert_eq!(app.bids(&first, id, after).await.unwrap().len(), 2);
+    assert!(
+        matches!(app.bids(&conflicted, id, after).await, Err(AppError::Forbidden)),
+        "an unmanaged conflict sees nothing"
+    );
+
+    // Independent scoring in evaluation: each evaluator sees only their own scores.
+    let scores = |values: [i64; 5], note: &str| -> Vec<CriterionInput> {
+        values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| CriterionInput { position: i as i64 + 1, score: v.to_string(), comment: note.into() })
+            .collect()
+    };
+    assert!(
+        matches!(app.score_bid(&first, id, "R9A", &scores([5; 5], "Strong"), after).await, Err(AppError::Invalid(m)) if m.contains("in evaluation"))
+    );
+    app.tender_step(&commissioner, id, "start_evaluation", after).await.unwrap();
+    assert!(matches!(
+        app.score_bid(&conflicted, id, "R9A", &scores([1; 5], "x"), after).await,
+        Err(AppError::Forbidden)
+    ));
+    assert!(
+        matches!(app.score_bid(&admin, id, "R9A", &scores([1; 5], "x"), after).await, Err(AppError::Forbidden)),
+        "administrators do not score"
+    );
+    let mut incomplete = scores([4; 5], "Good");
+    incomplete[2].comment = String::new();
+    assert!(
+        matches!(app.score_bid(&first, id, "R9A", &incomplete, after).await, Err(AppError::Invalid(m)) if m.starts_with("comment_3"))
+    );
+    incomplete[2].score = "6".into();
+    assert!(
+        matches!(app.score_bid(&first, id, "R9A", &incomplete, after).await, Err(AppError::Invalid(m)) if m.starts_with("score_3"))
+    );
+    for (who, a, b) in [(&first, [5, 4, 5, 4, 5], [3, 3, 2, 3, 3]), (&second, [4, 5, 5, 5, 4], [3, 2, 3, 3, 4])] {
+        app.score_bid(who, id, "R9A", &scores(a, "Evidenced"), after).await.unwrap();
+        app.score_bid(who, id, "R9B", &scores(b, "Meets it"), after).await.unwrap();
+    }
+    let seen = app.tender_evaluation(&first, id, after).await.unwrap();
+    assert!(seen.bids.iter().all(|b| b.individual.iter().all(|s| s.user_id == 41) && b.individual.len() == 5));
+    assert_eq!(seen.scored_by, ["Eve Evaluator", "Dr Cleo Lead"], "who has finished is known; what they scored is not");
+    assert!(seen.results.is_none());
+    assert_eq!(seen.declarations.len(), 3);
+
+    // Moderation: the consensus per criterion with reasons; the individual scores are kept
+    // and shown; the ranking follows the published weights and formula.
+    assert!(matches!(
+        app.moderate_bid(&commissioner, id, "R9A", &scores([5; 5], "Agreed"), after).await,
+        Err(AppError::Invalid(_))
+    ));
+    app.tender_step(&commissioner, id, "start_moderation", after).await.unwrap();
+    assert!(matches!(
+        app.moderate_bid(&first, id, "R9A", &scores([5; 5], "Agreed"), after).await,
+        Err(AppError::Forbidden)
+    ));
+    app.moderate_bid(&commissioner, id, "R9A", &scores([5; 5], "Agreed at moderation"), after).await.unwrap();
+    let partial = app.tender_evaluation(&commissioner, id, after).await.unwrap();
+    assert!(partial.results.is_none(), "R9B has no consensus yet");
+    assert_eq!(partial.bids[0].individual.len(), 10, "both evaluators' scores are kept");
+    app.moderate_bid(&commissioner, id, "R9B", &scores([3; 5], "Agreed at moderation"), after).await.unwrap();
+    let report = app.tender_evaluation(&commissioner, id, after).await.unwrap();
+    let results = report.results.unwrap();
+    // R9A: quality 60, price 40 × 1,000,000 / 1,250,000 = 32, total 92; R9B: 36 + 40 = 76.
+    assert_eq!((results[0].quality_points, results[0].price_points, results[0].total), (60.0, 32.0, 92.0));
+    assert_eq!((results[1].quality_points, results[1].total), (36.0, 76.0));
+    assert_eq!((results[0].rank, results[1].rank), (Some(1), Some(2)));
 }

@@ -118,6 +118,8 @@ enum Spec {
     /// Bidding, and reading bids while they are sealed: providers (their own bids); everyone
     /// else — administrators included — is refused.
     Providers,
+    /// Scoring bids: evaluators, clinical leads and the commissioner's contract staff.
+    Evaluators,
 }
 
 impl Spec {
@@ -156,6 +158,9 @@ impl Spec {
             }
             Spec::ProcurementManagers => allowed(matches!(who, Who::Admin | Who::Commissioner), Forbidden),
             Spec::Providers => allowed(who.provider(), Forbidden),
+            Spec::Evaluators => {
+                allowed(matches!(who, Who::Evaluator | Who::ClinicalLead | Who::Commissioner), Forbidden)
+            }
             Spec::ManageMonitoringOfR9A => match who {
                 Who::Admin | Who::Commissioner | Who::Finance => Allowed,
                 Who::Provider => Forbidden,
@@ -242,6 +247,9 @@ const MATRIX: &[(&str, &str, &str, Spec)] = &[
     ("GET", "/procure/tenders/{id}", "/procure/tenders/{tender}", Spec::CommissionerSideAndProviders),
     ("POST", "/procure/tenders/{id}/events", "/procure/tenders/{tender}/events", Spec::ProcurementManagers),
     ("POST", "/procure/tenders/{id}/bids", "/procure/tenders/{tender}/bids", Spec::Providers),
+    ("POST", "/procure/tenders/{id}/declarations", "/procure/tenders/{tender}/declarations", Spec::CommissionerSide),
+    ("POST", "/procure/tenders/{id}/scores", "/procure/tenders/{tender}/scores", Spec::Evaluators),
+    ("POST", "/procure/tenders/{id}/moderation", "/procure/tenders/{tender}/moderation", Spec::ProcurementManagers),
     ("GET", "/procure/contracts", "/procure/contracts", Spec::CommissionerSideAndProviders),
     ("GET", "/procure/contracts.xlsx", "/procure/contracts.xlsx", Spec::CommissionerSideAndProviders),
     ("GET", "/procure/contracts/{id}", "/procure/contracts/Q99-R9A-2024", Spec::OwnedByR9A),
@@ -374,6 +382,7 @@ const MATRIX: &[(&str, &str, &str, Spec)] = &[
     // The template tender's deadline is years away: its bids are sealed.
     ("GET", "/api/v1/tenders/{id}/bids", "/api/v1/tenders/{tender}/bids", Spec::Providers),
     ("POST", "/api/v1/tenders/{id}/bids", "/api/v1/tenders/{tender}/bids", Spec::Providers),
+    ("GET", "/api/v1/tenders/{id}/evaluation", "/api/v1/tenders/{tender}/evaluation", Spec::CommissionerSide),
     ("GET", "/api/v1/audit", "/api/v1/audit", Spec::Administrators),
     ("GET", "/api/v1/users", "/api/v1/users", Spec::Administrators),
     // Last: it ends the session.

@@ -178,3 +178,120 @@ async fn bids_are_sealed_on_pages_and_the_api_until_the_deadline_and_the_close()
         "a rival still reads none"
     );
 }
+
+#[tokio::test]
+async fn evaluators_declare_score_independently_and_moderation_ranks_the_bids() {
+    let web = TestWeb::demo().await;
+    let person = |org: &str, kind: commissioning::org::OrgKind, role: commissioning::access::Role| {
+        commissioning::access::Principal {
+            user_id: 2,
+            name: "Setup".into(),
+            organisation: commissioning::org::OdsCode::parse(org).unwrap(),
+            organisation_kind: kind,
+            roles: [role].into(),
+            api_token: None,
+        }
+    };
+    use commissioning::access::Role;
+    use commissioning::org::OrgKind;
+    let buyer = person("Q99", OrgKind::Commissioner, Role::Commissioner);
+    let now = app::tenders::now_utc();
+    let earlier = now - chrono::Duration::hours(3);
+    let input = app::tenders::NewTender {
+        title: "Urgent treatment centre".into(),
+        process: "competitive".into(),
+        deadline: (now - chrono::Duration::hours(1)).format("%Y-%m-%dT%H:%M").to_string(),
+        price_weight: "40".into(),
+        price_formula: "relative_to_lowest".into(),
+        criteria: "Quality | 40 | 2\nSocial value | 20".into(),
+    };
+    let id = web.app.create_tender(&buyer, &input, earlier).await.unwrap();
+    web.app.tender_step(&buyer, id, "publish", earlier).await.unwrap();
+    web.app
+        .submit_bid(&person("R9A", OrgKind::Provider, Role::Provider), id, "2000000.00", "R9A offer", earlier)
+        .await
+        .unwrap();
+    web.app
+        .submit_bid(&person("R9B", OrgKind::Provider, Role::Provider), id, "1600000.00", "R9B offer", earlier)
+        .await
+        .unwrap();
+    let path = format!("/procure/tenders/{id}");
+
+    let mut commissioner = web.signed_in("commissioner@demo.commissioner.test").await;
+    let csrf_c = commissioner.get(&path).await.csrf_token();
+    for event in ["close", "start_evaluation"] {
+        let reply =
+            commissioner.post_form(&format!("{path}/events"), &[("csrf_token", &csrf_c), ("event", event)]).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{event}: {}", reply.body);
+    }
+    // The evaluator must declare before seeing bids; then scores each bid, with comments.
+    let mut evaluator = web.signed_in("evaluator@demo.commissioner.test").await;
+    let page = evaluator.get(&path).await;
+    assert!(page.body.contains("Declare interests") && !page.body.contains("R9A offer"));
+    let csrf = page.csrf_token();
+    let vague = evaluator
+        .post_form(&format!("{path}/declarations"), &[("csrf_token", &csrf), ("has_conflict", "true"), ("details", "")])
+        .await;
+    assert_eq!(vague.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(vague.body.contains("href=\"#details\""));
+    let declared =
+        evaluator.post_form(&format!("{path}/declarations"), &[("csrf_token", &csrf), ("has_conflict", "false")]).await;
+    assert_eq!(declared.status, StatusCode::SEE_OTHER);
+    let page = evaluator.get(&path).await;
+    assert!(page.body.contains("Your scores") && page.body.contains("R9A offer"));
+    let missing = evaluator
+        .post_form(
+            &format!("{path}/scores"),
+            &[
+                ("csrf_token", &csrf),
+                ("bidder", "R9A"),
+                ("score_1", "4"),
+                ("comment_1", "Good"),
+                ("score_2", "3"),
+                ("comment_2", ""),
+            ],
+        )
+        .await;
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(missing.body.contains("href=\"#comment_2\""), "{}", missing.body);
+    for (bidder, a, b) in [("R9A", "5", "4"), ("R9B", "3", "3")] {
+        let fields = [
+            ("csrf_token", csrf.as_str()),
+            ("bidder", bidder),
+            ("score_1", a),
+            ("comment_1", "Evidence"),
+            ("score_2", b),
+            ("comment_2", "Plan"),
+        ];
+        assert_eq!(evaluator.post_form(&format!("{path}/scores"), &fields).await.status, StatusCode::SEE_OTHER);
+    }
+    // Moderation: the commissioner sees every evaluator's scores and agrees the consensus.
+    let reply = commissioner
+        .post_form(&format!("{path}/events"), &[("csrf_token", &csrf_c), ("event", "start_moderation")])
+        .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    let page = commissioner.get(&path).await;
+    assert!(page.body.contains("Scores of R9A: each evaluator") && page.body.contains("Evidence"));
+    let csrf_c = page.csrf_token();
+    for (bidder, a, b) in [("R9A", "5", "4"), ("R9B", "3", "2")] {
+        let fields = [
+            ("csrf_token", csrf_c.as_str()),
+            ("bidder", bidder),
+            ("score_1", a),
+            ("reason_1", "Agreed"),
+            ("score_2", b),
+            ("reason_2", "Agreed"),
+        ];
+        let reply = commissioner.post_form(&format!("{path}/moderation"), &fields).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    }
+    // R9A: 40 + 16 + 40 × 1.6/2.0 = 88; R9B: 24 + 8 + 40 = 72.
+    let result = commissioner.get(&format!("/api/v1/tenders/{id}/evaluation")).await.json();
+    let results = result["results"].as_array().unwrap();
+    assert_eq!(
+        (results[0]["bidder"].as_str(), results[0]["total"].as_f64(), results[0]["rank"].as_i64()),
+        (Some("R9A"), Some(88.0), Some(1))
+    );
+    assert_eq!((results[1]["total"].as_f64(), results[1]["rank"].as_i64()), (Some(72.0), Some(2)));
+    assert!(commissioner.get(&path).await.body.contains("Bids by rank, from the moderated scores"));
+}

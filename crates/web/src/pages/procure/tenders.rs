@@ -6,11 +6,11 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use maud::html;
+use maud::{Markup, html};
 use serde::Deserialize;
 
 use app::accounts::Session;
-use app::tenders::{NewTender, TenderView, now_utc};
+use app::tenders::{CriterionInput, NewTender, TenderEvaluation, TenderView, now_utc};
 use commissioning::access::{Action, Decision, Role, Stage, decide};
 use commissioning::procure::psr::Process;
 use commissioning::procure::scoring::PriceFormula;
@@ -136,6 +136,11 @@ async fn render(
         Err(app::AppError::Sealed(_) | app::AppError::Forbidden) => None,
         Err(error) => return Err(error.into()),
     };
+    let evaluation = if session.principal.is_commissioner_side() {
+        Some(state.app.tender_evaluation(&session.principal, id, now).await?)
+    } else {
+        None
+    };
     let error_for = |field: &str| errors.iter().find(|(f, _)| f == field).map(|(_, m)| m.clone());
     let content = html! {
         @if !errors.is_empty() { (ErrorSummary::for_fields(errors)) }
@@ -177,6 +182,7 @@ async fn render(
                 (Button::submit("Submit bid"))
             }
         }
+        @if let Some(evaluation) = &evaluation { (evaluation_section(session, &view, evaluation, errors)) }
         h2 { "Bids" }
         @match &bids {
             Some(bids) if bids.is_empty() => { p { @if is_provider { "You have not bid." } @else { "No bids were received." } } }
@@ -256,4 +262,210 @@ pub(crate) async fn bid(
         }
         Err(error) => Err(error.into()),
     }
+}
+
+fn score_items(selected: Option<i64>) -> Vec<SelectItem> {
+    std::iter::once(SelectItem::new("", "Choose a score", selected.is_none()))
+        .chain(commissioning::procure::scoring::SCALE.iter().map(|(score, meaning)| {
+            SelectItem::new(score.to_string(), format!("{score}: {meaning}"), selected == Some(i64::from(*score)))
+        }))
+        .collect()
+}
+
+/// Declarations, independent scoring, moderation and the ranked result, as far as the
+/// reader may see them.
+fn evaluation_section(
+    session: &Session,
+    view: &TenderView,
+    evaluation: &TenderEvaluation,
+    errors: &[(String, String)],
+) -> Markup {
+    use commissioning::procure::tender::TenderStage;
+    let error_for = |field: &str| errors.iter().find(|(f, _)| f == field).map(|(_, m)| m.clone());
+    let evaluates = decide(Some(&session.principal), &Action::EvaluateBids) == Decision::Allow;
+    let cleared = evaluation.own.as_ref().is_some_and(|d| d.cleared);
+    let criterion_name =
+        |position: i64| view.criteria.get(position as usize - 1).map(|c| c.0.clone()).unwrap_or_default();
+    html! {
+        h2 id="declarations" { "Declarations of interest" }
+        @if evaluation.declarations.is_empty() { p { "Nobody has declared their interests yet. Everyone evaluating must, before they see a bid." } } @else {
+            (Table::new(
+                "Declarations of interest and how conflicts are managed",
+                vec![Cell::text("Who"), Cell::text("Conflict"), Cell::text("Details"), Cell::text("How it is managed")],
+                evaluation.declarations.iter().map(|d| vec![
+                    Cell::text(d.name.clone()),
+                    Cell::html(if d.has_conflict { html! { strong class="nhsuk-tag nhsuk-tag--orange" { "Declared" } } } else { html! { "None" } }),
+                    Cell::text(d.details.clone()),
+                    Cell::text(if d.has_conflict && !d.cleared { "Not managed: takes no part".to_owned() } else { d.management.clone() }),
+                ]).collect(),
+            ))
+        }
+        @if evaluation.own.is_none() && !view.stage.is_final() {
+            form method="post" action={ "/procure/tenders/" (view.id) "/declarations" } novalidate {
+                input type="hidden" name="csrf_token" value=(session.csrf_token);
+                (Select { name: "has_conflict".into(), label: Label::text("Do you have an interest in any bidder?"), items: vec![SelectItem::new("false", "No", true), SelectItem::new("true", "Yes", false)], ..Default::default() })
+                (Input { error_message: error_for("details").map(Into::into), ..Input::new("details", Label::text("The interest, if any")) })
+                (Input { hint: Some("Without it, a declared conflict keeps you out of the evaluation".into()), ..Input::new("management", Label::text("How it is managed")) })
+                (Button::secondary("Declare interests"))
+            }
+        }
+        @if view.stage == TenderStage::Evaluation && evaluates && cleared {
+            h2 id="scoring" { "Your scores" }
+            p { "Score each bid on its own, 0 to 5 with a comment on every criterion. Nobody sees your scores until moderation." }
+            @for bid in &evaluation.bids {
+                form method="post" action={ "/procure/tenders/" (view.id) "/scores" } novalidate {
+                    input type="hidden" name="csrf_token" value=(session.csrf_token);
+                    input type="hidden" name="bidder" value=(bid.bidder);
+                    h3 { (bid.bidder) }
+                    @for (i, (name, weight, _)) in view.criteria.iter().enumerate() {
+                        @let position = i as i64 + 1;
+                        @let own = bid.individual.iter().find(|s| s.position == position && s.user_id == session.principal.user_id);
+                        (Select { id: Some(format!("score_{position}_{}", bid.bidder)), name: format!("score_{position}"), label: Label::text(format!("{name} ({weight} points)")), items: score_items(own.map(|s| s.score)), error_message: error_for(&format!("score_{position}")).map(Into::into), ..Default::default() })
+                        (Input { id: Some(format!("comment_{position}_{}", bid.bidder)), error_message: error_for(&format!("comment_{position}")).map(Into::into), ..Input::new(format!("comment_{position}"), Label::text(format!("Comment on {name}"))) }.with_value(own.map(|s| s.comment.clone()).unwrap_or_default()))
+                    }
+                    (Button::secondary(format!("Save scores for {}", bid.bidder)))
+                }
+            }
+            @if !evaluation.scored_by.is_empty() { p { "Finished scoring: " (evaluation.scored_by.join(", ")) "." } }
+        }
+        @if matches!(view.stage, TenderStage::Moderation | TenderStage::IntentionToAward | TenderStage::Standstill | TenderStage::Awarded) {
+            h2 id="moderation" { "Moderation" }
+            @for bid in &evaluation.bids {
+                (Table::new(
+                    format!("Scores of {}: each evaluator's and the consensus", bid.bidder),
+                    vec![Cell::text("Criterion"), Cell::text("Evaluator"), Cell::numeric("Score"), Cell::text("Comment or reason")],
+                    bid.individual.iter().chain(bid.moderated.iter()).map(|s| vec![
+                        Cell::text(criterion_name(s.position)),
+                        Cell::text(if s.user_id == 0 { format!("Consensus ({})", s.by) } else { s.by.clone() }),
+                        Cell::numeric(s.score.to_string()),
+                        Cell::text(s.comment.clone()),
+                    ]).collect(),
+                ))
+                @if view.stage == TenderStage::Moderation && manages(session) {
+                    form method="post" action={ "/procure/tenders/" (view.id) "/moderation" } novalidate {
+                        input type="hidden" name="csrf_token" value=(session.csrf_token);
+                        input type="hidden" name="bidder" value=(bid.bidder);
+                        @for (i, (name, _, _)) in view.criteria.iter().enumerate() {
+                            @let position = i as i64 + 1;
+                            @let agreed = bid.moderated.iter().find(|s| s.position == position);
+                            (Select { id: Some(format!("score_{position}_{}", bid.bidder)), name: format!("score_{position}"), label: Label::text(format!("Consensus on {name}")), items: score_items(agreed.map(|s| s.score)), error_message: error_for(&format!("score_{position}")).map(Into::into), ..Default::default() })
+                            (Input { id: Some(format!("reason_{position}_{}", bid.bidder)), error_message: error_for(&format!("reason_{position}")).map(Into::into), ..Input::new(format!("reason_{position}"), Label::text(format!("Reason for the consensus on {name}"))) }.with_value(agreed.map(|s| s.comment.clone()).unwrap_or_default()))
+                        }
+                        (Button::secondary(format!("Agree scores for {}", bid.bidder)))
+                    }
+                }
+            }
+        }
+        @if let Some(results) = &evaluation.results {
+            h2 id="results" { "Evaluation result" }
+            (Table::new(
+                "Bids by rank, from the moderated scores",
+                vec![Cell::numeric("Rank"), Cell::text("Bidder"), Cell::numeric("Quality"), Cell::numeric("Price"), Cell::numeric("Total"), Cell::text("Notes")],
+                {
+                    let mut ranked: Vec<_> = results.iter().collect();
+                    ranked.sort_by_key(|r| r.rank.unwrap_or(usize::MAX));
+                    ranked.into_iter().map(|r| vec![
+                        Cell::numeric(r.rank.map(|n| n.to_string()).unwrap_or_else(|| "Excluded".into())),
+                        Cell::text(r.bidder.clone()),
+                        Cell::numeric(format!("{:.2}", r.quality_points)),
+                        Cell::numeric(format!("{:.2}", r.price_points)),
+                        Cell::numeric(format!("{:.2}", r.total)),
+                        Cell::text([r.excluded.clone(), r.abnormally_low.then(|| "Abnormally low price: investigate before award".to_owned())].into_iter().flatten().collect::<Vec<_>>().join("; ")),
+                    ]).collect()
+                },
+            ))
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct DeclarationForm {
+    #[serde(default)]
+    has_conflict: String,
+    #[serde(default)]
+    details: String,
+    #[serde(default)]
+    management: String,
+}
+
+pub(crate) async fn declare(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path(id): Path<i64>,
+    Form(form): Form<DeclarationForm>,
+) -> Result<Response, Error> {
+    app::authorize(Some(&session.principal), &Action::ViewCommissionerDashboard)?;
+    let has_conflict = form.has_conflict == "true";
+    match state
+        .app
+        .declare_interests(&session.principal, id, has_conflict, &form.details, &form.management, now_utc())
+        .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/procure/tenders/{id}#declarations")).into_response()),
+        Err(app::AppError::Invalid(message)) => {
+            let message = message.split_once(": ").map(|(_, m)| m.to_owned()).unwrap_or(message);
+            let page = render(&state, &session, id, &[("details".to_owned(), message)]).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// The criteria's scores and comments (or reasons) of a scoring or moderation form.
+fn criterion_inputs(fields: &[(String, String)], note: &str) -> (String, Vec<CriterionInput>) {
+    let value = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+    let inputs = (1..=50)
+        .filter(|p| fields.iter().any(|(k, _)| k == &format!("score_{p}")))
+        .map(|p| CriterionInput {
+            position: p,
+            score: value(&format!("score_{p}")),
+            comment: value(&format!("{note}_{p}")),
+        })
+        .collect();
+    (value("bidder"), inputs)
+}
+
+async fn scores_reply(
+    state: &AppState,
+    session: &Session,
+    id: i64,
+    result: app::Result<()>,
+    anchor: &str,
+) -> Result<Response, Error> {
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/procure/tenders/{id}#{anchor}")).into_response()),
+        Err(app::AppError::Invalid(message)) => {
+            let (field, message) = match message.split_once(": ") {
+                Some((field, rest)) if field.contains('_') => (field.to_owned(), rest.to_owned()),
+                _ => (anchor.to_owned(), message),
+            };
+            let page = render(state, session, id, &[(field, message)]).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+pub(crate) async fn score(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path(id): Path<i64>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, Error> {
+    app::authorize(Some(&session.principal), &Action::EvaluateBids)?;
+    let (bidder, inputs) = criterion_inputs(&fields, "comment");
+    let result = state.app.score_bid(&session.principal, id, &bidder, &inputs, now_utc()).await;
+    scores_reply(&state, &session, id, result, "scoring").await
+}
+
+pub(crate) async fn moderate(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path(id): Path<i64>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, Error> {
+    app::authorize(Some(&session.principal), &Action::ManageProcurement)?;
+    let (bidder, inputs) = criterion_inputs(&fields, "reason");
+    let result = state.app.moderate_bid(&session.principal, id, &bidder, &inputs, now_utc()).await;
+    scores_reply(&state, &session, id, result, "moderation").await
 }
