@@ -3,7 +3,7 @@
 //! providers submit and replace until the deadline and which nobody else opens before it:
 //! not the commissioner's staff, not administrators, not the command line.
 
-use chrono::{NaiveDateTime, Utc};
+use chrono::{NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use commissioning::access::{Action, BidAccess, Decision, Principal, Role, Stage, decide};
@@ -15,6 +15,11 @@ use store::audit::AuditEntry;
 use store::procurement::{BidRecord, CriterionRecord, TenderRecord};
 
 use crate::{Actor, App, AppError, Result, authorize, now_millis};
+
+/// Lifecycle steps taken only by `issue_intention` and `award_tender`, which check the
+/// evaluation and the standstill.
+const AWARD_EVENTS: [TenderEvent; 3] =
+    [TenderEvent::IssueIntentionToAward, TenderEvent::StartStandstill, TenderEvent::Award];
 
 /// The deadline's format (UTC).
 pub const DEADLINE_FORMAT: &str = "%Y-%m-%dT%H:%M";
@@ -178,6 +183,7 @@ impl App {
             .into_iter()
             .filter(|e| stage.apply(*e).is_ok())
             .filter(|e| *e != TenderEvent::Close || now >= deadline)
+            .filter(|e| !AWARD_EVENTS.contains(e))
             .collect();
         Ok(TenderView {
             criteria: self
@@ -270,6 +276,11 @@ impl App {
         authorize(Some(principal), &Action::ManageProcurement)?;
         let view = self.tender(principal, id, now).await?;
         let event = TenderEvent::parse(event).ok_or_else(|| AppError::Invalid("Choose the step to take".into()))?;
+        if AWARD_EVENTS.contains(&event) {
+            return Err(AppError::Invalid(
+                "The intention to award, the standstill and the award are taken with their own steps, which check the evaluation and the standstill".into(),
+            ));
+        }
         let to = view.stage.apply(event).map_err(AppError::Invalid)?;
         if event == TenderEvent::Close && now < view.deadline {
             return Err(AppError::Invalid(format!(
@@ -687,5 +698,259 @@ impl App {
             evaluation.results = Some(evaluate(&scored, view.price_formula, weight).map_err(AppError::Invalid)?);
         }
         Ok(evaluation)
+    }
+}
+
+/// Where a tender's award stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AwardView {
+    pub intended_provider: Option<String>,
+    pub standstill: Option<commissioning::procure::psr::Standstill>,
+    /// (provider, received on, summary).
+    pub representations: Vec<(String, String, String)>,
+    pub review_decision: Option<NaiveDate>,
+    pub contract_id: Option<String>,
+}
+
+fn date(field: &str, text: &str) -> Result<NaiveDate> {
+    commissioning::period::parse_date(text)
+        .map_err(|_| AppError::Invalid(format!("{field}: Enter the date as YYYY-MM-DD, like 2026-03-02")))
+}
+
+impl App {
+    /// Where the award stands: the standstill worked out from the notice, the
+    /// representations and the review decision (the commissioner's side).
+    pub async fn tender_award(&self, principal: &Principal, id: i64) -> Result<AwardView> {
+        authorize(Some(principal), &Action::ViewCommissionerDashboard)?;
+        let award = self.store().award(id).await?;
+        let corrupt = |what: &str| AppError::Unexpected(anyhow::anyhow!("tender {id}: {what}"));
+        let published = award
+            .intention_published
+            .as_deref()
+            .map(commissioning::period::parse_date)
+            .transpose()
+            .map_err(|_| corrupt("published"))?;
+        let review_decision = award
+            .review_decision
+            .as_deref()
+            .map(commissioning::period::parse_date)
+            .transpose()
+            .map_err(|_| corrupt("review"))?;
+        let received: Vec<NaiveDate> = award
+            .representations
+            .iter()
+            .map(|(_, on, _)| commissioning::period::parse_date(on).map_err(|_| corrupt("representation")))
+            .collect::<Result<_>>()?;
+        Ok(AwardView {
+            intended_provider: award.intended_provider,
+            standstill: published
+                .map(|p| commissioning::procure::psr::standstill(self.calendar(), p, &received, review_decision)),
+            representations: award.representations,
+            review_decision,
+            contract_id: award.contract_id,
+        })
+    }
+
+    /// Publishes the intention to award to the bid ranked first by moderation, which starts
+    /// the standstill (the day after `published_on` is its first working day).
+    pub async fn issue_intention(
+        &self,
+        principal: &Principal,
+        id: i64,
+        published_on: &str,
+        now: NaiveDateTime,
+    ) -> Result<String> {
+        authorize(Some(principal), &Action::ManageProcurement)?;
+        let view = self.tender(principal, id, now).await?;
+        if view.stage != TenderStage::Moderation {
+            return Err(AppError::Invalid("The intention to award follows moderation".into()));
+        }
+        let published = date("published_on", published_on)?;
+        let evaluation = self.tender_evaluation(principal, id, now).await?;
+        let Some(results) = evaluation.results else {
+            return Err(AppError::Invalid("Agree a consensus score for every bid on every criterion first".into()));
+        };
+        let first: Vec<_> = results.iter().filter(|r| r.rank == Some(1)).collect();
+        let winner = match first.as_slice() {
+            [one] => one.bidder.clone(),
+            [] => return Err(AppError::Invalid("No bid is eligible for award".into())),
+            _ => {
+                return Err(AppError::Invalid(
+                    "Bids tie for first place: resolve the tie before the intention to award".into(),
+                ));
+            }
+        };
+        let to = view
+            .stage
+            .apply(TenderEvent::IssueIntentionToAward)
+            .and_then(|s| s.apply(TenderEvent::StartStandstill))
+            .map_err(AppError::Invalid)?;
+        let actor = Actor::User(principal.clone());
+        let at = now_millis();
+        let mut tx = self.store().begin().await?;
+        tx.record_intention(id, view.stage.code(), to.code(), &winner, &published.to_string(), at).await.map_err(
+            |error| match error {
+                store::StoreError::NotFound => {
+                    AppError::Invalid("Someone else has just moved this tender on; reload the page".into())
+                }
+                other => other.into(),
+            },
+        )?;
+        tx.audit(
+            &audit(
+                &actor,
+                id,
+                "intention_to_award",
+                serde_json::json!({ "provider": winner, "published": published.to_string() }),
+            ),
+            at,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(winner)
+    }
+
+    /// Records a representation received during the standstill (it holds it open until the
+    /// review decision).
+    pub async fn record_representation(
+        &self,
+        principal: &Principal,
+        id: i64,
+        provider: &str,
+        received_on: &str,
+        summary: &str,
+        now: NaiveDateTime,
+    ) -> Result<()> {
+        authorize(Some(principal), &Action::ManageProcurement)?;
+        let view = self.tender(principal, id, now).await?;
+        if view.stage != TenderStage::Standstill {
+            return Err(AppError::Invalid("Representations are made during the standstill".into()));
+        }
+        let received = date("received_on", received_on)?;
+        if provider.trim().is_empty() || summary.trim().is_empty() {
+            return Err(AppError::Invalid("summary: Enter who made the representation and what it says".into()));
+        }
+        let actor = Actor::User(principal.clone());
+        let at = now_millis();
+        let mut tx = self.store().begin().await?;
+        tx.insert_representation(id, provider.trim(), &received.to_string(), summary.trim(), &principal.name, at)
+            .await?;
+        tx.audit(
+            &audit(
+                &actor,
+                id,
+                "representation",
+                serde_json::json!({ "provider": provider.trim(), "received_on": received.to_string() }),
+            ),
+            at,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records the day the provider was told the review decision on its representations.
+    pub async fn record_review_decision(
+        &self,
+        principal: &Principal,
+        id: i64,
+        decided_on: &str,
+        now: NaiveDateTime,
+    ) -> Result<()> {
+        authorize(Some(principal), &Action::ManageProcurement)?;
+        let view = self.tender(principal, id, now).await?;
+        let award = self.store().award(id).await?;
+        if view.stage != TenderStage::Standstill || award.representations.is_empty() {
+            return Err(AppError::Invalid(
+                "A review decision answers representations made during the standstill".into(),
+            ));
+        }
+        let decided = date("decided_on", decided_on)?;
+        let actor = Actor::User(principal.clone());
+        let at = now_millis();
+        let mut tx = self.store().begin().await?;
+        tx.set_review_decision(id, &decided.to_string()).await?;
+        tx.audit(&audit(&actor, id, "review_decision", serde_json::json!({ "decided_on": decided.to_string() })), at)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Awards the contract once the standstill allows it, and creates it in the register from
+    /// the winning bid: a block contract whose annual value is the bid's price spread over the
+    /// term. Returns the contract's id.
+    pub async fn award_tender(
+        &self,
+        principal: &Principal,
+        id: i64,
+        start: &str,
+        end: &str,
+        today: NaiveDate,
+        now: NaiveDateTime,
+    ) -> Result<String> {
+        use commissioning::procure::contract::{Contract, Mechanism, Term};
+        authorize(Some(principal), &Action::ManageProcurement)?;
+        let view = self.tender(principal, id, now).await?;
+        if view.stage != TenderStage::Standstill {
+            return Err(AppError::Invalid("A contract is awarded at the end of the standstill".into()));
+        }
+        let award = self.tender_award(principal, id).await?;
+        let standstill =
+            award.standstill.clone().ok_or_else(|| AppError::Invalid("No intention to award was published".into()))?;
+        match standstill.award_from {
+            None => {
+                return Err(AppError::Invalid(
+                    "Representations hold the standstill open until the review decision is recorded".into(),
+                ));
+            }
+            Some(from) if today < from => {
+                return Err(AppError::Invalid(format!(
+                    "The standstill ends on {}; the contract may be awarded from {from}",
+                    standstill.ends
+                )));
+            }
+            Some(_) => {}
+        }
+        let term = Term::new(date("start", start)?, date("end", end)?, 6, Vec::new())
+            .map_err(|e| AppError::Invalid(format!("end: {e}")))?;
+        let winner =
+            award.intended_provider.clone().ok_or_else(|| AppError::Invalid("No provider was chosen".into()))?;
+        let bid = self.store().bids(id, Some(&winner)).await?.into_iter().next().ok_or(AppError::NotFound)?;
+        let months = i128::from(term.months(false).max(1));
+        let annual = commissioning::money::round_half_away(i128::from(bid.price_pence) * 12, months) as i64;
+        let contract = Contract {
+            id: format!("{}-{winner}-T{id}", principal.organisation),
+            title: view.title.clone(),
+            commissioner: principal.organisation.clone(),
+            provider: commissioning::org::OdsCode::parse(&winner)
+                .map_err(|_| AppError::Invalid(format!("bidder '{winner}'")))?,
+            term,
+            annual_value: Money::from_pence(annual),
+            mechanism: Mechanism::Block,
+            owner: principal.name.clone(),
+        };
+        let to = view.stage.apply(TenderEvent::Award).map_err(AppError::Invalid)?;
+        let actor = Actor::User(principal.clone());
+        let at = now_millis();
+        let mut tx = self.store().begin().await?;
+        tx.upsert_contracts(std::slice::from_ref(&contract)).await?;
+        tx.record_award(id, view.stage.code(), to.code(), &contract.id, at).await.map_err(|error| match error {
+            store::StoreError::NotFound => {
+                AppError::Invalid("Someone else has just moved this tender on; reload the page".into())
+            }
+            other => other.into(),
+        })?;
+        tx.audit(
+            &audit(
+                &actor,
+                id,
+                "award",
+                serde_json::json!({ "provider": winner, "contract": contract.id, "annual_value_pence": annual }),
+            ),
+            at,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(contract.id)
     }
 }

@@ -55,6 +55,7 @@ pub const TABLES: &[&str] = &[
     "tender_declarations",
     "tender_scores",
     "tender_moderated_scores",
+    "tender_representations",
 ];
 
 /// What a backup file holds.

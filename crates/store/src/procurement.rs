@@ -432,3 +432,118 @@ fn score_from_row(row: &AnyRow) -> Result<ScoreRecord> {
         at: row.try_get("at")?,
     })
 }
+
+/// Where a tender's award stands: the intended provider and the notice's publication, the
+/// review decision on any representations, and the contract created (dates `YYYY-MM-DD`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AwardRecord {
+    pub intended_provider: Option<String>,
+    pub intention_published: Option<String>,
+    pub review_decision: Option<String>,
+    pub contract_id: Option<String>,
+    /// (provider, received on, summary) of each representation, in the order received.
+    pub representations: Vec<(String, String, String)>,
+}
+
+impl Tx {
+    /// Records the intention to award and moves the tender on, only from `from`.
+    pub async fn record_intention(
+        &mut self,
+        id: i64,
+        from: &str,
+        to: &str,
+        provider: &str,
+        published: &str,
+        at: i64,
+    ) -> Result<()> {
+        let result = sqlx::query(
+            "UPDATE tenders SET stage = $1, intended_provider = $2, intention_published = $3, updated_at = $4 \
+             WHERE id = $5 AND stage = $6",
+        )
+        .bind(to)
+        .bind(provider)
+        .bind(published)
+        .bind(at)
+        .bind(id)
+        .bind(from)
+        .execute(self.connection())
+        .await?;
+        if result.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    }
+
+    pub async fn insert_representation(
+        &mut self,
+        id: i64,
+        provider: &str,
+        received_on: &str,
+        summary: &str,
+        by: &str,
+        at: i64,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO tender_representations (tender_id, provider, received_on, summary, recorded_by, recorded_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id)
+        .bind(provider)
+        .bind(received_on)
+        .bind(summary)
+        .bind(by)
+        .bind(at)
+        .execute(self.connection())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn set_review_decision(&mut self, id: i64, decided_on: &str) -> Result<()> {
+        sqlx::query("UPDATE tenders SET review_decision = $1 WHERE id = $2")
+            .bind(decided_on)
+            .bind(id)
+            .execute(self.connection())
+            .await?;
+        Ok(())
+    }
+
+    /// Marks the tender awarded with the contract it created, only from `from`.
+    pub async fn record_award(&mut self, id: i64, from: &str, to: &str, contract_id: &str, at: i64) -> Result<()> {
+        let result = sqlx::query(
+            "UPDATE tenders SET stage = $1, contract_id = $2, updated_at = $3 WHERE id = $4 AND stage = $5",
+        )
+        .bind(to)
+        .bind(contract_id)
+        .bind(at)
+        .bind(id)
+        .bind(from)
+        .execute(self.connection())
+        .await?;
+        if result.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    }
+}
+
+impl Store {
+    pub async fn award(&self, id: i64) -> Result<AwardRecord> {
+        let row = sqlx::query(
+            "SELECT intended_provider, intention_published, review_decision, contract_id FROM tenders WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let representations = sqlx::query(
+            "SELECT provider, received_on, summary FROM tender_representations WHERE tender_id = $1 ORDER BY received_on, id",
+        )
+        .bind(id)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get("provider")?, r.try_get("received_on")?, r.try_get("summary")?)))
+        .collect::<Result<Vec<_>>>()?;
+        Ok(AwardRecord {
+            intended_provider: row.try_get("intended_provider")?,
+            intention_published: row.try_get("intention_published")?,
+            review_decision: row.try_get("review_decision")?,
+            contract_id: row.try_get("contract_id")?,
+            representations,
+        })
+    }
+}

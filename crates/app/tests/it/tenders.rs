@@ -22,7 +22,7 @@ fn at(text: &str) -> NaiveDateTime {
 
 #[tokio::test]
 async fn bids_are_sealed_until_the_deadline_and_the_close() {
-    let (app, _db, _dir) = app().await;
+    let (app, db, _dir) = app().await;
     app.load_demo(&DemoOptions { seed: 3, rows: 2_000, reference_data: None }, &Silent).await.unwrap();
     let commissioner = principal("Q99", OrgKind::Commissioner, Role::Commissioner);
     let admin = principal("Q99", OrgKind::Commissioner, Role::Administrator);
@@ -57,7 +57,7 @@ async fn bids_are_sealed_until_the_deadline_and_the_close() {
     assert!(app.submit_bid(&r9a, id, "1000000.00", "Response", now).await.is_err());
     app.tender_step(&commissioner, id, "publish", now).await.unwrap();
     assert!(
-        matches!(app.tender_step(&commissioner, id, "award", now).await, Err(AppError::Invalid(m)) if m.contains("cannot take the step"))
+        matches!(app.tender_step(&commissioner, id, "start_moderation", now).await, Err(AppError::Invalid(m)) if m.contains("cannot take the step"))
     );
 
     // Two providers bid; R9A replaces its bid; bad bids are refused.
@@ -197,4 +197,41 @@ async fn bids_are_sealed_until_the_deadline_and_the_close() {
     assert_eq!((results[0].quality_points, results[0].price_points, results[0].total), (60.0, 32.0, 92.0));
     assert_eq!((results[1].quality_points, results[1].total), (36.0, 76.0));
     assert_eq!((results[0].rank, results[1].rank), (Some(1), Some(2)));
+
+    // Award: the intention goes to the first-ranked bid and starts the standstill; the generic
+    // step cannot skip it; a representation holds it open until the review decision and five
+    // working days more; then the contract is created from the winning bid.
+    assert!(
+        matches!(app.tender_step(&commissioner, id, "issue_intention_to_award", after).await, Err(AppError::Invalid(m)) if m.contains("their own steps"))
+    );
+    assert_eq!(app.issue_intention(&commissioner, id, "2026-03-02", after).await.unwrap(), "R9A");
+    let standstill = app.tender_award(&commissioner, id).await.unwrap().standstill.unwrap();
+    assert_eq!(
+        (standstill.ends.to_string(), standstill.award_from.map(|d| d.to_string())),
+        ("2026-03-12".into(), Some("2026-03-13".into()))
+    );
+    let day = |text: &str| chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap();
+    let error =
+        app.award_tender(&commissioner, id, "2026-04-01", "2029-03-31", day("2026-03-12"), after).await.unwrap_err();
+    assert!(matches!(&error, AppError::Invalid(m) if m.contains("may be awarded from 2026-03-13")), "{error:?}");
+    app.record_representation(&commissioner, id, "R9B", "2026-03-10", "The price scoring was misapplied", after)
+        .await
+        .unwrap();
+    let error =
+        app.award_tender(&commissioner, id, "2026-04-01", "2029-03-31", day("2026-03-13"), after).await.unwrap_err();
+    assert!(matches!(&error, AppError::Invalid(m) if m.contains("review decision")), "{error:?}");
+    app.record_review_decision(&commissioner, id, "2026-03-16", after).await.unwrap();
+    // Five working days after Monday 16 March: Monday 23 March; award from Tuesday 24.
+    assert_eq!(
+        app.tender_award(&commissioner, id).await.unwrap().standstill.unwrap().award_from,
+        Some(day("2026-03-24"))
+    );
+    assert!(app.award_tender(&commissioner, id, "2026-04-01", "2029-03-31", day("2026-03-23"), after).await.is_err());
+    let contract_id =
+        app.award_tender(&commissioner, id, "2026-04-01", "2029-03-31", day("2026-03-24"), after).await.unwrap();
+    assert_eq!(contract_id, format!("Q99-R9A-T{id}"));
+    let contract = db.store.contract(&contract_id).await.unwrap();
+    // £1,250,000 over 36 months: £416,666.67 a year.
+    assert_eq!((contract.provider.as_str(), contract.annual_value.pence()), ("R9A", 41_666_667));
+    assert_eq!(app.tender(&commissioner, id, after).await.unwrap().stage, TenderStage::Awarded);
 }

@@ -294,4 +294,32 @@ async fn evaluators_declare_score_independently_and_moderation_ranks_the_bids() 
     );
     assert_eq!((results[1]["total"].as_f64(), results[1]["rank"].as_i64()), (Some(72.0), Some(2)));
     assert!(commissioner.get(&path).await.body.contains("Bids by rank, from the moderated scores"));
+
+    // The intention to award (published a month ago, so the standstill is over), then the
+    // award, which creates the contract in the register.
+    let published = (chrono::Local::now().date_naive() - chrono::Duration::days(30)).to_string();
+    let bad = commissioner
+        .post_form(&format!("{path}/intention"), &[("csrf_token", &csrf_c), ("published_on", "soon")])
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("href=\"#published_on\""), "{}", bad.body);
+    let issued = commissioner
+        .post_form(&format!("{path}/intention"), &[("csrf_token", &csrf_c), ("published_on", &published)])
+        .await;
+    assert_eq!(issued.status, StatusCode::SEE_OTHER, "{}", issued.body);
+    let page = commissioner.get(&path).await;
+    assert!(page.body.contains("Standstill ends") && page.body.contains("Award the contract"));
+    let reversed = commissioner
+        .post_form(&format!("{path}/award"), &[("csrf_token", &csrf_c), ("start", "2027-04-01"), ("end", "2026-03-31")])
+        .await;
+    assert_eq!(reversed.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(reversed.body.contains("href=\"#end\""), "{}", reversed.body);
+    let awarded = commissioner
+        .post_form(&format!("{path}/award"), &[("csrf_token", &csrf_c), ("start", "2027-04-01"), ("end", "2030-03-31")])
+        .await;
+    assert_eq!(awarded.status, StatusCode::SEE_OTHER, "{}", awarded.body);
+    assert_eq!(awarded.location(), format!("/procure/contracts/Q99-R9A-T{id}"));
+    let contract = commissioner.get(awarded.location()).await;
+    assert_eq!(contract.status, StatusCode::OK);
+    assert!(contract.body.contains("Urgent treatment centre"));
 }

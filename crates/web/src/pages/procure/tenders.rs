@@ -136,10 +136,13 @@ async fn render(
         Err(app::AppError::Sealed(_) | app::AppError::Forbidden) => None,
         Err(error) => return Err(error.into()),
     };
-    let evaluation = if session.principal.is_commissioner_side() {
-        Some(state.app.tender_evaluation(&session.principal, id, now).await?)
+    let (evaluation, award) = if session.principal.is_commissioner_side() {
+        (
+            Some(state.app.tender_evaluation(&session.principal, id, now).await?),
+            Some(state.app.tender_award(&session.principal, id).await?),
+        )
     } else {
-        None
+        (None, None)
     };
     let error_for = |field: &str| errors.iter().find(|(f, _)| f == field).map(|(_, m)| m.clone());
     let content = html! {
@@ -183,6 +186,7 @@ async fn render(
             }
         }
         @if let Some(evaluation) = &evaluation { (evaluation_section(session, &view, evaluation, errors)) }
+        @if let Some(award) = &award { (award_section(session, &view, evaluation.as_ref(), award, errors)) }
         h2 { "Bids" }
         @match &bids {
             Some(bids) if bids.is_empty() => { p { @if is_provider { "You have not bid." } @else { "No bids were received." } } }
@@ -468,4 +472,157 @@ pub(crate) async fn moderate(
     let (bidder, inputs) = criterion_inputs(&fields, "reason");
     let result = state.app.moderate_bid(&session.principal, id, &bidder, &inputs, now_utc()).await;
     scores_reply(&state, &session, id, result, "moderation").await
+}
+
+/// The intention to award, the standstill with its representations and review decision, and
+/// the award that creates the contract.
+fn award_section(
+    session: &Session,
+    view: &TenderView,
+    evaluation: Option<&TenderEvaluation>,
+    award: &app::tenders::AwardView,
+    errors: &[(String, String)],
+) -> Markup {
+    use commissioning::procure::tender::TenderStage;
+    let error_for = |field: &str| errors.iter().find(|(f, _)| f == field).map(|(_, m)| m.clone());
+    let base = format!("/procure/tenders/{}", view.id);
+    let today = crate::pages::procure::contracts::today().to_string();
+    html! {
+        @if view.stage == TenderStage::Moderation && manages(session) && evaluation.is_some_and(|e| e.results.is_some()) {
+            h2 id="intention" { "Intention to award" }
+            p { "Publishing the intention to award to the first-ranked bid starts the standstill: 8 working days from the day after publication." }
+            form method="post" action={ (base) "/intention" } novalidate {
+                input type="hidden" name="csrf_token" value=(session.csrf_token);
+                (Input { hint: Some("YYYY-MM-DD".into()), error_message: error_for("published_on").map(Into::into), ..Input::new("published_on", Label::text("Date the notice is published")) }.with_value(today.clone()))
+                (Button::secondary("Publish intention to award"))
+            }
+        }
+        @if let Some(standstill) = &award.standstill {
+            h2 id="standstill" { "Standstill" }
+            (summary(vec![
+                ("Intended provider", html! { (award.intended_provider.clone().unwrap_or_default()) }),
+                ("Notice published", html! { (standstill.published) }),
+                ("Standstill ends", html! { (standstill.ends) " (midnight)" }),
+                ("May award from", html! { @match standstill.award_from { Some(d) => { (d) } None => { "After the review decision on the representations, and 5 working days more" } } }),
+                ("Representations", html! { @if award.representations.is_empty() { "None" } @for (who, on, what) in &award.representations { p { (on) ", " (who) ": " (what) } } }),
+                ("Review decision", html! { (award.review_decision.map(|d| d.to_string()).unwrap_or_else(|| "None".into())) }),
+                ("Contract", html! { @match &award.contract_id { Some(id) => { a href={ "/procure/contracts/" (id) } { (id) } } None => { "Not yet awarded" } } }),
+            ]))
+            @if view.stage == TenderStage::Standstill && manages(session) {
+                h3 { "Record a representation" }
+                form method="post" action={ (base) "/representations" } novalidate {
+                    input type="hidden" name="csrf_token" value=(session.csrf_token);
+                    (Input::new("provider", Label::text("Who made it")))
+                    (Input { hint: Some("YYYY-MM-DD".into()), error_message: error_for("received_on").map(Into::into), ..Input::new("received_on", Label::text("Date received")) })
+                    (Input { error_message: error_for("summary").map(Into::into), ..Input::new("summary", Label::text("What it says")) })
+                    (Button::secondary("Record representation"))
+                }
+                @if !award.representations.is_empty() {
+                    form method="post" action={ (base) "/review" } novalidate {
+                        input type="hidden" name="csrf_token" value=(session.csrf_token);
+                        (Input { hint: Some("YYYY-MM-DD: the day the provider was told the further decision".into()), error_message: error_for("decided_on").map(Into::into), ..Input::new("decided_on", Label::text("Review decision given")) })
+                        (Button::secondary("Record review decision"))
+                    }
+                }
+                h3 { "Award the contract" }
+                form method="post" action={ (base) "/award" } novalidate {
+                    input type="hidden" name="csrf_token" value=(session.csrf_token);
+                    (Input { hint: Some("YYYY-MM-DD".into()), error_message: error_for("start").map(Into::into), ..Input::new("start", Label::text("Contract starts")) })
+                    (Input { hint: Some("YYYY-MM-DD".into()), error_message: error_for("end").map(Into::into), ..Input::new("end", Label::text("Contract ends")) })
+                    (Button::submit("Award contract"))
+                }
+            }
+        }
+    }
+}
+
+/// A form of the award steps: each field's text by name.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct AwardForm {
+    #[serde(default)]
+    published_on: String,
+    #[serde(default)]
+    provider: String,
+    #[serde(default)]
+    received_on: String,
+    #[serde(default)]
+    summary: String,
+    #[serde(default)]
+    decided_on: String,
+    #[serde(default)]
+    start: String,
+    #[serde(default)]
+    end: String,
+}
+
+async fn award_reply(
+    state: &AppState,
+    session: &Session,
+    id: i64,
+    result: app::Result<String>,
+    field: &str,
+) -> Result<Response, Error> {
+    match result {
+        Ok(contract) if contract.contains("-T") => {
+            Ok(Redirect::to(&format!("/procure/contracts/{contract}")).into_response())
+        }
+        Ok(_) => Ok(Redirect::to(&format!("/procure/tenders/{id}#standstill")).into_response()),
+        Err(app::AppError::Invalid(message)) => {
+            let (field, message) = match message.split_once(": ") {
+                Some((f, rest)) if !f.contains(' ') => (f.to_owned(), rest.to_owned()),
+                _ => (field.to_owned(), message),
+            };
+            let page = render(state, session, id, &[(field, message)]).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+pub(crate) async fn intention(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path(id): Path<i64>,
+    Form(form): Form<AwardForm>,
+) -> Result<Response, Error> {
+    app::authorize(Some(&session.principal), &Action::ManageProcurement)?;
+    let result = state.app.issue_intention(&session.principal, id, &form.published_on, now_utc()).await;
+    award_reply(&state, &session, id, result, "published_on").await
+}
+
+pub(crate) async fn representation(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path(id): Path<i64>,
+    Form(form): Form<AwardForm>,
+) -> Result<Response, Error> {
+    app::authorize(Some(&session.principal), &Action::ManageProcurement)?;
+    let result = state
+        .app
+        .record_representation(&session.principal, id, &form.provider, &form.received_on, &form.summary, now_utc())
+        .await;
+    award_reply(&state, &session, id, result.map(|()| String::new()), "summary").await
+}
+
+pub(crate) async fn review(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path(id): Path<i64>,
+    Form(form): Form<AwardForm>,
+) -> Result<Response, Error> {
+    app::authorize(Some(&session.principal), &Action::ManageProcurement)?;
+    let result = state.app.record_review_decision(&session.principal, id, &form.decided_on, now_utc()).await;
+    award_reply(&state, &session, id, result.map(|()| String::new()), "decided_on").await
+}
+
+pub(crate) async fn award(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path(id): Path<i64>,
+    Form(form): Form<AwardForm>,
+) -> Result<Response, Error> {
+    app::authorize(Some(&session.principal), &Action::ManageProcurement)?;
+    let today = crate::pages::procure::contracts::today();
+    let result = state.app.award_tender(&session.principal, id, &form.start, &form.end, today, now_utc()).await;
+    award_reply(&state, &session, id, result, "start").await
 }
