@@ -243,3 +243,115 @@ test('a commissioner reads a contract\'s performance, records an evaluation and 
   assert.deepEqual(page.consoleErrors.filter((e) => !e.includes('422 (Unprocessable Entity)')), []);
   await page.close();
 });
+
+test('a tender runs from publication through sealed bids, two evaluators and moderation to award', async () => {
+  const as = async (email) => {
+    await browser.context.clearCookies();
+    const page = await newPage(browser.context);
+    await signIn(page, server.url, email);
+    return page;
+  };
+  const step = async (page, event) => {
+    await page.getByLabel('Step', { exact: true }).selectOption(event);
+    await page.getByRole('button', { name: 'Take step' }).click();
+    await page.waitForLoadState('load');
+  };
+  // Given a tender whose deadline is two minutes away (UTC, to the minute).
+  const deadline = new Date(Date.now() + 2 * 60_000);
+  const text = deadline.toISOString().slice(0, 16);
+  let page = await as('commissioner@demo.commissioner.test');
+  await page.goto(`${server.url}/procure/tenders/new`);
+  await page.getByLabel('What is being procured').fill('Community diagnostic centre');
+  await page.getByLabel('Deadline for bids').fill(text);
+  await page.getByLabel('Points for price').fill('40');
+  await page.getByLabel('Quality criteria, one per line').fill('Quality | 50 | 2\nSocial value | 20');
+  await page.getByRole('button', { name: 'Create tender' }).click();
+  await page.getByText('There is a problem').waitFor();
+  await page.getByRole('link', { name: /must come to 100/ }).click();
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'criteria');
+  await page.getByLabel('Quality criteria, one per line').fill('Quality | 40 | 2\nSocial value | 20');
+  await page.getByRole('button', { name: 'Create tender' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Community diagnostic centre' }).waitFor();
+  const tender = page.url();
+  await step(page, 'publish');
+  assert.deepEqual(await seriousViolations(page), []);
+  await page.close();
+
+  // When two providers bid, each sees only its own, and the commissioner sees them sealed.
+  for (const [email, price, response] of [
+    ['provider@demo.commissioner.test', '2000000.00', 'Ashmere offer'],
+    ['provider.b@demo.commissioner.test', '1600000.00', 'Second offer'],
+  ]) {
+    page = await as(email);
+    await page.goto(tender);
+    await page.getByLabel('Price').fill(price);
+    await page.getByLabel('Your response to each criterion').fill(response);
+    await page.getByRole('button', { name: 'Submit bid' }).click();
+    await page.getByRole('cell', { name: response }).waitFor();
+    assert.deepEqual(await seriousViolations(page), []);
+    await page.close();
+  }
+  page = await as('admin@demo.commissioner.test');
+  await page.goto(tender);
+  await page.getByText(/The bids are sealed until the deadline/).waitFor();
+  assert.equal(await page.getByText('Ashmere offer').count(), 0);
+  await page.close();
+
+  // Then, once the deadline has passed, the tender closes and goes to evaluation.
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline.getTime() - Date.now()) + 1_000));
+  page = await as('commissioner@demo.commissioner.test');
+  await page.goto(tender);
+  await step(page, 'close');
+  await step(page, 'start_evaluation');
+  await page.close();
+
+  // Two evaluators declare their interests and score both bids independently.
+  for (const [email, scores] of [
+    ['evaluator@demo.commissioner.test', { A: ['5', '4'], B: ['3', '3'] }],
+    ['clinical.lead@demo.commissioner.test', { A: ['4', '4'], B: ['3', '2'] }],
+  ]) {
+    page = await as(email);
+    await page.goto(tender);
+    await page.getByRole('button', { name: 'Declare interests' }).click();
+    await page.getByRole('heading', { level: 2, name: 'Your scores' }).waitFor();
+    for (const [bidder, [quality, social]] of [['R9A', scores.A], ['R9B', scores.B]]) {
+      const form = page.locator('form', { has: page.getByRole('button', { name: `Save scores for ${bidder}` }) });
+      await form.getByLabel('Quality (40 points)').selectOption(quality);
+      await form.getByLabel('Comment on Quality').fill('Evidence given');
+      await form.getByLabel('Social value (20 points)').selectOption(social);
+      await form.getByLabel('Comment on Social value').fill('Plan given');
+      await form.getByRole('button', { name: `Save scores for ${bidder}` }).click();
+      await page.waitForLoadState('load');
+    }
+    assert.deepEqual(await seriousViolations(page), []);
+    await page.close();
+  }
+
+  // Moderation agrees a consensus; the first-ranked bid gets the intention and the award.
+  page = await as('commissioner@demo.commissioner.test');
+  await page.goto(tender);
+  await step(page, 'start_moderation');
+  for (const [bidder, quality, social] of [['R9A', '5', '4'], ['R9B', '3', '2']]) {
+    const form = page.locator('form', { has: page.getByRole('button', { name: `Agree scores for ${bidder}` }) });
+    await form.getByLabel('Consensus on Quality', { exact: true }).selectOption(quality);
+    await form.getByLabel('Reason for the consensus on Quality').fill('Agreed at moderation');
+    await form.getByLabel('Consensus on Social value', { exact: true }).selectOption(social);
+    await form.getByLabel('Reason for the consensus on Social value').fill('Agreed at moderation');
+    await form.getByRole('button', { name: `Agree scores for ${bidder}` }).click();
+    await page.waitForLoadState('load');
+  }
+  await page.getByRole('table', { name: /Bids by rank/ }).waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
+  const published = new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10);
+  await page.getByLabel('Date the notice is published').fill(published);
+  await page.getByRole('button', { name: 'Publish intention to award' }).click();
+  await page.getByText('Standstill ends').waitFor();
+  await page.getByLabel('Contract starts').fill('2027-04-01');
+  await page.getByLabel('Contract ends').fill('2030-03-31');
+  await page.getByRole('button', { name: 'Award contract' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Community diagnostic centre' }).waitFor();
+  assert.match(page.url(), /\/procure\/contracts\/Q99-R9A-T\d+$/);
+  await page.screenshot({ path: screenshotPath('awarded-contract.png'), fullPage: true });
+  assert.deepEqual(page.consoleErrors.filter((e) => !e.includes('422 (Unprocessable Entity)')), []);
+  await page.close();
+});
