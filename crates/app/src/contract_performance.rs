@@ -98,6 +98,11 @@ impl KpiReturnLine {
         {
             return Err(("month", format!("{} has not ended yet", self.month)));
         }
+        for (field, count) in [("numerator", self.numerator), ("denominator", self.denominator)] {
+            if count.is_some_and(|c| c < 0) {
+                return Err((field, "must be zero or more".into()));
+            }
+        }
         let counted = match (self.numerator, self.denominator) {
             (None, None) => None,
             (Some(_), None) => return Err(("denominator", "is needed with a numerator".into())),
@@ -415,11 +420,6 @@ impl App {
                 numerator: input.numerator,
                 denominator: input.denominator,
             };
-            for (field, count) in [("numerator", line.numerator), ("denominator", line.denominator)] {
-                if count.is_some_and(|c| c < 0) {
-                    return Err(at(field, "must be zero or more".into()));
-                }
-            }
             let result = line.check(contract_id, &kpis, Some(latest)).map_err(|(field, message)| at(field, message))?;
             if results.iter().any(|r| r.code == result.code && r.month == result.month) {
                 return Err(at("month", format!("{} {} is given twice", result.code, result.month)));

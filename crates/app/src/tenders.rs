@@ -6,7 +6,7 @@
 use chrono::{NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use commissioning::access::{Action, BidAccess, Decision, Principal, Role, Stage, decide};
+use commissioning::access::{Action, BidAccess, Decision, Principal, Stage, decide};
 use commissioning::money::{Decimal, Money};
 use commissioning::procure::psr::Process;
 use commissioning::procure::scoring::{PriceFormula, SCALE_MAX};
@@ -161,6 +161,16 @@ fn bid_view(bid: BidRecord) -> BidView {
     }
 }
 
+/// A conditional stage update that found the tender already moved on.
+fn moved_on(error: store::StoreError) -> AppError {
+    match error {
+        store::StoreError::NotFound => {
+            AppError::Invalid("Someone else has just moved this tender on; reload the page".into())
+        }
+        other => other.into(),
+    }
+}
+
 fn audit(actor: &Actor, tender: i64, action: &str, after: serde_json::Value) -> AuditEntry {
     AuditEntry {
         actor: actor.audit_name(),
@@ -291,12 +301,7 @@ impl App {
         let actor = Actor::User(principal.clone());
         let at = now_millis();
         let mut tx = self.store().begin().await?;
-        tx.update_tender_stage(id, view.stage.code(), to.code(), at).await.map_err(|error| match error {
-            store::StoreError::NotFound => {
-                AppError::Invalid("Someone else has just moved this tender on; reload the page".into())
-            }
-            other => other.into(),
-        })?;
+        tx.update_tender_stage(id, view.stage.code(), to.code(), at).await.map_err(moved_on)?;
         tx.audit(
             &audit(&actor, id, event.code(), serde_json::json!({ "from": view.stage.code(), "to": to.code() })),
             at,
@@ -317,10 +322,7 @@ impl App {
         response: &str,
         now: NaiveDateTime,
     ) -> Result<()> {
-        if !principal.has(Role::Provider) {
-            return Err(AppError::Forbidden);
-        }
-        authorize(Some(principal), &Action::SubmitFor(principal.organisation.clone()))?;
+        authorize(Some(principal), &Action::BidFor(principal.organisation.clone()))?;
         let view = self.tender(principal, id, now).await?;
         if !view.stage.takes_bids() || now >= view.deadline {
             return Err(AppError::Invalid(format!(
@@ -635,8 +637,8 @@ impl App {
         let own = declarations.iter().find(|d| d.user_id == principal.user_id).cloned();
         let mut evaluation =
             TenderEvaluation { declarations, own, bids: Vec::new(), scored_by: Vec::new(), results: None };
-        let stage_order = |s: TenderStage| TenderStage::ALL.iter().position(|x| *x == s).unwrap_or(0);
-        if stage_order(view.stage) < stage_order(TenderStage::Evaluation) || view.stage == TenderStage::Cancelled {
+        // Stages are ordered along the lifecycle (cancelled last, and out of it).
+        if view.stage < TenderStage::Evaluation || view.stage == TenderStage::Cancelled {
             return Ok(evaluation);
         }
         let bids = match self.bids(principal, id, now).await {
@@ -788,14 +790,9 @@ impl App {
         let actor = Actor::User(principal.clone());
         let at = now_millis();
         let mut tx = self.store().begin().await?;
-        tx.record_intention(id, view.stage.code(), to.code(), &winner, &published.to_string(), at).await.map_err(
-            |error| match error {
-                store::StoreError::NotFound => {
-                    AppError::Invalid("Someone else has just moved this tender on; reload the page".into())
-                }
-                other => other.into(),
-            },
-        )?;
+        tx.record_intention(id, view.stage.code(), to.code(), &winner, &published.to_string(), at)
+            .await
+            .map_err(moved_on)?;
         tx.audit(
             &audit(
                 &actor,
@@ -934,12 +931,7 @@ impl App {
         let at = now_millis();
         let mut tx = self.store().begin().await?;
         tx.upsert_contracts(std::slice::from_ref(&contract)).await?;
-        tx.record_award(id, view.stage.code(), to.code(), &contract.id, at).await.map_err(|error| match error {
-            store::StoreError::NotFound => {
-                AppError::Invalid("Someone else has just moved this tender on; reload the page".into())
-            }
-            other => other.into(),
-        })?;
+        tx.record_award(id, view.stage.code(), to.code(), &contract.id, at).await.map_err(moved_on)?;
         tx.audit(
             &audit(
                 &actor,

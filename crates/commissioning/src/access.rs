@@ -179,6 +179,9 @@ pub enum Action {
     RunMethods,
     /// Read a bid in a tender.
     ReadBid(BidAccess),
+    /// Bid in a tender for an organisation: that provider's own people only (not
+    /// administrators, whose organisation is the commissioner).
+    BidFor(OdsCode),
     /// Record procurement decisions and run tenders: the commissioner's contract staff and
     /// administrators.
     ManageProcurement,
@@ -262,6 +265,7 @@ pub fn decide(principal: Option<&Principal>, action: &Action) -> Decision {
             };
         }
         Action::ReadBid(bid) => return decide_bid(principal, bid),
+        Action::BidFor(owner) => principal.has(Role::Provider) && principal.organisation == *owner,
         Action::ManageProcurement => [Role::Administrator, Role::Commissioner].iter().any(|role| principal.has(*role)),
         Action::EvaluateBids => {
             [Role::Evaluator, Role::ClinicalLead, Role::Commissioner].iter().any(|role| principal.has(*role))
@@ -354,6 +358,9 @@ mod tests {
             (&commissioner, Action::EvaluateBids, Decision::Allow),
             (&admin, Action::EvaluateBids, Decision::Forbidden),
             (&provider, Action::EvaluateBids, Decision::Forbidden),
+            (&provider, Action::BidFor(own.clone()), Decision::Allow),
+            (&provider, Action::BidFor(OdsCode::parse("R9B").unwrap()), Decision::Forbidden),
+            (&admin, Action::BidFor(OdsCode::parse("Q99").unwrap()), Decision::Forbidden),
         ];
         for (who, action, expected) in cases {
             assert_eq!(decide(Some(who), &action), expected, "{:?} doing {action:?}", who.roles);

@@ -1313,9 +1313,11 @@ pub(crate) async fn submit_bid(
     Path(id): Path<i64>,
     body: axum::body::Bytes,
 ) -> Result<StatusCode, ApiError> {
-    if !session.principal.has(commissioning::access::Role::Provider) {
-        return Err(Error::Forbidden.into());
-    }
+    // Who may bid is decided before the body is read.
+    app::authorize(
+        Some(&session.principal),
+        &commissioning::access::Action::BidFor(session.principal.organisation.clone()),
+    )?;
     state.app.tender(&session.principal, id, app::tenders::now_utc()).await?;
     let bid: BidBody = serde_json::from_slice(&body).map_err(|error| {
         Error::BadRequest(format!("the body must be {{\"price\": \"…\", \"response\": \"…\"}}: {error}"))

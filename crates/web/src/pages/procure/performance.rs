@@ -248,13 +248,7 @@ pub(crate) async fn kpi_return(
 ) -> Result<Response, Error> {
     // Who may send a return is decided before the body is read.
     let performance = state.app.contract_performance(&session.principal, &id).await?;
-    if !performance.can_return {
-        let provider = performance.contract.provider.clone();
-        return Err(match decide(Some(&session.principal), &Action::SubmitFor(provider)) {
-            Decision::NotFound => Error::NotFound,
-            _ => Error::Forbidden,
-        });
-    }
+    app::authorize(Some(&session.principal), &Action::SubmitFor(performance.contract.provider.clone()))?;
     let mut multipart = Multipart::from_request(request, &state).await.map_err(|error| {
         Error::BadRequest(format!("Send the return with the form on the performance page ({error})."))
     })?;

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use app::accounts::Session;
 use app::tenders::{CriterionInput, NewTender, TenderEvaluation, TenderView, now_utc};
-use commissioning::access::{Action, Decision, Role, Stage, decide};
+use commissioning::access::{Action, Decision, Stage, decide};
 use commissioning::procure::psr::Process;
 use commissioning::procure::scoring::PriceFormula;
 use nhsuk::components::button::Button;
@@ -130,7 +130,8 @@ async fn render(
 ) -> Result<Html<String>, Error> {
     let now = now_utc();
     let view = state.app.tender(&session.principal, id, now).await?;
-    let is_provider = session.principal.has(Role::Provider);
+    let is_provider =
+        decide(Some(&session.principal), &Action::BidFor(session.principal.organisation.clone())) == Decision::Allow;
     let bids = match state.app.bids(&session.principal, id, now).await {
         Ok(bids) => Some(bids),
         Err(app::AppError::Sealed(_) | app::AppError::Forbidden) => None,
@@ -249,9 +250,7 @@ pub(crate) async fn bid(
     Path(id): Path<i64>,
     Form(form): Form<BidForm>,
 ) -> Result<Response, Error> {
-    if !session.principal.has(Role::Provider) {
-        return Err(Error::Forbidden);
-    }
+    app::authorize(Some(&session.principal), &Action::BidFor(session.principal.organisation.clone()))?;
     state.app.tender(&session.principal, id, now_utc()).await?;
     match state.app.submit_bid(&session.principal, id, &form.price, &form.response, now_utc()).await {
         Ok(()) => Ok(Redirect::to(&format!("/procure/tenders/{id}#bid")).into_response()),
@@ -418,8 +417,9 @@ pub(crate) async fn declare(
 /// The criteria's scores and comments (or reasons) of a scoring or moderation form.
 fn criterion_inputs(fields: &[(String, String)], note: &str) -> (String, Vec<CriterionInput>) {
     let value = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
-    let inputs = (1..=50)
-        .filter(|p| fields.iter().any(|(k, _)| k == &format!("score_{p}")))
+    let inputs = fields
+        .iter()
+        .filter_map(|(k, _)| k.strip_prefix("score_").and_then(|p| p.parse::<i64>().ok()))
         .map(|p| CriterionInput {
             position: p,
             score: value(&format!("score_{p}")),
@@ -555,6 +555,11 @@ pub(crate) struct AwardForm {
     end: String,
 }
 
+fn standstill_anchor(id: i64) -> String {
+    format!("/procure/tenders/{id}#standstill")
+}
+
+/// Follows an award step to `next`, or re-renders the tender with the error on its field.
 async fn award_reply(
     state: &AppState,
     session: &Session,
@@ -563,10 +568,7 @@ async fn award_reply(
     field: &str,
 ) -> Result<Response, Error> {
     match result {
-        Ok(contract) if contract.contains("-T") => {
-            Ok(Redirect::to(&format!("/procure/contracts/{contract}")).into_response())
-        }
-        Ok(_) => Ok(Redirect::to(&format!("/procure/tenders/{id}#standstill")).into_response()),
+        Ok(next) => Ok(Redirect::to(&next).into_response()),
         Err(app::AppError::Invalid(message)) => {
             let (field, message) = match message.split_once(": ") {
                 Some((f, rest)) if !f.contains(' ') => (f.to_owned(), rest.to_owned()),
@@ -587,7 +589,7 @@ pub(crate) async fn intention(
 ) -> Result<Response, Error> {
     app::authorize(Some(&session.principal), &Action::ManageProcurement)?;
     let result = state.app.issue_intention(&session.principal, id, &form.published_on, now_utc()).await;
-    award_reply(&state, &session, id, result, "published_on").await
+    award_reply(&state, &session, id, result.map(|_| standstill_anchor(id)), "published_on").await
 }
 
 pub(crate) async fn representation(
@@ -601,7 +603,7 @@ pub(crate) async fn representation(
         .app
         .record_representation(&session.principal, id, &form.provider, &form.received_on, &form.summary, now_utc())
         .await;
-    award_reply(&state, &session, id, result.map(|()| String::new()), "summary").await
+    award_reply(&state, &session, id, result.map(|()| standstill_anchor(id)), "summary").await
 }
 
 pub(crate) async fn review(
@@ -612,7 +614,7 @@ pub(crate) async fn review(
 ) -> Result<Response, Error> {
     app::authorize(Some(&session.principal), &Action::ManageProcurement)?;
     let result = state.app.record_review_decision(&session.principal, id, &form.decided_on, now_utc()).await;
-    award_reply(&state, &session, id, result.map(|()| String::new()), "decided_on").await
+    award_reply(&state, &session, id, result.map(|()| standstill_anchor(id)), "decided_on").await
 }
 
 pub(crate) async fn award(
@@ -624,5 +626,5 @@ pub(crate) async fn award(
     app::authorize(Some(&session.principal), &Action::ManageProcurement)?;
     let today = crate::pages::procure::contracts::today();
     let result = state.app.award_tender(&session.principal, id, &form.start, &form.end, today, now_utc()).await;
-    award_reply(&state, &session, id, result, "start").await
+    award_reply(&state, &session, id, result.map(|contract| format!("/procure/contracts/{contract}")), "start").await
 }
