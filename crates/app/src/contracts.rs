@@ -666,7 +666,7 @@ pub(crate) fn parse_variations(
             "lifetime_value_change",
             "ground",
         ],
-        &["materially_different"],
+        &["materially_different", "notice_published"],
     )?;
     let mut variations = Vec::new();
     let mut seen = Seen::new();
@@ -703,6 +703,7 @@ pub(crate) fn parse_variations(
             lifetime_value_change: row.parse("lifetime_value_change", Money::parse_pounds)?,
             ground,
             materially_different,
+            notice_published: row.parse_optional("notice_published", parse_date)?,
         };
         let assessment = assess_variation(lifetime_value(contract.annual_value, &contract.term, false), &variation);
         variations.push((variation, assessment));

@@ -1,5 +1,6 @@
 //! The demo commissioner: generate a synthetic ICB, load it through the ordinary importers,
-//! and create one account for each role, so that a new user can explore every page.
+//! create one account for each role, so that a new user can explore every page, and run its
+//! procurements (`demo_procurement`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -212,6 +213,7 @@ impl App {
             )
             .await?;
         }
+        self.load_demo_procurements().await?;
         Ok(())
     }
 

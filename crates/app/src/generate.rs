@@ -122,9 +122,9 @@ pub fn generate(options: &GenerateOptions, dir: &Path, progress: &dyn Progress) 
     std::fs::write(
         dir.join(files::VARIATIONS),
         format!(
-            "contract_id,number,agreed_on,description,annual_value_change,lifetime_value_change,ground,materially_different\n\
-             {ICB_CODE}-R9A-2024,1,2025-10-01,Additional endoscopy capacity for the diagnostic backlog,250000.00,375000.00,authority_driven,no\n\
-             {ICB_CODE}-R9A-2024,2,2025-11-01,Extra elective lists funded by the elective recovery fund,300000.00,650000.00,external_factors,no\n"
+            "contract_id,number,agreed_on,description,annual_value_change,lifetime_value_change,ground,materially_different,notice_published\n\
+             {ICB_CODE}-R9A-2024,1,2025-10-01,Additional endoscopy capacity for the diagnostic backlog,250000.00,375000.00,authority_driven,no,\n\
+             {ICB_CODE}-R9A-2024,2,2025-11-01,Extra elective lists funded by the elective recovery fund,300000.00,650000.00,external_factors,no,\n"
         ),
     )?;
     write_kpis(dir)?;

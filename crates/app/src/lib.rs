@@ -17,6 +17,7 @@ pub mod contract_lines;
 pub mod contract_performance;
 pub mod contracts;
 pub mod demo;
+mod demo_procurement;
 pub mod evaluation;
 pub mod export;
 
@@ -26,10 +27,12 @@ pub mod methods;
 pub mod monitor;
 pub mod needs;
 pub mod notices;
+pub mod ocds;
 pub mod performance;
 pub mod prices;
 pub mod procurement;
 pub mod progress;
+pub mod redflags;
 pub mod reference;
 pub mod tenders;
 

@@ -40,6 +40,10 @@ pub struct RouteInput {
     /// The new contract's lifetime value.
     #[serde(default)]
     pub new_lifetime_value: String,
+    /// The provider to be awarded the contract (its ODS code), when the process names one
+    /// (a direct award or the most suitable provider); empty otherwise.
+    #[serde(default)]
+    pub provider: String,
     /// The process chosen (its code); empty to see what is allowed first.
     #[serde(default)]
     pub chosen: String,
@@ -143,6 +147,19 @@ impl RouteInput {
                 Some(_) => {}
             },
         }
+        let names_incumbent =
+            matches!(Process::parse(&self.chosen), Some(Process::DirectAwardA | Process::DirectAwardC));
+        match self.provider.trim() {
+            "" if names_incumbent => errors.push((
+                "provider".to_owned(),
+                "Enter the ODS code of the provider to be awarded the contract, such as R9A".to_owned(),
+            )),
+            "" => {}
+            code if commissioning::org::OdsCode::parse(code).is_err() => {
+                errors.push(("provider".to_owned(), format!("'{code}' is not an ODS code: enter one such as R9A")))
+            }
+            _ => {}
+        }
         if self.rationale.trim().is_empty() {
             errors.push(("rationale".to_owned(), "Enter the reasons for the choice".to_owned()));
         }
@@ -200,6 +217,7 @@ impl App {
             rationale: input.rationale.trim().to_owned(),
             decided_by: principal.name.clone(),
             decided_at: at,
+            buyer: principal.organisation.to_string(),
         };
         let mut tx = self.store().begin().await?;
         let id = tx.insert_decision(&record).await?;

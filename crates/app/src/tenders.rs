@@ -235,6 +235,9 @@ impl App {
             created_by: principal.name.clone(),
             created_at: at,
             updated_at: at,
+            buyer: principal.organisation.to_string(),
+            published_at: None,
+            awarded_on: None,
         };
         let mut tx = self.store().begin().await?;
         let id = tx.insert_tender(&record, &criteria).await?;
@@ -302,6 +305,9 @@ impl App {
         let at = now_millis();
         let mut tx = self.store().begin().await?;
         tx.update_tender_stage(id, view.stage.code(), to.code(), at).await.map_err(moved_on)?;
+        if event == TenderEvent::Publish {
+            tx.set_tender_published(id, now.and_utc().timestamp_millis()).await?;
+        }
         tx.audit(
             &audit(&actor, id, event.code(), serde_json::json!({ "from": view.stage.code(), "to": to.code() })),
             at,
@@ -724,6 +730,11 @@ impl App {
     /// representations and the review decision (the commissioner's side).
     pub async fn tender_award(&self, principal: &Principal, id: i64) -> Result<AwardView> {
         authorize(Some(principal), &Action::ViewCommissionerDashboard)?;
+        self.award_view(id).await
+    }
+
+    /// Where the award stands, for those already authorised.
+    pub(crate) async fn award_view(&self, id: i64) -> Result<AwardView> {
         let award = self.store().award(id).await?;
         let corrupt = |what: &str| AppError::Unexpected(anyhow::anyhow!("tender {id}: {what}"));
         let published = award
@@ -931,7 +942,9 @@ impl App {
         let at = now_millis();
         let mut tx = self.store().begin().await?;
         tx.upsert_contracts(std::slice::from_ref(&contract)).await?;
-        tx.record_award(id, view.stage.code(), to.code(), &contract.id, at).await.map_err(moved_on)?;
+        tx.record_award(id, (view.stage.code(), to.code()), &contract.id, &today.to_string(), at)
+            .await
+            .map_err(moved_on)?;
         tx.audit(
             &audit(
                 &actor,

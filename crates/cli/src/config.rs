@@ -102,6 +102,26 @@ pub(crate) enum ProcureCommand {
         #[arg(long)]
         tender: i64,
     },
+    /// Publish every procurement as an OCDS 1.1 release package (JSON): route decisions,
+    /// tenders once published, awards with their standstill, and contracts.
+    ExportOcds {
+        /// Write the package here rather than to standard output.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+        /// The address the package is published at, for its `uri`.
+        #[arg(long, default_value = "http://localhost:8080")]
+        base_uri: String,
+    },
+    /// Read an OCDS release package (or a JSON array of releases), such as Contracts
+    /// Finder's, for the red flags: malformed releases are reported with their JSON path and
+    /// skipped, the rest imported; importing a file again adds nothing.
+    ImportOcds { file: std::path::PathBuf },
+    /// The red flags over imported and own procurements, as CSV.
+    RedFlags {
+        /// Write the CSV here rather than to standard output.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]

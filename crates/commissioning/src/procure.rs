@@ -1,9 +1,11 @@
 //! Procure: the stage that buys services. `contract` holds the rules of a contract's term:
 //! its expiry, notice deadlines, extension options and lifetime value; `psr` the Provider
 //! Selection Regime's process selection, considerable change and standstill; `tender` a
-//! tender's lifecycle and sealed bids; `scoring` the evaluation arithmetic.
+//! tender's lifecycle and sealed bids; `scoring` the evaluation arithmetic; `redflags` the
+//! red-flag indicators over procurements.
 
 pub mod contract;
 pub mod psr;
+pub mod redflags;
 pub mod scoring;
 pub mod tender;

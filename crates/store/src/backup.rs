@@ -56,6 +56,7 @@ pub const TABLES: &[&str] = &[
     "tender_scores",
     "tender_moderated_scores",
     "tender_representations",
+    "ocds_releases",
 ];
 
 /// What a backup file holds.

@@ -127,6 +127,7 @@ impl Tx {
                     Value::Int(i64::from(variation.materially_different)),
                     Value::Int(i64::from(assessment.transparency_notice_required)),
                     Value::Int(i64::from(assessment.considerable_change)),
+                    Value::OptText(variation.notice_published.map(|day| day.to_string())),
                 ]
             })
             .collect();
@@ -144,6 +145,7 @@ impl Tx {
                 "materially_different",
                 "transparency_notice_required",
                 "considerable_change",
+                "notice_published",
             ],
             rows,
             "ON CONFLICT (contract_id, number) DO UPDATE SET agreed_on = excluded.agreed_on, \
@@ -151,7 +153,7 @@ impl Tx {
              lifetime_change_pence = excluded.lifetime_change_pence, ground = excluded.ground, \
              materially_different = excluded.materially_different, \
              transparency_notice_required = excluded.transparency_notice_required, \
-             considerable_change = excluded.considerable_change",
+             considerable_change = excluded.considerable_change, notice_published = excluded.notice_published",
         )
         .await
     }
@@ -214,7 +216,7 @@ impl Store {
     pub async fn variations(&self, contract_id: &str) -> Result<Vec<(Variation, bool, bool)>> {
         let rows = sqlx::query(
             "SELECT contract_id, number, agreed_on, description, annual_change_pence, lifetime_change_pence, ground, \
-             materially_different, transparency_notice_required, considerable_change FROM contract_variations \
+             materially_different, transparency_notice_required, considerable_change, notice_published FROM contract_variations \
              WHERE contract_id = $1 ORDER BY number",
         )
         .bind(contract_id)
@@ -239,6 +241,11 @@ impl Store {
                         ModificationGround::parse(t).ok_or(format!("ground '{t}'"))
                     })?,
                     materially_different: crate::flag(materially_different),
+                    notice_published: crate::parse_optional_column(
+                        row,
+                        "notice_published",
+                        commissioning::period::parse_date,
+                    )?,
                 };
                 Ok((variation, crate::flag(notice), crate::flag(considerable)))
             })

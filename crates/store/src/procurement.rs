@@ -21,16 +21,18 @@ pub struct DecisionRecord {
     pub rationale: String,
     pub decided_by: String,
     pub decided_at: i64,
+    /// The commissioner that decided (its ODS code; empty on records made before it was kept).
+    pub buyer: String,
 }
 
-const COLUMNS: &str = "id, title, cpv, answers, allowed, reasons, chosen, rationale, decided_by, decided_at";
+const COLUMNS: &str = "id, title, cpv, answers, allowed, reasons, chosen, rationale, decided_by, decided_at, COALESCE(buyer, '') AS buyer";
 
 impl Tx {
     /// Records a decision (its `id` is ignored), returning its id.
     pub async fn insert_decision(&mut self, decision: &DecisionRecord) -> Result<i64> {
         let row = sqlx::query(
             "INSERT INTO procurement_decisions (title, cpv, answers, allowed, reasons, chosen, rationale, decided_by, \
-             decided_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+             decided_at, buyer) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
         )
         .bind(&decision.title)
         .bind(&decision.cpv)
@@ -41,6 +43,7 @@ impl Tx {
         .bind(&decision.rationale)
         .bind(&decision.decided_by)
         .bind(decision.decided_at)
+        .bind(&decision.buyer)
         .fetch_one(self.connection())
         .await?;
         Ok(row.try_get("id")?)
@@ -78,6 +81,7 @@ fn decision_from_row(row: &AnyRow) -> Result<DecisionRecord> {
         rationale: row.try_get("rationale")?,
         decided_by: row.try_get("decided_by")?,
         decided_at: row.try_get("decided_at")?,
+        buyer: row.try_get("buyer")?,
     })
 }
 
@@ -95,6 +99,12 @@ pub struct TenderRecord {
     pub created_by: String,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The commissioner running it (its ODS code; empty on records made before it was kept).
+    pub buyer: String,
+    /// When it was published (milliseconds), once it has been.
+    pub published_at: Option<i64>,
+    /// The day the contract was awarded (`YYYY-MM-DD`), once it has been.
+    pub awarded_on: Option<String>,
 }
 
 /// A weighted quality criterion of a tender, published with it.
@@ -117,15 +127,15 @@ pub struct BidRecord {
     pub submitted_at: i64,
 }
 
-const TENDER_COLUMNS: &str =
-    "id, title, process, stage, deadline, price_weight, price_formula, created_by, created_at, updated_at";
+const TENDER_COLUMNS: &str = "id, title, process, stage, deadline, price_weight, price_formula, created_by, created_at, updated_at, \
+     COALESCE(buyer, '') AS buyer, published_at, awarded_on";
 
 impl Tx {
     /// Records a tender with its criteria, returning its id.
     pub async fn insert_tender(&mut self, tender: &TenderRecord, criteria: &[CriterionRecord]) -> Result<i64> {
         let row = sqlx::query(
             "INSERT INTO tenders (title, process, stage, deadline, price_weight, price_formula, created_by, created_at, \
-             updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+             updated_at, buyer) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
         )
         .bind(&tender.title)
         .bind(&tender.process)
@@ -136,6 +146,7 @@ impl Tx {
         .bind(&tender.created_by)
         .bind(tender.created_at)
         .bind(tender.updated_at)
+        .bind(&tender.buyer)
         .fetch_one(self.connection())
         .await?;
         let id: i64 = row.try_get("id")?;
@@ -164,6 +175,16 @@ impl Tx {
             .execute(self.connection())
             .await?;
         if result.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    }
+
+    /// Records when a tender was first published.
+    pub async fn set_tender_published(&mut self, id: i64, at: i64) -> Result<()> {
+        sqlx::query("UPDATE tenders SET published_at = $1 WHERE id = $2 AND published_at IS NULL")
+            .bind(at)
+            .bind(id)
+            .execute(self.connection())
+            .await?;
+        Ok(())
     }
 
     /// Records a bid; the bidder's earlier bid for the tender is replaced.
@@ -274,6 +295,9 @@ fn tender_from_row(row: &AnyRow) -> Result<TenderRecord> {
         created_by: row.try_get("created_by")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
+        buyer: row.try_get("buyer")?,
+        published_at: row.try_get("published_at")?,
+        awarded_on: row.try_get("awarded_on")?,
     })
 }
 
@@ -504,13 +528,22 @@ impl Tx {
         Ok(())
     }
 
-    /// Marks the tender awarded with the contract it created, only from `from`.
-    pub async fn record_award(&mut self, id: i64, from: &str, to: &str, contract_id: &str, at: i64) -> Result<()> {
+    /// Marks the tender awarded on `awarded_on` with the contract it created, only from `from`.
+    pub async fn record_award(
+        &mut self,
+        id: i64,
+        (from, to): (&str, &str),
+        contract_id: &str,
+        awarded_on: &str,
+        at: i64,
+    ) -> Result<()> {
         let result = sqlx::query(
-            "UPDATE tenders SET stage = $1, contract_id = $2, updated_at = $3 WHERE id = $4 AND stage = $5",
+            "UPDATE tenders SET stage = $1, contract_id = $2, awarded_on = $3, updated_at = $4 WHERE id = $5 \
+             AND stage = $6",
         )
         .bind(to)
         .bind(contract_id)
+        .bind(awarded_on)
         .bind(at)
         .bind(id)
         .bind(from)
@@ -545,5 +578,138 @@ impl Store {
             contract_id: row.try_get("contract_id")?,
             representations,
         })
+    }
+}
+
+/// An OCDS release imported from another publisher: the facts read from it (dates
+/// `YYYY-MM-DD`, values in pence) and the release itself as JSON text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OcdsReleaseRecord {
+    pub ocid: String,
+    pub release_id: String,
+    pub release_date: String,
+    /// The release's tags joined by commas.
+    pub tags: String,
+    pub buyer: String,
+    pub title: String,
+    pub cpv: String,
+    pub method: Option<String>,
+    pub method_details: Option<String>,
+    pub tender_start: Option<String>,
+    pub tender_end: Option<String>,
+    pub number_of_tenderers: Option<i64>,
+    pub value_pence: Option<i64>,
+    pub award_date: Option<String>,
+    pub award_value_pence: Option<i64>,
+    /// The suppliers of the release's awards joined by "; ".
+    pub suppliers: String,
+    pub standstill_end: Option<String>,
+    /// The file it came from.
+    pub source: String,
+    pub body: String,
+    pub imported_at: i64,
+}
+
+const OCDS_COLUMNS: [&str; 20] = [
+    "ocid",
+    "release_id",
+    "release_date",
+    "tags",
+    "buyer",
+    "title",
+    "cpv",
+    "method",
+    "method_details",
+    "tender_start",
+    "tender_end",
+    "number_of_tenderers",
+    "value_pence",
+    "award_date",
+    "award_value_pence",
+    "suppliers",
+    "standstill_end",
+    "source",
+    "body",
+    "imported_at",
+];
+
+impl Tx {
+    /// Records imported releases; a release already held (same ocid and id) is replaced.
+    pub async fn upsert_ocds_releases(&mut self, releases: &[OcdsReleaseRecord]) -> Result<u64> {
+        use crate::Value;
+        let rows = releases
+            .iter()
+            .map(|r| {
+                vec![
+                    Value::Text(r.ocid.clone()),
+                    Value::Text(r.release_id.clone()),
+                    Value::Text(r.release_date.clone()),
+                    Value::Text(r.tags.clone()),
+                    Value::Text(r.buyer.clone()),
+                    Value::Text(r.title.clone()),
+                    Value::Text(r.cpv.clone()),
+                    Value::OptText(r.method.clone()),
+                    Value::OptText(r.method_details.clone()),
+                    Value::OptText(r.tender_start.clone()),
+                    Value::OptText(r.tender_end.clone()),
+                    Value::OptInt(r.number_of_tenderers),
+                    Value::OptInt(r.value_pence),
+                    Value::OptText(r.award_date.clone()),
+                    Value::OptInt(r.award_value_pence),
+                    Value::Text(r.suppliers.clone()),
+                    Value::OptText(r.standstill_end.clone()),
+                    Value::Text(r.source.clone()),
+                    Value::Text(r.body.clone()),
+                    Value::Int(r.imported_at),
+                ]
+            })
+            .collect();
+        let updates: Vec<String> = OCDS_COLUMNS[2..].iter().map(|c| format!("{c} = excluded.{c}")).collect();
+        crate::insert_rows(
+            self.connection(),
+            "ocds_releases",
+            &OCDS_COLUMNS,
+            rows,
+            &format!("ON CONFLICT (ocid, release_id) DO UPDATE SET {}", updates.join(", ")),
+        )
+        .await
+    }
+}
+
+impl Store {
+    /// Every imported release, by ocid and release date.
+    pub async fn ocds_releases(&self) -> Result<Vec<OcdsReleaseRecord>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {} FROM ocds_releases ORDER BY ocid, release_date, release_id",
+            OCDS_COLUMNS.join(", ")
+        ))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(OcdsReleaseRecord {
+                    ocid: row.try_get("ocid")?,
+                    release_id: row.try_get("release_id")?,
+                    release_date: row.try_get("release_date")?,
+                    tags: row.try_get("tags")?,
+                    buyer: row.try_get("buyer")?,
+                    title: row.try_get("title")?,
+                    cpv: row.try_get("cpv")?,
+                    method: row.try_get("method")?,
+                    method_details: row.try_get("method_details")?,
+                    tender_start: row.try_get("tender_start")?,
+                    tender_end: row.try_get("tender_end")?,
+                    number_of_tenderers: row.try_get("number_of_tenderers")?,
+                    value_pence: row.try_get("value_pence")?,
+                    award_date: row.try_get("award_date")?,
+                    award_value_pence: row.try_get("award_value_pence")?,
+                    suppliers: row.try_get("suppliers")?,
+                    standstill_end: row.try_get("standstill_end")?,
+                    source: row.try_get("source")?,
+                    body: row.try_get("body")?,
+                    imported_at: row.try_get("imported_at")?,
+                })
+            })
+            .collect()
     }
 }

@@ -26,7 +26,7 @@ use crate::state::AppState;
         version = "1",
         description = "Clinical commissioning: reference data, needs, procurement, contracts and monitoring. Authenticate with the session cookie from /sign-in (send X-CSRF-Token on writes) or a bearer token."
     ),
-    paths(health, me, dashboard, organisations, organisation, areas, area, activity_summary, submissions, submit, audit, users, monitoring, challenges, answer_challenge, raise_query, query, query_event, method, needs, indicators, contracts, contract, contract_statement, contract_performance, kpi_return, contract_evaluations, plan_findings, procure_route, procure_decisions, tender_bids, submit_bid, tender_evaluation),
+    paths(health, me, dashboard, organisations, organisation, areas, area, activity_summary, submissions, submit, audit, users, monitoring, challenges, answer_challenge, raise_query, query, query_event, method, needs, indicators, contracts, contract, contract_statement, contract_performance, kpi_return, contract_evaluations, plan_findings, procure_route, procure_decisions, tender_bids, submit_bid, tender_evaluation, ocds_release_package),
     components(schemas(
         Health,
         Me,
@@ -1339,4 +1339,24 @@ pub(crate) async fn tender_evaluation(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let evaluation = state.app.tender_evaluation(&session.principal, id, app::tenders::now_utc()).await?;
     Ok(Json(serde_json::to_value(&evaluation).map_err(|error| Error::Unexpected(error.into()))?))
+}
+
+/// Every procurement as an OCDS 1.1 release package, published openly: route decisions as
+/// planning releases naming the PSR process, tenders once published, tenderers once the bids
+/// are unsealed, awards with their standstill, and contracts. No bid price is published.
+#[utoipa::path(get, path = "/api/v1/ocds/release-package",
+    responses((status = 200, body = Object, description = "An OCDS 1.1 release package")))]
+pub(crate) async fn ocds_release_package(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    // The package's own address, from the Host header when it is a plain host name and port.
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':')))
+        .unwrap_or("localhost");
+    let scheme = if state.settings.secure_cookies && !host.starts_with("localhost") { "https" } else { "http" };
+    let base = format!("{scheme}://{host}");
+    Ok(Json(state.app.ocds_release_package(&base, app::tenders::now_utc()).await?))
 }

@@ -131,6 +131,8 @@ pub(crate) const ROUTES: &[RouteRule] = &[
     route("POST", "/procure/tenders/{id}/representations", Rule::CommissionerDashboard),
     route("POST", "/procure/tenders/{id}/review", Rule::CommissionerDashboard),
     route("POST", "/procure/tenders/{id}/award", Rule::CommissionerDashboard),
+    route("GET", "/procure/red-flags", Rule::CommissionerDashboard),
+    route("GET", "/procure/red-flags.csv", Rule::CommissionerDashboard),
     route("GET", "/procure/contracts", Rule::Stage(Stage::Procure)),
     route("GET", "/procure/contracts.xlsx", Rule::Stage(Stage::Procure)),
     route("GET", "/procure/contracts/{id}", Rule::Owned),
@@ -193,6 +195,7 @@ pub(crate) const ROUTES: &[RouteRule] = &[
     route("GET", "/api/v1/tenders/{id}/bids", Rule::Stage(Stage::Procure)),
     route("POST", "/api/v1/tenders/{id}/bids", Rule::Stage(Stage::Procure)),
     route("GET", "/api/v1/tenders/{id}/evaluation", Rule::CommissionerDashboard),
+    route("GET", "/api/v1/ocds/release-package", Rule::Public),
     route("GET", "/api/v1/audit", Rule::Administer),
     route("GET", "/api/v1/users", Rule::Administer),
 ];

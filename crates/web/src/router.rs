@@ -84,6 +84,8 @@ pub fn router(app: App, settings: WebSettings) -> Router {
         .route("/procure/tenders/{id}/representations", post(pages::procure::tenders::representation))
         .route("/procure/tenders/{id}/review", post(pages::procure::tenders::review))
         .route("/procure/tenders/{id}/award", post(pages::procure::tenders::award))
+        .route("/procure/red-flags", get(pages::procure::redflags::red_flags))
+        .route("/procure/red-flags.csv", get(pages::procure::redflags::red_flags_csv))
         .route("/procure/contracts", get(pages::procure::contracts::register))
         .route("/procure/contracts.xlsx", get(pages::procure::contracts::register_xlsx))
         .route("/procure/contracts/{id}", get(pages::procure::contracts::contract))
@@ -149,6 +151,7 @@ pub fn router(app: App, settings: WebSettings) -> Router {
         .route("/api/v1/procure/decisions", get(api::procure_decisions))
         .route("/api/v1/tenders/{id}/bids", get(api::tender_bids).post(api::submit_bid))
         .route("/api/v1/tenders/{id}/evaluation", get(api::tender_evaluation))
+        .route("/api/v1/ocds/release-package", get(api::ocds_release_package))
         .route("/api/v1/audit", get(api::audit))
         .route("/api/v1/users", get(api::users));
     routes

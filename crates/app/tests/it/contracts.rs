@@ -26,7 +26,7 @@ async fn the_demo_register_alerts_and_pays_by_mechanism() {
     let finance = principal("Q99", OrgKind::Commissioner, Role::Finance);
     let today = date("2025-11-15");
     let register = app.contracts(&Actor::User(finance.clone()), today).await.unwrap();
-    assert_eq!(register.len(), 8, "one contract per provider");
+    assert_eq!(register.len(), 9, "one contract per provider, and the one the demo tender awarded");
     let mechanisms: Vec<&str> = register.iter().map(|view| view.contract.mechanism.code()).collect();
     for expected in ["aligned_payment", "block", "activity_based", "low_volume_block"] {
         assert!(mechanisms.contains(&expected), "{expected} is in the demo register");
@@ -111,9 +111,10 @@ async fn the_demo_register_alerts_and_pays_by_mechanism() {
     assert_eq!(notices, [(false, false), (true, false)]);
     assert_eq!(varied.annual_value_after_variations - varied.contract.annual_value, Money::from_pence(550_000 * 100));
 
-    // A provider sees its own contract and not another's.
+    // A provider sees its own contracts (R9A's 2024 one and the one it won by tender) and not
+    // another's.
     let provider = principal("R9A", OrgKind::Provider, Role::Provider);
-    assert_eq!(app.contracts(&Actor::User(provider.clone()), today).await.unwrap().len(), 1);
+    assert_eq!(app.contracts(&Actor::User(provider.clone()), today).await.unwrap().len(), 2);
     let r9b = register.iter().find(|view| view.contract.provider.as_str() == "R9B").unwrap();
     assert!(matches!(app.contract(&provider, &r9b.contract.id, today).await, Err(AppError::NotFound)));
     assert!(matches!(

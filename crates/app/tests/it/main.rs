@@ -7,6 +7,7 @@ mod contracts;
 mod demo;
 mod import;
 mod needs;
+mod ocds;
 mod performance;
 mod tenders;
 

@@ -15,13 +15,13 @@ fn the_register_alerts_and_statements_explain_themselves() {
     let register = text(&register.stdout);
     assert!(register.contains("Q99-R9A-2024") && register.contains("aligned_payment"));
     assert!(register.contains("The notice deadline passed on 2025-09-30"), "{register}");
-    assert!(register.trim_end().ends_with("8 contracts; alerts as at 2025-11-15, looking 183 days ahead"));
+    assert!(register.trim_end().ends_with("9 contracts; alerts as at 2025-11-15, looking 183 days ahead"));
 
     let csv = data.join("register.csv");
     let written = commissioner(data, &["contracts", "--out", csv.to_str().unwrap()]);
     assert!(written.status.success(), "{}", text(&written.stderr));
     let csv = std::fs::read_to_string(&csv).unwrap();
-    assert_eq!(csv.lines().count(), 9, "a header and eight contracts");
+    assert_eq!(csv.lines().count(), 10, "a header and nine contracts");
     assert!(csv.lines().any(|line| line.starts_with("Q99-R9A-2024,")));
 
     let statement = commissioner(data, &["payment", "statement", "--contract", "Q99-R9A-2024", "--month", "2025-06"]);

@@ -69,3 +69,54 @@ async fn the_command_line_opens_no_bid_before_the_deadline_and_the_close() {
     let missing = commissioner(data, &["procure", "bids", "--tender", "999"]);
     assert!(!missing.status.success() && text(&missing.stderr).contains("there is no tender 999"));
 }
+
+#[test]
+fn ocds_goes_out_as_a_package_and_comes_in_from_contracts_finder() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    let demo = commissioner(data, &["demo", "--rows", "1000", "--no-serve", "--reference-data", "none"]);
+    assert!(demo.status.success(), "{}", text(&demo.stderr));
+
+    let out = data.join("package.json");
+    let export = commissioner(data, &["procure", "export-ocds", "--out", out.to_str().unwrap()]);
+    assert!(export.status.success(), "{}", text(&export.stderr));
+    assert!(text(&export.stderr).contains("Wrote 5 releases"), "{}", text(&export.stderr));
+    let package: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(package["version"], "1.1");
+    assert!(package["uri"].as_str().unwrap().ends_with("/api/v1/ocds/release-package"));
+
+    let real = test_support::shared_data("contracts-finder-ocds/contracts_finder_release_package_2025-01-23.json");
+    for _ in 0..2 {
+        let import = commissioner(data, &["procure", "import-ocds", real.to_str().unwrap()]);
+        assert!(import.status.success(), "{}", text(&import.stderr));
+        assert!(text(&import.stderr).contains("Imported 100 releases"), "{}", text(&import.stderr));
+    }
+    // One release without its ocid: reported by path and skipped, the rest imported.
+    let mut damaged: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&real).unwrap()).unwrap();
+    damaged["releases"][2].as_object_mut().unwrap().remove("ocid");
+    let damaged_path = data.join("damaged.json");
+    std::fs::write(&damaged_path, damaged.to_string()).unwrap();
+    let import = commissioner(data, &["procure", "import-ocds", damaged_path.to_str().unwrap()]);
+    assert!(import.status.success(), "{}", text(&import.stderr));
+    assert!(
+        text(&import.stderr).contains("damaged.json: $.releases[2].ocid: is required")
+            && text(&import.stderr).contains("Imported 99 releases"),
+        "{}",
+        text(&import.stderr)
+    );
+    std::fs::write(&damaged_path, "not json").unwrap();
+    let refused = commissioner(data, &["procure", "import-ocds", damaged_path.to_str().unwrap()]);
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused.stderr).contains("damaged.json: line 1, column 2: not valid JSON"),
+        "{}",
+        text(&refused.stderr)
+    );
+
+    let flags = commissioner(data, &["procure", "red-flags"]);
+    assert!(flags.status.success(), "{}", text(&flags.stderr));
+    let csv = text(&flags.stdout);
+    assert!(csv.starts_with("indicator,name,id,title,buyer,detail\n"), "{csv}");
+    assert!(csv.contains("\nC001,Repeated direct award C,D2,"), "{csv}");
+    assert!(csv.contains("\nC003,"), "{csv}");
+}

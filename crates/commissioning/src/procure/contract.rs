@@ -234,6 +234,8 @@ pub struct Variation {
     pub ground: ModificationGround,
     /// The variation makes the arrangement materially different in character.
     pub materially_different: bool,
+    /// The day the transparency notice was published, if it was.
+    pub notice_published: Option<NaiveDate>,
 }
 
 /// What the Provider Selection Regime makes of a variation.
@@ -474,6 +476,7 @@ mod tests {
             lifetime_value_change: Money::parse_pounds(change).unwrap(),
             ground,
             materially_different,
+            notice_published: None,
         }
     }
 

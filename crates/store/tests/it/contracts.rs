@@ -75,6 +75,7 @@ async fn contracts_round_trip(db: &TestDb) {
         lifetime_value_change: Money::from_pence(625_000 * 100),
         ground: commissioning::procure::contract::ModificationGround::AuthorityDriven,
         materially_different: false,
+        notice_published: Some(NaiveDate::from_ymd_opt(2025, 10, 20).unwrap()),
     };
     let assessment =
         commissioning::procure::contract::assess_variation(Money::from_pence(36_000_000 * 100), &variation);
@@ -384,6 +385,7 @@ async fn route_decisions_are_kept_whole(db: &TestDb) {
         rationale: "Good outcomes".into(),
         decided_by: "Chris".into(),
         decided_at: 1_700_000_000_000,
+        buyer: "Q99".into(),
     };
     let mut ids = Vec::new();
     for title in ["GP out of hours", "Community MSK"] {
@@ -398,3 +400,35 @@ async fn route_decisions_are_kept_whole(db: &TestDb) {
 }
 
 on_both_backends!(procurement, route_decisions_are_kept_whole);
+
+async fn ocds_releases_are_replaced_not_doubled(db: &TestDb) {
+    use store::procurement::OcdsReleaseRecord;
+    let store = &db.store;
+    let release = |id: &str, title: &str| OcdsReleaseRecord {
+        ocid: "ocds-b5fd17-1".into(),
+        release_id: id.into(),
+        release_date: "2025-01-23".into(),
+        tags: "tender".into(),
+        buyer: "NHS Somewhere ICB".into(),
+        title: title.into(),
+        cpv: "85100000".into(),
+        method: Some("open".into()),
+        tender_end: Some("2025-02-01".into()),
+        number_of_tenderers: Some(1),
+        value_pence: Some(12_345),
+        suppliers: String::new(),
+        source: "a.json".into(),
+        body: "{}".into(),
+        imported_at: 1,
+        ..OcdsReleaseRecord::default()
+    };
+    for title in ["Wound care", "Wound care services"] {
+        let mut tx = store.begin().await.unwrap();
+        tx.upsert_ocds_releases(&[release("n-1", title), release("n-2", "Award")]).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+    let held = store.ocds_releases().await.unwrap();
+    assert_eq!(held, [release("n-1", "Wound care services"), release("n-2", "Award")]);
+}
+
+on_both_backends!(ocds, ocds_releases_are_replaced_not_doubled);

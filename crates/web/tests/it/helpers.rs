@@ -316,6 +316,7 @@ fn demo_template() -> &'static Path {
                             existing_provider: true,
                             incumbent_satisfying: true,
                             chosen: "direct_award_c".into(),
+                            provider: "R9A".into(),
                             rationale: "The incumbent meets the key criteria".into(),
                             ..Default::default()
                         },

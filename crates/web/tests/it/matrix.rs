@@ -259,6 +259,8 @@ const MATRIX: &[(&str, &str, &str, Spec)] = &[
     ),
     ("POST", "/procure/tenders/{id}/review", "/procure/tenders/{tender}/review", Spec::ProcurementManagers),
     ("POST", "/procure/tenders/{id}/award", "/procure/tenders/{tender}/award", Spec::ProcurementManagers),
+    ("GET", "/procure/red-flags", "/procure/red-flags", Spec::CommissionerSide),
+    ("GET", "/procure/red-flags.csv", "/procure/red-flags.csv", Spec::CommissionerSide),
     ("GET", "/procure/contracts", "/procure/contracts", Spec::CommissionerSideAndProviders),
     ("GET", "/procure/contracts.xlsx", "/procure/contracts.xlsx", Spec::CommissionerSideAndProviders),
     ("GET", "/procure/contracts/{id}", "/procure/contracts/Q99-R9A-2024", Spec::OwnedByR9A),
@@ -392,6 +394,7 @@ const MATRIX: &[(&str, &str, &str, Spec)] = &[
     ("GET", "/api/v1/tenders/{id}/bids", "/api/v1/tenders/{tender}/bids", Spec::Providers),
     ("POST", "/api/v1/tenders/{id}/bids", "/api/v1/tenders/{tender}/bids", Spec::Providers),
     ("GET", "/api/v1/tenders/{id}/evaluation", "/api/v1/tenders/{tender}/evaluation", Spec::CommissionerSide),
+    ("GET", "/api/v1/ocds/release-package", "/api/v1/ocds/release-package", Spec::Public),
     ("GET", "/api/v1/audit", "/api/v1/audit", Spec::Administrators),
     ("GET", "/api/v1/users", "/api/v1/users", Spec::Administrators),
     // Last: it ends the session.

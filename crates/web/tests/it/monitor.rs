@@ -148,15 +148,19 @@ async fn the_contract_register_shows_deadlines_and_payment_statements() {
     let mut finance = web.signed_in("finance@demo.commissioner.test").await;
     let register = finance.get("/procure/contracts").await;
     assert_eq!(register.status, StatusCode::OK);
-    assert_eq!(register.body.matches("href=\"/procure/contracts/Q99-").count(), 8);
+    assert_eq!(register.body.matches("href=\"/procure/contracts/Q99-").count(), 9, "with the one awarded by tender");
     assert!(
         register.body.contains("Aligned payment and incentive") && register.body.contains("Low-volume activity block")
     );
     assert!(register.body.contains("Portfolio by payment mechanism") && register.body.contains("2026/27"));
     let blocks = finance.get("/procure/contracts?mechanism=block").await;
-    assert_eq!(blocks.body.matches("href=\"/procure/contracts/Q99-").count(), 2, "community and mental health");
+    assert_eq!(
+        blocks.body.matches("href=\"/procure/contracts/Q99-").count(),
+        3,
+        "community, mental health and the diagnostic centre awarded by tender"
+    );
     let soon = finance.get("/procure/contracts?ends_before=2026-12-31").await;
-    assert!(soon.body.contains("of 8 contracts"));
+    assert!(soon.body.contains("of 9 contracts"));
     let bad_date = finance.get("/procure/contracts?ends_before=soon").await;
     assert!(bad_date.body.contains("There is a problem") && bad_date.body.contains("href=\"#ends_before\""));
     let page = finance.get("/procure/contracts/Q99-R9A-2024?month=2025-06").await;
@@ -181,11 +185,11 @@ async fn the_contract_register_shows_deadlines_and_payment_statements() {
     let json = finance.get("/api/v1/contracts/Q99-R9A-2024/statement?month=2025-06").await.json();
     let lines: i64 = json["statement"]["lines"].as_array().unwrap().iter().map(|l| l["amount"].as_i64().unwrap()).sum();
     assert_eq!(json["total"].as_i64().unwrap(), lines);
-    assert_eq!(finance.get("/api/v1/contracts").await.json().as_array().unwrap().len(), 8);
+    assert_eq!(finance.get("/api/v1/contracts").await.json().as_array().unwrap().len(), 9);
     assert_eq!(finance.get("/api/v1/contracts/Q99-R9A-2024/statement?month=13").await.status, StatusCode::BAD_REQUEST);
-    // A provider sees its own contract and not another's.
+    // A provider sees its own contracts (R9A's two) and not another's.
     let mut provider = web.signed_in("provider@demo.commissioner.test").await;
-    assert_eq!(provider.get("/procure/contracts").await.body.matches("href=\"/procure/contracts/Q99-").count(), 1);
+    assert_eq!(provider.get("/procure/contracts").await.body.matches("href=\"/procure/contracts/Q99-").count(), 2);
     assert_eq!(provider.get("/procure/contracts/Q99-R9B-2024").await.status, StatusCode::NOT_FOUND);
 }
 

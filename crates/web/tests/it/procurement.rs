@@ -323,3 +323,33 @@ async fn evaluators_declare_score_independently_and_moderation_ranks_the_bids() 
     assert_eq!(contract.status, StatusCode::OK);
     assert!(contract.body.contains("Urgent treatment centre"));
 }
+
+#[tokio::test]
+async fn procurements_are_published_as_ocds_and_red_flags_listed_for_the_commissioner() {
+    let web = TestWeb::demo().await;
+    // Published openly: no sign-in.
+    let package = web.client().get("/api/v1/ocds/release-package").await;
+    assert_eq!(package.status, StatusCode::OK);
+    let package = package.json();
+    assert_eq!(package["version"], "1.1");
+    let releases = package["releases"].as_array().unwrap();
+    assert!(releases.iter().any(|r| r["tag"] == serde_json::json!(["tender", "award", "contract"])));
+    assert!(releases.iter().all(|r| r["tender"]["status"] != "draft"));
+
+    let mut commissioner = web.signed_in("commissioner@demo.commissioner.test").await;
+    let page = commissioner.get("/procure/red-flags").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("Repeated direct award C") && page.body.contains("Contract with no KPIs"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("href=\"/procure/red-flags.csv\""));
+    let (status, headers, csv) = commissioner.get_bytes("/procure/red-flags.csv").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers[axum::http::header::CONTENT_TYPE].to_str().unwrap().starts_with("text/csv"));
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(csv.starts_with("indicator,name,id,title,buyer,detail\n") && csv.contains("\nC003,"), "{csv}");
+    let mut provider = web.signed_in("provider@demo.commissioner.test").await;
+    assert_eq!(provider.get("/procure/red-flags").await.status, StatusCode::FORBIDDEN);
+}

@@ -126,6 +126,7 @@ fn form_page(
                     .collect(),
                 ..Default::default()
             })
+            (Input { hint: Some("ODS code, such as R9A: needed for direct award A or C".into()), error_message: error_for("provider").map(Into::into), ..Input::new("provider", Label::text("Provider to be awarded the contract")) }.with_value(input.provider.clone()))
             (Textarea { name: "rationale".into(), label: Label::text("Reasons for the choice"), rows: Some(4), value: Some(input.rationale.clone()), error_message: error_for("rationale").map(Into::into), ..Default::default() })
             (Button::submit("Continue"))
         }
@@ -207,6 +208,7 @@ pub(crate) async fn decision(
             ("Process chosen", html! { strong { (decision.chosen.label()) } }),
             ("Allowed", html! { (decision.allowed.iter().map(|p| p.label()).collect::<Vec<_>>().join(", ")) }),
             ("Why", html! { @for r in &decision.reasons { p { (r) } } }),
+            ("Provider", html! { @if input.provider.is_empty() { "Not named" } @else { (input.provider) } }),
             ("Reasons for the choice", html! { (input.rationale) }),
             ("CPV code", html! { (input.cpv) }),
             ("Decided by", html! { (decision.decided_by) }),

@@ -1,0 +1,154 @@
+//! The demo commissioner's procurements, made through the ordinary use cases as its staff
+//! would make them: route decisions (a direct award C renewed twice, which the red flags
+//! notice, and a competitive process), one tender run from publication to an awarded
+//! contract in the demo year, and one open for bids now, so providers have something to bid
+//! on.
+
+use chrono::{Duration, NaiveDate, NaiveDateTime};
+
+use commissioning::access::Principal;
+
+use crate::procurement::RouteInput;
+use crate::tenders::{CriterionInput, NewTender, now_utc};
+use crate::{App, AppError, Result};
+
+/// The published quality criteria of the demo tenders: the five PSR key criteria.
+const CRITERIA: &str = "Quality and innovation | 30 | 2\nValue | 10\nIntegration, collaboration and sustainability | 10\n\
+                        Access and inequalities | 5\nSocial value | 5";
+
+fn at(text: &str) -> NaiveDateTime {
+    NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").expect("a demo instant")
+}
+
+fn day(text: &str) -> NaiveDate {
+    commissioning::period::parse_date(text).expect("a demo date")
+}
+
+impl App {
+    async fn demo_principal(&self, email: &str) -> Result<Principal> {
+        self.principal_of(email).await?.ok_or_else(|| AppError::Invalid(format!("no demo account {email}")))
+    }
+
+    /// Records the demo procurements (after the demo accounts exist).
+    pub(crate) async fn load_demo_procurements(&self) -> Result<()> {
+        let chris = self.demo_principal("commissioner@demo.commissioner.test").await?;
+        let eve = self.demo_principal("evaluator@demo.commissioner.test").await?;
+        let cleo = self.demo_principal("clinical.lead@demo.commissioner.test").await?;
+        let pat = self.demo_principal("provider@demo.commissioner.test").await?;
+        let bo = self.demo_principal("provider.b@demo.commissioner.test").await?;
+
+        let msk = RouteInput {
+            title: "Community musculoskeletal services".into(),
+            cpv: "85100000".into(),
+            existing_provider: true,
+            incumbent_satisfying: true,
+            authority_driven: true,
+            current_lifetime_value: "2000000.00".into(),
+            new_lifetime_value: "2200000.00".into(),
+            provider: "R9A".into(),
+            chosen: "direct_award_c".into(),
+            rationale: "The incumbent meets the current contract's KPIs and is likely to satisfy the new one; \
+                        the change is not considerable"
+                .into(),
+            ..RouteInput::default()
+        };
+        self.record_route_decision(&chris, &msk).await?;
+        self.record_route_decision(
+            &chris,
+            &RouteInput {
+                new_lifetime_value: "2300000.00".into(),
+                current_lifetime_value: "2200000.00".into(),
+                rationale: "Renewed again for one year while the musculoskeletal pathway is redesigned".into(),
+                ..msk
+            },
+        )
+        .await?;
+        self.record_route_decision(
+            &chris,
+            &RouteInput {
+                title: "Community diagnostic centre".into(),
+                cpv: "85111000".into(),
+                chosen: "competitive".into(),
+                rationale: "A new service; several providers could deliver it, so the market is tested".into(),
+                ..RouteInput::default()
+            },
+        )
+        .await?;
+
+        // A competitive tender run in the demo year, from publication to award.
+        let cdc = NewTender {
+            title: "Community diagnostic centre".into(),
+            process: "competitive".into(),
+            deadline: "2025-05-06T12:00".into(),
+            price_weight: "40".into(),
+            price_formula: "relative_to_lowest".into(),
+            criteria: CRITERIA.into(),
+        };
+        let opened = at("2025-04-07 09:00");
+        let id = self.create_tender(&chris, &cdc, opened).await?;
+        self.tender_step(&chris, id, "publish", opened).await?;
+        let bidding = at("2025-04-28 10:00");
+        self.submit_bid(
+            &pat,
+            id,
+            "4800000.00",
+            "R9A's response to each criterion, with its mobilisation plan",
+            bidding,
+        )
+        .await?;
+        self.submit_bid(&bo, id, "4500000.00", "R9B's response to each criterion", bidding).await?;
+        let closed = at("2025-05-06 13:00");
+        self.tender_step(&chris, id, "close", closed).await?;
+        self.tender_step(&chris, id, "start_evaluation", closed).await?;
+        self.declare_interests(&eve, id, false, "", "", closed).await?;
+        self.declare_interests(
+            &cleo,
+            id,
+            true,
+            "Holds an honorary contract with R9B",
+            "Scores independently; the moderation is chaired by the head of contracting, who does not hold one",
+            closed,
+        )
+        .await?;
+        self.declare_interests(&chris, id, false, "", "", closed).await?;
+        let scores = |list: [i64; 5], comment: &str| -> Vec<CriterionInput> {
+            list.iter()
+                .enumerate()
+                .map(|(i, s)| CriterionInput {
+                    position: i as i64 + 1,
+                    score: s.to_string(),
+                    comment: format!("{comment} ({s} of 5)"),
+                })
+                .collect()
+        };
+        let scoring = at("2025-05-12 15:00");
+        self.score_bid(&eve, id, "R9A", &scores([4, 3, 4, 3, 3], "Evidenced"), scoring).await?;
+        self.score_bid(&eve, id, "R9B", &scores([3, 3, 3, 3, 3], "Meets the requirement"), scoring).await?;
+        self.score_bid(&cleo, id, "R9A", &scores([4, 3, 3, 3, 3], "Clinically sound"), scoring).await?;
+        self.score_bid(&cleo, id, "R9B", &scores([3, 3, 3, 2, 3], "Adequate"), scoring).await?;
+        let moderating = at("2025-05-20 10:00");
+        self.tender_step(&chris, id, "start_moderation", moderating).await?;
+        self.moderate_bid(&chris, id, "R9A", &scores([4, 3, 4, 3, 3], "Agreed at moderation"), moderating).await?;
+        self.moderate_bid(&chris, id, "R9B", &scores([3, 3, 3, 3, 3], "Agreed at moderation"), moderating).await?;
+        let intention = at("2025-06-02 09:00");
+        self.issue_intention(&chris, id, "2025-06-02", intention).await?;
+        self.award_tender(&chris, id, "2025-10-01", "2028-09-30", day("2025-06-20"), at("2025-06-20 09:00")).await?;
+
+        // A tender open for bids now, closing in four weeks.
+        let now = now_utc();
+        let deadline = (now + Duration::days(28)).format(crate::tenders::DEADLINE_FORMAT).to_string();
+        let iuc = NewTender {
+            title: "Integrated urgent care: NHS 111 and out of hours".into(),
+            deadline,
+            price_weight: "30".into(),
+            criteria:
+                "Quality and innovation | 40 | 2\nValue | 10\nIntegration, collaboration and sustainability | 10\n\
+                       Access and inequalities | 5\nSocial value | 5"
+                    .into(),
+            ..cdc
+        };
+        let open = self.create_tender(&chris, &iuc, now).await?;
+        self.tender_step(&chris, open, "publish", now).await?;
+        Ok(())
+    }
+}
