@@ -1,15 +1,18 @@
 //! The demo commissioner's procurements, made through the ordinary use cases as its staff
 //! would make them: route decisions (a direct award C renewed twice, which the red flags
-//! notice, and a competitive process), one tender run from publication to an awarded
-//! contract in the demo year, and one open for bids now, so providers have something to bid
-//! on.
+//! notice, and a competitive process), a specification revised after the consultation on the
+//! substantial change it makes, one tender for it run from publication to an awarded contract
+//! in the demo year, and one open for bids now, so providers have something to bid on.
 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 
 use commissioning::access::Principal;
 
+use commissioning::procure::spec::SpecContent;
+
 use crate::procurement::RouteInput;
-use crate::tenders::{CriterionInput, NewTender, now_utc};
+use crate::specifications::ServiceChangeInput;
+use crate::tenders::{AwardInput, CriterionInput, NewTender, now_utc};
 use crate::{App, AppError, Result};
 
 /// The published quality criteria of the demo tenders: the five PSR key criteria.
@@ -75,6 +78,51 @@ impl App {
         )
         .await?;
 
+        // The specification it buys, revised after the consultation on the substantial
+        // change it makes, which was complete before the award.
+        let mut spec = SpecContent {
+            title: "Community diagnostic centre".into(),
+            outcomes: "Diagnosis within six weeks of referral for everyone\nFewer journeys to the acute hospital for tests"
+                .into(),
+            kpis: "CDC1 | Tests reported within 7 days (%) | 90 | higher | tests reported within 7 days / tests done\n\
+                   CDC2 | Patients waiting over 6 weeks for a test (%) | 1 | lower | patients waiting over 6 weeks / patients waiting"
+                .into(),
+            activity: "Imaging tests | 30000\nPhysiological measurement tests | 12000".into(),
+            quality: "Imaging accredited to the Quality Standard for Imaging\nReports by registered clinicians".into(),
+            conditional_payments: "Results sent to the GP within 48 hours | 1.25".into(),
+            payment_mechanism: "block".into(),
+            duration_months: "36".into(),
+            answers: "Gap: diagnostic waits in the east of the area are the longest in the region\n\
+                      Priority 2025/26: care closer to home"
+                .into(),
+        };
+        let spec_id = self.create_specification(&chris, &spec).await?;
+        spec.outcomes.push_str("\nEvening and weekend appointments");
+        self.revise_specification(
+            &chris,
+            spec_id,
+            1,
+            &spec,
+            "Evening and weekend appointments added after the consultation",
+        )
+        .await?;
+        self.record_service_change(
+            &chris,
+            spec_id,
+            &ServiceChangeInput {
+                substantial: "true".into(),
+                hosc_consulted_on: "2025-01-13".into(),
+                hosc_responded_on: "2025-02-24".into(),
+                hosc_response: "The committee supports the centre and asks for evening appointments".into(),
+                consultation_opens: "2025-01-13".into(),
+                consultation_closes: "2025-03-07".into(),
+                consultation_outcome: "You said tests should be available after work; we added evening and weekend \
+                                       appointments to the specification"
+                    .into(),
+            },
+        )
+        .await?;
+
         // A competitive tender run in the demo year, from publication to award.
         let cdc = NewTender {
             title: "Community diagnostic centre".into(),
@@ -83,6 +131,7 @@ impl App {
             price_weight: "40".into(),
             price_formula: "relative_to_lowest".into(),
             criteria: CRITERIA.into(),
+            specification: spec_id.to_string(),
         };
         let opened = at("2025-04-07 09:00");
         let id = self.create_tender(&chris, &cdc, opened).await?;
@@ -132,7 +181,8 @@ impl App {
         self.moderate_bid(&chris, id, "R9B", &scores([3, 3, 3, 3, 3], "Agreed at moderation"), moderating).await?;
         let intention = at("2025-06-02 09:00");
         self.issue_intention(&chris, id, "2025-06-02", intention).await?;
-        self.award_tender(&chris, id, "2025-10-01", "2028-09-30", day("2025-06-20"), at("2025-06-20 09:00")).await?;
+        let term = AwardInput { start: "2025-10-01".into(), end: "2028-09-30".into(), override_reason: String::new() };
+        self.award_tender(&chris, id, &term, day("2025-06-20"), at("2025-06-20 09:00")).await?;
 
         // A tender open for bids now, closing in four weeks.
         let now = now_utc();
@@ -145,6 +195,7 @@ impl App {
                 "Quality and innovation | 40 | 2\nValue | 10\nIntegration, collaboration and sustainability | 10\n\
                        Access and inequalities | 5\nSocial value | 5"
                     .into(),
+            specification: String::new(),
             ..cdc
         };
         let open = self.create_tender(&chris, &iuc, now).await?;

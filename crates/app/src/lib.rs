@@ -34,6 +34,7 @@ pub mod procurement;
 pub mod progress;
 pub mod redflags;
 pub mod reference;
+pub mod specifications;
 pub mod tenders;
 
 use std::path::PathBuf;
@@ -53,6 +54,9 @@ pub struct AppSettings {
     pub session_idle_timeout_ms: i64,
     /// Sessions end this long after sign-in, however busy.
     pub session_absolute_timeout_ms: i64,
+    /// A substantial service change may not be awarded until its consultation is complete,
+    /// unless someone gives a reason to override (recorded in the audit log). On by default.
+    pub require_consultation_gate: bool,
 }
 
 impl AppSettings {
@@ -62,6 +66,7 @@ impl AppSettings {
             database_url: None,
             session_idle_timeout_ms: 30 * 60 * 1000,
             session_absolute_timeout_ms: 12 * 60 * 60 * 1000,
+            require_consultation_gate: true,
         }
     }
 

@@ -51,6 +51,21 @@ pub struct NewTender {
     /// One criterion per line: `name | weight | minimum score` (minimum 0 to 5, optional).
     #[serde(default)]
     pub criteria: String,
+    /// The number of the specification it buys (optional).
+    #[serde(default)]
+    pub specification: String,
+}
+
+/// The award as its form gives it: the contract's term, and the reason for going ahead when
+/// the consultation gate of a substantial service change is not yet passed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct AwardInput {
+    #[serde(default)]
+    pub start: String,
+    #[serde(default)]
+    pub end: String,
+    #[serde(default)]
+    pub override_reason: String,
 }
 
 impl NewTender {
@@ -139,6 +154,8 @@ pub struct TenderView {
     pub unsealed: bool,
     /// The lifecycle steps open to someone who manages procurement.
     pub next_events: Vec<TenderEvent>,
+    /// The specification it buys.
+    pub specification: Option<i64>,
 }
 
 /// A bid as people see it (its price in pence).
@@ -204,6 +221,7 @@ impl App {
                 .map(|c| (c.name, c.weight, c.minimum))
                 .collect(),
             bids_received: self.store().bid_count(record.id).await?,
+            specification: self.store().tender_specification(record.id).await?,
             unsealed: bids_unsealed(stage, deadline, now),
             id: record.id,
             title: record.title,
@@ -222,6 +240,21 @@ impl App {
         let (criteria, deadline) = input.check(now).map_err(|errors| {
             AppError::Invalid(errors.into_iter().map(|(f, m)| format!("{f}: {m}")).collect::<Vec<_>>().join("; "))
         })?;
+        let specification = match input.specification.trim() {
+            "" => None,
+            text => {
+                let id = text
+                    .parse::<i64>()
+                    .map_err(|_| AppError::Invalid("specification: Choose a specification".into()))?;
+                match self.store().specification(id).await {
+                    Ok(_) => Some(id),
+                    Err(store::StoreError::NotFound) => {
+                        return Err(AppError::Invalid(format!("specification: There is no specification {id}")));
+                    }
+                    Err(other) => return Err(other.into()),
+                }
+            }
+        };
         let actor = Actor::User(principal.clone());
         let at = now_millis();
         let record = TenderRecord {
@@ -241,6 +274,9 @@ impl App {
         };
         let mut tx = self.store().begin().await?;
         let id = tx.insert_tender(&record, &criteria).await?;
+        if let Some(specification) = specification {
+            tx.set_tender_specification(id, specification).await?;
+        }
         tx.audit(
             &audit(
                 &actor,
@@ -884,19 +920,22 @@ impl App {
         Ok(())
     }
 
-    /// Awards the contract once the standstill allows it, and creates it in the register from
-    /// the winning bid: a block contract whose annual value is the bid's price spread over the
-    /// term. Returns the contract's id.
+    /// Awards the contract once the standstill allows it — and, for a substantial service
+    /// change, once the scrutiny committee and the public have been consulted, unless an
+    /// override is given with its reason (recorded in the audit) — and creates it in the
+    /// register from the winning bid and the specification: the annual value is the bid's
+    /// price spread over the term, the payment mechanism and KPIs are the specification's (a
+    /// block contract without KPIs when there is none). Returns the contract's id.
     pub async fn award_tender(
         &self,
         principal: &Principal,
         id: i64,
-        start: &str,
-        end: &str,
+        input: &AwardInput,
         today: NaiveDate,
         now: NaiveDateTime,
     ) -> Result<String> {
-        use commissioning::procure::contract::{Contract, Mechanism, Term};
+        use commissioning::procure::contract::{Contract, Kpi, KpiKind, KpiLevel, Mechanism, Term};
+        let (start, end) = (input.start.as_str(), input.end.as_str());
         authorize(Some(principal), &Action::ManageProcurement)?;
         let view = self.tender(principal, id, now).await?;
         if view.stage != TenderStage::Standstill {
@@ -919,6 +958,19 @@ impl App {
             }
             Some(_) => {}
         }
+        let specification = match view.specification {
+            Some(spec) => Some(self.specification_view(spec, today).await?),
+            None => None,
+        };
+        let outstanding = specification.as_ref().map(|s| s.gate_outstanding.clone()).unwrap_or_default();
+        let overridden = !outstanding.is_empty() && self.settings().require_consultation_gate;
+        if overridden && input.override_reason.trim().is_empty() {
+            return Err(AppError::Invalid(format!(
+                "override_reason: This is a substantial service change and the consultation is not complete: {}. \
+                 Wait, or give the reason for awarding now",
+                outstanding.join("; ")
+            )));
+        }
         let term = Term::new(date("start", start)?, date("end", end)?, 6, Vec::new())
             .map_err(|e| AppError::Invalid(format!("end: {e}")))?;
         let winner =
@@ -926,15 +978,56 @@ impl App {
         let bid = self.store().bids(id, Some(&winner)).await?.into_iter().next().ok_or(AppError::NotFound)?;
         let months = i128::from(term.months(false).max(1));
         let annual = commissioning::money::round_half_away(i128::from(bid.price_pence) * 12, months) as i64;
+        let contract_id = format!("{}-{winner}-T{id}", principal.organisation);
+        let latest = specification.as_ref().map(|s| s.latest().clone());
+        let mechanism = match latest.as_ref().map(|v| v.content.payment_mechanism.as_str()) {
+            Some("activity_based") => Mechanism::ActivityBased,
+            Some("low_volume_block") => Mechanism::LowVolumeBlock,
+            Some("aligned_payment") => {
+                Mechanism::AlignedPayment { fixed_annual: Money::from_pence(annual), elective_baseline_annual: None }
+            }
+            _ => Mechanism::Block,
+        };
+        let kpis: Vec<Kpi> = match &latest {
+            None => Vec::new(),
+            Some(v) => v
+                .content
+                .parsed_kpis()
+                .map_err(AppError::Invalid)?
+                .into_iter()
+                .map(|k| {
+                    let (numerator, denominator) = match k.measurement.split_once(" / ") {
+                        Some((n, d)) => (n.trim().to_owned(), d.trim().to_owned()),
+                        None => (k.measurement.clone(), String::new()),
+                    };
+                    Kpi {
+                        contract_id: contract_id.clone(),
+                        code: k.code,
+                        name: k.name,
+                        kind: KpiKind::Kpi,
+                        threshold: k.threshold,
+                        higher_is_better: k.higher_is_better,
+                        consequence: "Contract performance notice and remedial action plan".into(),
+                        withhold_percent: None,
+                        source: format!("Specification {} version {}", view.specification.unwrap_or(0), v.version),
+                        numerator,
+                        denominator,
+                        level: KpiLevel::Local,
+                        effective_from: None,
+                        effective_to: None,
+                    }
+                })
+                .collect(),
+        };
         let contract = Contract {
-            id: format!("{}-{winner}-T{id}", principal.organisation),
+            id: contract_id,
             title: view.title.clone(),
             commissioner: principal.organisation.clone(),
             provider: commissioning::org::OdsCode::parse(&winner)
                 .map_err(|_| AppError::Invalid(format!("bidder '{winner}'")))?,
             term,
             annual_value: Money::from_pence(annual),
-            mechanism: Mechanism::Block,
+            mechanism,
             owner: principal.name.clone(),
         };
         let to = view.stage.apply(TenderEvent::Award).map_err(AppError::Invalid)?;
@@ -942,6 +1035,21 @@ impl App {
         let at = now_millis();
         let mut tx = self.store().begin().await?;
         tx.upsert_contracts(std::slice::from_ref(&contract)).await?;
+        if !kpis.is_empty() {
+            tx.upsert_kpis(&kpis).await?;
+        }
+        if overridden {
+            tx.audit(
+                &audit(
+                    &actor,
+                    id,
+                    "consultation_gate_override",
+                    serde_json::json!({ "outstanding": outstanding, "reason": input.override_reason.trim() }),
+                ),
+                at,
+            )
+            .await?;
+        }
         tx.record_award(id, (view.stage.code(), to.code()), &contract.id, &today.to_string(), at)
             .await
             .map_err(moved_on)?;

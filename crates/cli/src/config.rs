@@ -28,6 +28,10 @@ pub(crate) struct Global {
     /// PostgreSQL instead of the embedded SQLite store: postgres://user:password@host/database.
     #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
     pub(crate) database_url: Option<SecretString>,
+    /// Let a substantial service change be awarded before its consultation is complete
+    /// without a reason being given (the gate is on by default).
+    #[arg(long, env = "COMMISSIONER_NO_CONSULTATION_GATE", global = true)]
+    pub(crate) no_consultation_gate: bool,
 }
 
 impl Global {
@@ -35,6 +39,7 @@ impl Global {
     pub(crate) fn app_settings(&self, default_dir: &str) -> AppSettings {
         let mut settings = AppSettings::new(self.data_dir.clone().unwrap_or_else(|| PathBuf::from(default_dir)));
         settings.database_url = self.database_url.as_ref().map(|url| url.expose_secret().to_owned());
+        settings.require_consultation_gate = !self.no_consultation_gate;
         settings
     }
 }

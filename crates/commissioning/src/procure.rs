@@ -2,10 +2,12 @@
 //! its expiry, notice deadlines, extension options and lifetime value; `psr` the Provider
 //! Selection Regime's process selection, considerable change and standstill; `tender` a
 //! tender's lifecycle and sealed bids; `scoring` the evaluation arithmetic; `redflags` the
-//! red-flag indicators over procurements.
+//! red-flag indicators over procurements; `spec` service specifications, their versions
+//! compared, and the service-change consultation gate.
 
 pub mod contract;
 pub mod psr;
 pub mod redflags;
 pub mod scoring;
+pub mod spec;
 pub mod tender;

@@ -29,6 +29,7 @@ pub mod org;
 pub mod performance;
 pub mod prices;
 pub mod procurement;
+pub mod specifications;
 
 use std::fmt;
 use std::path::Path;

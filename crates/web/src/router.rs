@@ -85,6 +85,14 @@ pub fn router(app: App, settings: WebSettings) -> Router {
         .route("/procure/tenders/{id}/review", post(pages::procure::tenders::review))
         .route("/procure/tenders/{id}/award", post(pages::procure::tenders::award))
         .route("/procure/red-flags", get(pages::procure::redflags::red_flags))
+        .route(
+            "/procure/specifications",
+            get(pages::procure::specifications::specifications).post(pages::procure::specifications::create),
+        )
+        .route("/procure/specifications/new", get(pages::procure::specifications::new_specification))
+        .route("/procure/specifications/{id}", get(pages::procure::specifications::specification))
+        .route("/procure/specifications/{id}/versions", post(pages::procure::specifications::revise))
+        .route("/procure/specifications/{id}/service-change", post(pages::procure::specifications::service_change))
         .route("/procure/red-flags.csv", get(pages::procure::redflags::red_flags_csv))
         .route("/procure/contracts", get(pages::procure::contracts::register))
         .route("/procure/contracts.xlsx", get(pages::procure::contracts::register_xlsx))

@@ -40,7 +40,22 @@ async fn bids_are_sealed_until_the_deadline_and_the_close() {
         price_formula: "relative_to_lowest".into(),
         criteria: "Quality and innovation | 30 | 2\nValue | 10\nIntegration | 10\nAccess | 5\nSocial value | 4\n"
             .into(),
+        specification: String::new(),
     };
+    // It buys a specification whose substantial change has not been consulted on.
+    let spec = commissioning::procure::spec::SpecContent {
+        title: "Community diagnostic centre".into(),
+        outcomes: "Faster diagnosis".into(),
+        kpis: "CDC1 | Tests reported within 7 days (%) | 90 | higher | reported within 7 days / tests done".into(),
+        payment_mechanism: "block".into(),
+        duration_months: "36".into(),
+        answers: "Gap: diagnostic waits".into(),
+        ..Default::default()
+    };
+    let spec_id = app.create_specification(&commissioner, &spec).await.unwrap();
+    let change = app::specifications::ServiceChangeInput { substantial: "true".into(), ..Default::default() };
+    app.record_service_change(&commissioner, spec_id, &change).await.unwrap();
+    input.specification = spec_id.to_string();
     // The criteria and price must come to 100; the deadline must be ahead.
     let error = app.create_tender(&commissioner, &input, now).await.unwrap_err();
     assert!(matches!(&error, AppError::Invalid(m) if m.contains("99 points together")), "{error:?}");
@@ -211,14 +226,13 @@ async fn bids_are_sealed_until_the_deadline_and_the_close() {
         ("2026-03-12".into(), Some("2026-03-13".into()))
     );
     let day = |text: &str| chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap();
-    let error =
-        app.award_tender(&commissioner, id, "2026-04-01", "2029-03-31", day("2026-03-12"), after).await.unwrap_err();
+    let term = app::tenders::AwardInput { start: "2026-04-01".into(), end: "2029-03-31".into(), ..Default::default() };
+    let error = app.award_tender(&commissioner, id, &term, day("2026-03-12"), after).await.unwrap_err();
     assert!(matches!(&error, AppError::Invalid(m) if m.contains("may be awarded from 2026-03-13")), "{error:?}");
     app.record_representation(&commissioner, id, "R9B", "2026-03-10", "The price scoring was misapplied", after)
         .await
         .unwrap();
-    let error =
-        app.award_tender(&commissioner, id, "2026-04-01", "2029-03-31", day("2026-03-13"), after).await.unwrap_err();
+    let error = app.award_tender(&commissioner, id, &term, day("2026-03-13"), after).await.unwrap_err();
     assert!(matches!(&error, AppError::Invalid(m) if m.contains("review decision")), "{error:?}");
     app.record_review_decision(&commissioner, id, "2026-03-16", after).await.unwrap();
     // Five working days after Monday 16 March: Monday 23 March; award from Tuesday 24.
@@ -226,12 +240,95 @@ async fn bids_are_sealed_until_the_deadline_and_the_close() {
         app.tender_award(&commissioner, id).await.unwrap().standstill.unwrap().award_from,
         Some(day("2026-03-24"))
     );
-    assert!(app.award_tender(&commissioner, id, "2026-04-01", "2029-03-31", day("2026-03-23"), after).await.is_err());
-    let contract_id =
-        app.award_tender(&commissioner, id, "2026-04-01", "2029-03-31", day("2026-03-24"), after).await.unwrap();
+    assert!(app.award_tender(&commissioner, id, &term, day("2026-03-23"), after).await.is_err());
+    // The specification makes a substantial change whose consultation is not done: the award
+    // waits, or goes ahead with a reason on the record.
+    let error = app.award_tender(&commissioner, id, &term, day("2026-03-24"), after).await.unwrap_err();
+    assert!(
+        matches!(&error, AppError::Invalid(m) if m.starts_with("override_reason: ") && m.contains("consult the Health Overview and Scrutiny Committee")),
+        "{error:?}"
+    );
+    let term =
+        app::tenders::AwardInput { override_reason: "Winter pressures: the service must open in April".into(), ..term };
+    let contract_id = app.award_tender(&commissioner, id, &term, day("2026-03-24"), after).await.unwrap();
+    let filter = store::audit::AuditFilter { object_type: Some("tender".into()), limit: 1_000, ..Default::default() };
+    let audit = db.store.audit_entries(&filter).await.unwrap();
+    assert!(audit.iter().any(|e| e.entry.action == "consultation_gate_override"
+        && e.entry.after.as_ref().unwrap()["reason"] == "Winter pressures: the service must open in April"));
+    // The contract's KPIs are the specification's.
+    let kpis = db.store.kpis(&contract_id).await.unwrap();
+    assert_eq!(kpis.iter().map(|k| k.code.as_str()).collect::<Vec<_>>(), ["CDC1"]);
+    assert_eq!((kpis[0].numerator.as_str(), kpis[0].denominator.as_str()), ("reported within 7 days", "tests done"));
     assert_eq!(contract_id, format!("Q99-R9A-T{id}"));
     let contract = db.store.contract(&contract_id).await.unwrap();
     // £1,250,000 over 36 months: £416,666.67 a year.
     assert_eq!((contract.provider.as_str(), contract.annual_value.pence()), ("R9A", 41_666_667));
     assert_eq!(app.tender(&commissioner, id, after).await.unwrap().stage, TenderStage::Awarded);
+}
+
+#[tokio::test]
+async fn specifications_keep_every_version_and_compare_them() {
+    let (app, _db, _dir) = app().await;
+    app.load_demo(&DemoOptions { seed: 3, rows: 2_000, reference_data: None }, &Silent).await.unwrap();
+    let commissioner = principal("Q99", OrgKind::Commissioner, Role::Commissioner);
+    let analyst = principal("Q99", OrgKind::Commissioner, Role::Analyst);
+    let provider = principal("R9A", OrgKind::Provider, Role::Provider);
+    let today = chrono::NaiveDate::from_ymd_opt(2025, 6, 20).unwrap();
+    // The demo's: two versions, a substantial change consulted on before the award.
+    let specs = app.specifications(&commissioner).await.unwrap();
+    let (id, _, latest) = specs.iter().find(|(_, title, _)| title == "Community diagnostic centre").unwrap().clone();
+    assert_eq!(latest, 2);
+    let view = app.specification(&analyst, id, today).await.unwrap();
+    assert!(view.service_change.as_ref().unwrap().substantial && view.gate_outstanding.is_empty());
+    let diff = app.specification_diff(&analyst, id, 1, 2).await.unwrap();
+    assert_eq!(diff.len(), 1);
+    assert_eq!(diff[0].0, "Outcomes");
+    assert!(
+        diff[0].1.contains(&commissioning::procure::spec::DiffLine::Added("Evening and weekend appointments".into()))
+    );
+    assert!(matches!(app.specifications(&provider).await, Err(AppError::Forbidden)));
+
+    // Changes: only by contract staff, with a reason, on the latest version.
+    let mut content = view.latest().content.clone();
+    content.duration_months = "48".into();
+    assert!(matches!(app.revise_specification(&analyst, id, 2, &content, "Longer").await, Err(AppError::Forbidden)));
+    assert!(
+        matches!(app.revise_specification(&commissioner, id, 2, &content, " ").await, Err(AppError::Invalid(m)) if m.starts_with("note:"))
+    );
+    assert!(
+        matches!(app.revise_specification(&commissioner, id, 1, &content, "Longer").await, Err(AppError::Invalid(m)) if m.contains("Version 2 has been saved"))
+    );
+    assert_eq!(
+        app.revise_specification(&commissioner, id, 2, &content, "Four years to repay the set-up").await.unwrap(),
+        3
+    );
+    let bad = commissioning::procure::spec::SpecContent { kpis: "CDC1 | Tests".into(), ..content.clone() };
+    assert!(
+        matches!(app.create_specification(&commissioner, &bad).await, Err(AppError::Invalid(m)) if m.starts_with("kpis: Line 1"))
+    );
+    // A service change's dates must be dates, and in order.
+    let change = app::specifications::ServiceChangeInput {
+        substantial: "true".into(),
+        consultation_opens: "2025-03-01".into(),
+        consultation_closes: "2025-02-01".into(),
+        hosc_consulted_on: "soon".into(),
+        ..Default::default()
+    };
+    let error = app.record_service_change(&commissioner, id, &change).await.unwrap_err();
+    assert!(
+        matches!(&error, AppError::Invalid(m) if m.starts_with("hosc_consulted_on: ") && m.contains("consultation_closes: ")),
+        "{error:?}"
+    );
+    // A tender must buy a specification that exists.
+    let tender = NewTender {
+        title: "x".into(),
+        process: "competitive".into(),
+        deadline: "2099-01-01T12:00".into(),
+        price_weight: "40".into(),
+        price_formula: "relative_to_lowest".into(),
+        criteria: "Quality | 60".into(),
+        specification: "999".into(),
+    };
+    let error = app.create_tender(&commissioner, &tender, app::tenders::now_utc()).await.unwrap_err();
+    assert!(matches!(&error, AppError::Invalid(m) if m == "specification: There is no specification 999"), "{error:?}");
 }

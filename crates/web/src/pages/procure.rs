@@ -6,6 +6,7 @@ pub(crate) mod decisions;
 pub(crate) mod notices;
 pub(crate) mod performance;
 pub(crate) mod redflags;
+pub(crate) mod specifications;
 pub(crate) mod tenders;
 
 use axum::extract::State;
@@ -29,6 +30,7 @@ pub(crate) async fn procure(State(state): State<AppState>, SignedIn(session): Si
         h1 { "Procure" }
         p class="nhsuk-lede-text" { "The providers of services for the area and what each of them runs." }
         p { a href="/procure/contracts" { "The contract register, with deadlines and payment statements" } }
+        p { a href="/procure/specifications" { "Service specifications, their versions and consultations" } }
         p { a href="/procure/red-flags" { "Red flags across procurements and contracts" } }
         p { a href="/procure/tenders" { "Tenders: published criteria, bids sealed until the deadline" } }
         @if session.principal.is_commissioner_side() {

@@ -158,6 +158,7 @@ async fn bids_are_sealed_on_pages_and_the_api_until_the_deadline_and_the_close()
         price_weight: "30".into(),
         price_formula: "relative_to_lowest".into(),
         criteria: "Quality | 70 | 2".into(),
+        specification: String::new(),
     };
     let id = web.app.create_tender(&buyer, &input, earlier).await.unwrap();
     web.app.tender_step(&buyer, id, "publish", earlier).await.unwrap();
@@ -204,6 +205,7 @@ async fn evaluators_declare_score_independently_and_moderation_ranks_the_bids() 
         price_weight: "40".into(),
         price_formula: "relative_to_lowest".into(),
         criteria: "Quality | 40 | 2\nSocial value | 20".into(),
+        specification: String::new(),
     };
     let id = web.app.create_tender(&buyer, &input, earlier).await.unwrap();
     web.app.tender_step(&buyer, id, "publish", earlier).await.unwrap();
@@ -352,4 +354,89 @@ async fn procurements_are_published_as_ocds_and_red_flags_listed_for_the_commiss
     assert!(csv.starts_with("indicator,name,id,title,buyer,detail\n") && csv.contains("\nC003,"), "{csv}");
     let mut provider = web.signed_in("provider@demo.commissioner.test").await;
     assert_eq!(provider.get("/procure/red-flags").await.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_specification_is_versioned_compared_and_gates_a_substantial_change() {
+    let web = TestWeb::demo().await;
+    let mut commissioner = web.signed_in("commissioner@demo.commissioner.test").await;
+    let form = commissioner.get("/procure/specifications/new").await;
+    assert_eq!(form.status, StatusCode::OK);
+    let csrf = form.csrf_token();
+    // Missing and malformed fields come back in the error summary, each linked to its field.
+    let refused = commissioner
+        .post_form(
+            "/procure/specifications",
+            &[("csrf_token", &csrf), ("title", "Wound care"), ("kpis", "WC1 | Healed")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for field in ["outcomes", "kpis", "payment_mechanism", "duration_months", "answers"] {
+        assert!(refused.body.contains(&format!("href=\"#{field}\"")), "{field}: {}", refused.body);
+    }
+    let fields = [
+        ("csrf_token", csrf.as_str()),
+        ("title", "Community wound care"),
+        ("outcomes", "Wounds healed within 12 weeks"),
+        ("kpis", "WC1 | Wounds healed within 12 weeks (%) | 70 | higher | healed within 12 weeks / wounds treated"),
+        ("payment_mechanism", "block"),
+        ("duration_months", "24"),
+        ("answers", "Gap: leg ulcer care in the north"),
+    ];
+    let created = commissioner.post_form("/procure/specifications", &fields).await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let page_url = created.location().to_owned();
+    let mut revised = fields.to_vec();
+    revised.retain(|(f, _)| *f != "duration_months");
+    revised.extend([
+        ("duration_months", "36"),
+        ("based_on", "1"),
+        ("note", "Three years for the workforce to be recruited"),
+    ]);
+    let saved = commissioner.post_form(&format!("{page_url}/versions"), &revised).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    // Saving on top of an old version is refused, not lost silently.
+    let stale = commissioner.post_form(&format!("{page_url}/versions"), &revised).await;
+    assert_eq!(stale.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(stale.body.contains("Version 2 has been saved since you began"));
+    let page = commissioner.get(&page_url).await;
+    assert!(
+        page.body.contains("Changes from version 1 to version 2") && page.body.contains("Added: 36"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Removed: 24"));
+
+    // A substantial change with its consultation to come holds the award.
+    let change = commissioner
+        .post_form(
+            &format!("{page_url}/service-change"),
+            &[
+                ("csrf_token", &csrf),
+                ("substantial", "true"),
+                ("consultation_opens", "2025-01-01"),
+                ("consultation_closes", "2024-12-01"),
+            ],
+        )
+        .await;
+    assert_eq!(change.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(change.body.contains("href=\"#consultation_closes\""));
+    let change = commissioner
+        .post_form(&format!("{page_url}/service-change"), &[("csrf_token", &csrf), ("substantial", "true")])
+        .await;
+    assert_eq!(change.status, StatusCode::SEE_OTHER);
+    let page = commissioner.get(&page_url).await;
+    assert!(
+        page.body.contains("Award held") && page.body.contains("consult the Health Overview and Scrutiny Committee")
+    );
+    // The demo's tender publishes its specification to bidders.
+    let mut provider = web.signed_in("provider@demo.commissioner.test").await;
+    assert_eq!(provider.get(&page_url).await.status, StatusCode::FORBIDDEN);
+    let tender = provider.get("/procure/tenders/1").await;
+    assert!(
+        tender.body.contains("Service specification") && tender.body.contains("CDC1 | Tests reported"),
+        "{}",
+        tender.body
+    );
+    assert!(!tender.body.contains("href=\"/procure/specifications/"), "bidders read it on the tender");
 }

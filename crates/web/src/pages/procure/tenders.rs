@@ -59,7 +59,12 @@ pub(crate) async fn tenders(State(state): State<AppState>, SignedIn(session): Si
     Ok(layout::page_for(&session, Section::Stage(Stage::Procure), "Tenders", None, content))
 }
 
-fn new_page(session: &Session, input: &NewTender, errors: &[(String, String)]) -> Html<String> {
+fn new_page(
+    session: &Session,
+    input: &NewTender,
+    specifications: &[(i64, String, i64)],
+    errors: &[(String, String)],
+) -> Html<String> {
     let error_for = |field: &str| errors.iter().find(|(f, _)| f == field).map(|(_, m)| m.clone());
     let content = html! {
         @if !errors.is_empty() { (ErrorSummary::for_fields(errors)) }
@@ -69,6 +74,16 @@ fn new_page(session: &Session, input: &NewTender, errors: &[(String, String)]) -
         form method="post" action="/procure/tenders" novalidate {
             input type="hidden" name="csrf_token" value=(session.csrf_token);
             (Input { error_message: error_for("title").map(Into::into), ..Input::new("title", Label::text("What is being procured")) }.with_value(input.title.clone()))
+            (Select {
+                name: "specification".into(),
+                label: Label::text("Service specification"),
+                hint: Some("Its latest version is published with the tender; the award takes its KPIs and payment mechanism".into()),
+                error_message: error_for("specification").map(Into::into),
+                items: std::iter::once(SelectItem::new("", "None", input.specification.is_empty()))
+                    .chain(specifications.iter().map(|(id, title, version)| SelectItem::new(id.to_string(), format!("{title} (version {version})"), input.specification == id.to_string())))
+                    .collect(),
+                ..Default::default()
+            })
             (Select {
                 name: "process".into(),
                 label: Label::text("Provider selection process"),
@@ -104,9 +119,13 @@ fn new_page(session: &Session, input: &NewTender, errors: &[(String, String)]) -
     layout::page_for(session, Section::Stage(Stage::Procure), "Create a tender", None, content)
 }
 
-pub(crate) async fn new_tender(SignedIn(session): SignedIn) -> Result<Html<String>, Error> {
+pub(crate) async fn new_tender(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+) -> Result<Html<String>, Error> {
     app::authorize(Some(&session.principal), &Action::ManageProcurement)?;
-    Ok(new_page(&session, &NewTender { price_weight: "40".into(), ..Default::default() }, &[]))
+    let specifications = state.app.specifications(&session.principal).await?;
+    Ok(new_page(&session, &NewTender { price_weight: "40".into(), ..Default::default() }, &specifications, &[]))
 }
 
 pub(crate) async fn create(
@@ -115,11 +134,21 @@ pub(crate) async fn create(
     Form(input): Form<NewTender>,
 ) -> Result<Response, Error> {
     app::authorize(Some(&session.principal), &Action::ManageProcurement)?;
+    let specifications = state.app.specifications(&session.principal).await?;
     if let Err(errors) = input.check(now_utc()) {
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, new_page(&session, &input, &errors)).into_response());
+        return Ok(
+            (StatusCode::UNPROCESSABLE_ENTITY, new_page(&session, &input, &specifications, &errors)).into_response()
+        );
     }
-    let id = state.app.create_tender(&session.principal, &input, now_utc()).await?;
-    Ok(Redirect::to(&format!("/procure/tenders/{id}")).into_response())
+    match state.app.create_tender(&session.principal, &input, now_utc()).await {
+        Ok(id) => Ok(Redirect::to(&format!("/procure/tenders/{id}")).into_response()),
+        Err(app::AppError::Invalid(message)) => {
+            let (field, message) = message.split_once(": ").unwrap_or(("title", &message));
+            let errors = [(field.to_owned(), message.to_owned())];
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, new_page(&session, &input, &specifications, &errors)).into_response())
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 async fn render(
@@ -130,6 +159,7 @@ async fn render(
 ) -> Result<Html<String>, Error> {
     let now = now_utc();
     let view = state.app.tender(&session.principal, id, now).await?;
+    let specification = state.app.tender_specification(&session.principal, id, now).await?;
     let is_provider =
         decide(Some(&session.principal), &Action::BidFor(session.principal.organisation.clone())) == Decision::Allow;
     let bids = match state.app.bids(&session.principal, id, now).await {
@@ -162,6 +192,19 @@ async fn render(
             vec![Cell::text("Criterion"), Cell::numeric("Points"), Cell::numeric("Minimum score")],
             view.criteria.iter().map(|(name, weight, minimum)| vec![Cell::text(name.clone()), Cell::numeric(weight.clone()), Cell::numeric(minimum.to_string())]).collect(),
         ))
+        @if let Some((spec_id, version)) = &specification {
+            h2 { "Service specification" }
+            p {
+                @if manages(session) { a href={ "/procure/specifications/" (spec_id) } { (version.content.title) } } @else { (version.content.title) }
+                ", version " (version.version) ": " (version.content.duration_months) " months, paid by " (version.content.payment_mechanism.replace('_', " ")) "."
+            }
+            (summary(vec![
+                ("Outcomes", html! { ul { @for line in version.content.outcomes.lines().filter(|l| !l.trim().is_empty()) { li { (line) } } } }),
+                ("KPIs", html! { ul { @for line in version.content.kpis.lines().filter(|l| !l.trim().is_empty()) { li { (line) } } } }),
+                ("Activity", html! { ul { @for line in version.content.activity.lines().filter(|l| !l.trim().is_empty()) { li { (line) } } } }),
+                ("Quality requirements", html! { ul { @for line in version.content.quality.lines().filter(|l| !l.trim().is_empty()) { li { (line) } } } }),
+            ]))
+        }
         @if manages(session) && !view.next_events.is_empty() {
             h2 { "Move the tender on" }
             form method="post" action={ "/procure/tenders/" (view.id) "/events" } novalidate {
@@ -529,6 +572,7 @@ fn award_section(
                     input type="hidden" name="csrf_token" value=(session.csrf_token);
                     (Input { hint: Some("YYYY-MM-DD".into()), error_message: error_for("start").map(Into::into), ..Input::new("start", Label::text("Contract starts")) })
                     (Input { hint: Some("YYYY-MM-DD".into()), error_message: error_for("end").map(Into::into), ..Input::new("end", Label::text("Contract ends")) })
+                    (Textarea { name: "override_reason".into(), label: Label::text("Reason to award before the consultation is complete (only if it is not)"), hint: Some("A substantial service change waits for the scrutiny committee and the public consultation; a reason given here is recorded in the audit log".into()), rows: Some(3), error_message: error_for("override_reason").map(Into::into), ..Default::default() })
                     (Button::submit("Award contract"))
                 }
             }
@@ -553,6 +597,8 @@ pub(crate) struct AwardForm {
     start: String,
     #[serde(default)]
     end: String,
+    #[serde(default)]
+    override_reason: String,
 }
 
 fn standstill_anchor(id: i64) -> String {
@@ -625,6 +671,7 @@ pub(crate) async fn award(
 ) -> Result<Response, Error> {
     app::authorize(Some(&session.principal), &Action::ManageProcurement)?;
     let today = crate::pages::procure::contracts::today();
-    let result = state.app.award_tender(&session.principal, id, &form.start, &form.end, today, now_utc()).await;
+    let input = app::tenders::AwardInput { start: form.start, end: form.end, override_reason: form.override_reason };
+    let result = state.app.award_tender(&session.principal, id, &input, today, now_utc()).await;
     award_reply(&state, &session, id, result.map(|contract| format!("/procure/contracts/{contract}")), "start").await
 }
