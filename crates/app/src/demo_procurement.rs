@@ -132,6 +132,8 @@ impl App {
             price_formula: "relative_to_lowest".into(),
             criteria: CRITERIA.into(),
             specification: spec_id.to_string(),
+            required_documents: String::new(),
+            pass_fail: String::new(),
         };
         let opened = at("2025-04-07 09:00");
         let id = self.create_tender(&chris, &cdc, opened).await?;
@@ -196,10 +198,14 @@ impl App {
                        Access and inequalities | 5\nSocial value | 5"
                     .into(),
             specification: String::new(),
+            required_documents: "Mobilisation plan\nBusiness continuity plan".into(),
+            pass_fail: "Registered with the Care Quality Commission for the regulated activities".into(),
             ..cdc
         };
         let open = self.create_tender(&chris, &iuc, now).await?;
         self.tender_step(&chris, open, "publish", now).await?;
+        let asked = self.ask_clarification(&bo, open, "Is the 111 clinical assessment service in scope?", now).await?;
+        self.answer_clarification(&chris, open, asked, "Yes: it is part of lot 1 and priced with it", now).await?;
         Ok(())
     }
 }

@@ -35,6 +35,7 @@ pub mod progress;
 pub mod redflags;
 pub mod reference;
 pub mod specifications;
+pub mod tender_questions;
 pub mod tenders;
 
 use std::path::PathBuf;

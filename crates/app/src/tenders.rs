@@ -54,6 +54,12 @@ pub struct NewTender {
     /// The number of the specification it buys (optional).
     #[serde(default)]
     pub specification: String,
+    /// Documents every bid must attach, one per line (optional).
+    #[serde(default)]
+    pub required_documents: String,
+    /// Pass/fail questions every bid must answer yes to, one per line (optional).
+    #[serde(default)]
+    pub pass_fail: String,
 }
 
 /// The award as its form gives it: the contract's term, and the reason for going ahead when
@@ -277,6 +283,16 @@ impl App {
         if let Some(specification) = specification {
             tx.set_tender_specification(id, specification).await?;
         }
+        let requirements: Vec<(&str, String)> = crate::tender_questions::requirement_lines(&input.required_documents)
+            .into_iter()
+            .map(|d| (store::tender_questions::DOCUMENT, d))
+            .chain(
+                crate::tender_questions::requirement_lines(&input.pass_fail)
+                    .into_iter()
+                    .map(|q| (store::tender_questions::PASS_FAIL, q)),
+            )
+            .collect();
+        tx.insert_requirements(id, &requirements).await?;
         tx.audit(
             &audit(
                 &actor,
@@ -475,6 +491,8 @@ pub struct ScoreView {
 pub struct BidEvaluation {
     pub bidder: String,
     pub price: Money,
+    /// Answered yes to every pass/fail question and attached every required document.
+    pub passed: bool,
     pub individual: Vec<ScoreView>,
     pub moderated: Vec<ScoreView>,
 }
@@ -699,9 +717,12 @@ impl App {
         evaluation.scored_by =
             by.into_iter().filter(|(_, n)| *n == n_criteria * bids.len()).map(|((_, name), _)| name).collect();
         for bid in &bids {
+            let completeness = self.completeness_of(id, &bid.bidder).await?;
+            let passed = completeness.complete() && completeness.questions.iter().all(|(_, a)| *a == Some(true));
             evaluation.bids.push(BidEvaluation {
                 bidder: bid.bidder.clone(),
                 price: bid.price,
+                passed,
                 individual: scores
                     .iter()
                     .filter(|s| s.bidder == bid.bidder && (all_visible || s.user_id == principal.user_id))
@@ -720,7 +741,7 @@ impl App {
                 .map(|b| ScoredBid {
                     bidder: b.bidder.clone(),
                     price: b.price,
-                    passed: true,
+                    passed: b.passed,
                     quality: view
                         .criteria
                         .iter()

@@ -59,6 +59,10 @@ pub const TABLES: &[&str] = &[
     "tender_scores",
     "tender_moderated_scores",
     "tender_representations",
+    "tender_clarifications",
+    "tender_requirements",
+    "bid_answers",
+    "bid_documents",
     "ocds_releases",
 ];
 

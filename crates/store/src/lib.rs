@@ -30,6 +30,7 @@ pub mod performance;
 pub mod prices;
 pub mod procurement;
 pub mod specifications;
+pub mod tender_questions;
 
 use std::fmt;
 use std::path::Path;

@@ -131,6 +131,10 @@ pub(crate) const ROUTES: &[RouteRule] = &[
     route("POST", "/procure/tenders/{id}/representations", Rule::CommissionerDashboard),
     route("POST", "/procure/tenders/{id}/review", Rule::CommissionerDashboard),
     route("POST", "/procure/tenders/{id}/award", Rule::CommissionerDashboard),
+    route("POST", "/procure/tenders/{id}/clarifications", Rule::Stage(Stage::Procure)),
+    route("POST", "/procure/tenders/{id}/clarifications/{question}", Rule::CommissionerDashboard),
+    route("POST", "/procure/tenders/{id}/answers", Rule::Stage(Stage::Procure)),
+    route("POST", "/procure/tenders/{id}/documents", Rule::Stage(Stage::Procure)),
     route("GET", "/procure/red-flags", Rule::CommissionerDashboard),
     route("GET", "/procure/specifications", Rule::CommissionerDashboard),
     route("POST", "/procure/specifications", Rule::CommissionerDashboard),
@@ -274,6 +278,8 @@ pub(crate) async fn authorize(State(state): State<AppState>, request: Request, n
     } else {
         let limit = if matched == DOCUMENT_UPLOAD {
             app::contract_lines::MAX_DOCUMENT_BYTES + 64 * 1024
+        } else if matched == BID_DOCUMENT_UPLOAD {
+            app::tender_questions::MAX_BID_DOCUMENT_BYTES + 64 * 1024
         } else {
             state.settings.max_body_bytes
         };
@@ -295,8 +301,9 @@ pub(crate) async fn authorize(State(state): State<AppState>, request: Request, n
     }
 }
 
-/// The one route whose form is multipart (a file upload).
+/// The routes whose forms are multipart (file uploads).
 const DOCUMENT_UPLOAD: &str = "/procure/contracts/{id}/documents";
+const BID_DOCUMENT_UPLOAD: &str = "/procure/tenders/{id}/documents";
 
 /// Reads `csrf_token` from a URL-encoded or multipart form body and puts the body back.
 async fn form_csrf_token(request: Request, limit: usize) -> Result<(Request, Option<String>), Response> {

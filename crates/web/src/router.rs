@@ -24,6 +24,7 @@ pub fn router(app: App, settings: WebSettings) -> Router {
     let max_body = settings.max_body_bytes;
     // Documents are larger than forms: their one route lifts the limit to theirs.
     let max_document = app::contract_lines::MAX_DOCUMENT_BYTES + 64 * 1024;
+    let max_bid_document = app::tender_questions::MAX_BID_DOCUMENT_BYTES + 64 * 1024;
     let limiter = RateLimiter::new(settings.sign_in_attempts_per_minute, std::time::Duration::from_secs(60));
     let state = AppState { app, settings: Arc::new(settings), sign_in_limiter: Arc::new(limiter) };
     let routes = Router::new()
@@ -84,6 +85,13 @@ pub fn router(app: App, settings: WebSettings) -> Router {
         .route("/procure/tenders/{id}/representations", post(pages::procure::tenders::representation))
         .route("/procure/tenders/{id}/review", post(pages::procure::tenders::review))
         .route("/procure/tenders/{id}/award", post(pages::procure::tenders::award))
+        .route("/procure/tenders/{id}/clarifications", post(pages::procure::tenders::ask))
+        .route("/procure/tenders/{id}/clarifications/{question}", post(pages::procure::tenders::answer))
+        .route("/procure/tenders/{id}/answers", post(pages::procure::tenders::pass_fail))
+        .route(
+            "/procure/tenders/{id}/documents",
+            post(pages::procure::tenders::upload).layer(DefaultBodyLimit::max(max_bid_document)),
+        )
         .route("/procure/red-flags", get(pages::procure::redflags::red_flags))
         .route(
             "/procure/specifications",

@@ -41,6 +41,8 @@ async fn bids_are_sealed_until_the_deadline_and_the_close() {
         criteria: "Quality and innovation | 30 | 2\nValue | 10\nIntegration | 10\nAccess | 5\nSocial value | 4\n"
             .into(),
         specification: String::new(),
+        required_documents: String::new(),
+        pass_fail: String::new(),
     };
     // It buys a specification whose substantial change has not been consulted on.
     let spec = commissioning::procure::spec::SpecContent {
@@ -328,6 +330,8 @@ async fn specifications_keep_every_version_and_compare_them() {
         price_formula: "relative_to_lowest".into(),
         criteria: "Quality | 60".into(),
         specification: "999".into(),
+        required_documents: String::new(),
+        pass_fail: String::new(),
     };
     let error = app.create_tender(&commissioner, &tender, app::tenders::now_utc()).await.unwrap_err();
     assert!(matches!(&error, AppError::Invalid(m) if m == "specification: There is no specification 999"), "{error:?}");

@@ -40,6 +40,8 @@ async fn the_command_line_opens_no_bid_before_the_deadline_and_the_close() {
         price_formula: "relative_to_lowest".into(),
         criteria: "Quality | 60 | 2".into(),
         specification: String::new(),
+        required_documents: String::new(),
+        pass_fail: String::new(),
     };
     // One tender still open; one whose deadline passed an hour ago (created and bid on before).
     let open = app.create_tender(&buyer, &tender(now + Duration::days(30)), now).await.unwrap();

@@ -335,6 +335,8 @@ fn demo_template() -> &'static Path {
                             price_formula: "relative_to_lowest".into(),
                             criteria: "Quality and innovation | 30 | 2\nValue | 10\nIntegration | 10\nAccess and inequalities | 5\nSocial value | 5".into(),
                             specification: String::new(),
+                            required_documents: String::new(),
+                            pass_fail: String::new(),
                         },
                         now,
                     )

@@ -159,6 +159,8 @@ async fn bids_are_sealed_on_pages_and_the_api_until_the_deadline_and_the_close()
         price_formula: "relative_to_lowest".into(),
         criteria: "Quality | 70 | 2".into(),
         specification: String::new(),
+        required_documents: String::new(),
+        pass_fail: String::new(),
     };
     let id = web.app.create_tender(&buyer, &input, earlier).await.unwrap();
     web.app.tender_step(&buyer, id, "publish", earlier).await.unwrap();
@@ -206,6 +208,8 @@ async fn evaluators_declare_score_independently_and_moderation_ranks_the_bids() 
         price_formula: "relative_to_lowest".into(),
         criteria: "Quality | 40 | 2\nSocial value | 20".into(),
         specification: String::new(),
+        required_documents: String::new(),
+        pass_fail: String::new(),
     };
     let id = web.app.create_tender(&buyer, &input, earlier).await.unwrap();
     web.app.tender_step(&buyer, id, "publish", earlier).await.unwrap();
@@ -439,4 +443,81 @@ async fn a_specification_is_versioned_compared_and_gates_a_substantial_change() 
         tender.body
     );
     assert!(!tender.body.contains("href=\"/procure/specifications/"), "bidders read it on the tender");
+}
+
+#[tokio::test]
+async fn clarifications_reach_every_bidder_unnamed_and_a_bid_is_checked_complete() {
+    let web = TestWeb::demo().await;
+    // The demo's open tender: R9B's question is answered; R9A reads it without R9B's name.
+    let open = "/procure/tenders/2";
+    let mut r9a = web.signed_in("provider@demo.commissioner.test").await;
+    let page = r9a.get(open).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("Is the 111 clinical assessment service in scope?") && page.body.contains("part of lot 1")
+    );
+    assert!(!page.body.contains("R9B"), "the asker is not named to bidders");
+    assert!(page.body.contains("Your bid is incomplete"));
+    let csrf = page.csrf_token();
+    // R9A asks: only R9A and the commissioner see it until it is answered.
+    let asked = r9a
+        .post_form(&format!("{open}/clarifications"), &[("csrf_token", &csrf), ("question", "Can sites be shared?")])
+        .await;
+    assert_eq!(asked.status, StatusCode::SEE_OTHER);
+    let empty = r9a.post_form(&format!("{open}/clarifications"), &[("csrf_token", &csrf), ("question", " ")]).await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(empty.body.contains("href=\"#question\""));
+    let mut r9b = web.signed_in("provider.b@demo.commissioner.test").await;
+    assert!(!r9b.get(open).await.body.contains("Can sites be shared?"));
+    let mut commissioner = web.signed_in("commissioner@demo.commissioner.test").await;
+    let page = commissioner.get(open).await;
+    assert!(page.body.contains("Can sites be shared?") && page.body.contains("(asked by R9A)"));
+    let csrf_c = page.csrf_token();
+    let answered = commissioner
+        .post_form(
+            &format!("{open}/clarifications/2"),
+            &[("csrf_token", &csrf_c), ("answer", "Yes, with the commissioner's agreement")],
+        )
+        .await;
+    assert_eq!(answered.status, StatusCode::SEE_OTHER);
+    let again =
+        commissioner.post_form(&format!("{open}/clarifications/2"), &[("csrf_token", &csrf_c), ("answer", "No")]).await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(again.body.contains("already been answered"));
+    let seen = r9b.get(open).await.body;
+    assert!(seen.contains("Can sites be shared?") && seen.contains("Yes, with the commissioner"), "{seen}");
+    assert!(!seen.contains("R9A"));
+
+    // R9A's task list: the pass/fail answer needs evidence for a yes; then the documents.
+    let no_evidence = r9a.post_form(&format!("{open}/answers"), &[("csrf_token", &csrf), ("answer_1", "yes")]).await;
+    assert_eq!(no_evidence.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(no_evidence.body.contains("href=\"#evidence_1\""), "{}", no_evidence.body);
+    let answers = r9a
+        .post_form(
+            &format!("{open}/answers"),
+            &[("csrf_token", &csrf), ("answer_1", "yes"), ("evidence_1", "CQC registration 1-101")],
+        )
+        .await;
+    assert_eq!(answers.status, StatusCode::SEE_OTHER);
+    let bid = r9a
+        .post_form(&format!("{open}/bids"), &[("csrf_token", &csrf), ("price", "900000.00"), ("response", "Ours")])
+        .await;
+    assert_eq!(bid.status, StatusCode::SEE_OTHER);
+    for (n, name) in [("1", "mobilisation.pdf"), ("2", "continuity.pdf")] {
+        let upload = r9a
+            .post_multipart(
+                &format!("{open}/documents"),
+                &[("csrf_token", &csrf), ("document", n)],
+                &[("file", name, b"%PDF-1.4 plan")],
+            )
+            .await;
+        assert_eq!(upload.status, StatusCode::SEE_OTHER, "{}", upload.body);
+    }
+    let missing =
+        r9a.post_multipart(&format!("{open}/documents"), &[("csrf_token", &csrf), ("document", "1")], &[]).await;
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let page = r9a.get(open).await;
+    assert!(page.body.contains("Your bid is complete") && page.body.contains("(continuity.pdf)"), "{}", page.body);
+    // Another provider's task list is its own.
+    assert!(r9b.get(open).await.body.contains("Your bid is incomplete"));
 }

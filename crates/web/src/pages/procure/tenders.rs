@@ -113,6 +113,8 @@ fn new_page(
                 error_message: error_for("criteria").map(Into::into),
                 ..Default::default()
             })
+            (Textarea { name: "pass_fail".into(), label: Label::text("Pass/fail questions, one per line (optional)"), hint: Some("Each bid answers yes or no; a 'no' excludes it, such as 'Registered with the Care Quality Commission'".into()), rows: Some(3), value: Some(input.pass_fail.clone()), ..Default::default() })
+            (Textarea { name: "required_documents".into(), label: Label::text("Documents every bid must attach, one per line (optional)"), hint: Some("Such as 'Mobilisation plan'".into()), rows: Some(3), value: Some(input.required_documents.clone()), ..Default::default() })
             (Button::submit("Create tender"))
         }
     };
@@ -162,6 +164,11 @@ async fn render(
     let specification = state.app.tender_specification(&session.principal, id, now).await?;
     let is_provider =
         decide(Some(&session.principal), &Action::BidFor(session.principal.organisation.clone())) == Decision::Allow;
+    let clarifications = state.app.clarifications(&session.principal, id, now).await?;
+    let (documents, questions) = state.app.tender_requirements(&session.principal, id, now).await?;
+    let completeness =
+        if is_provider { Some(state.app.bid_completeness(&session.principal, id, now).await?) } else { None };
+    let open = view.stage.takes_bids() && now < view.deadline;
     let bids = match state.app.bids(&session.principal, id, now).await {
         Ok(bids) => Some(bids),
         Err(app::AppError::Sealed(_) | app::AppError::Forbidden) => None,
@@ -218,6 +225,15 @@ async fn render(
                 })
                 (Button::secondary("Take step"))
             }
+        }
+        @if !documents.is_empty() || !questions.is_empty() {
+            h2 { "What every bid must include" }
+            @if !documents.is_empty() { p { "Documents to attach:" } ul { @for d in &documents { li { (d) } } } }
+            @if !questions.is_empty() { p { "Pass/fail questions (a 'no' excludes the bid):" } ol { @for q in &questions { li { (q) } } } }
+        }
+        (clarifications_section(session, &view, &clarifications, is_provider && open, errors))
+        @if let (Some(completeness), true) = (&completeness, open) {
+            (bid_tasks(session, &view, completeness, errors))
         }
         @if is_provider && view.stage.takes_bids() && now < view.deadline {
             h2 id="bid" { "Your bid" }
@@ -674,4 +690,220 @@ pub(crate) async fn award(
     let input = app::tenders::AwardInput { start: form.start, end: form.end, override_reason: form.override_reason };
     let result = state.app.award_tender(&session.principal, id, &input, today, now_utc()).await;
     award_reply(&state, &session, id, result.map(|contract| format!("/procure/contracts/{contract}")), "start").await
+}
+
+fn clarifications_section(
+    session: &Session,
+    view: &TenderView,
+    clarifications: &[app::tender_questions::ClarificationView],
+    may_ask: bool,
+    errors: &[(String, String)],
+) -> Markup {
+    let error_for = |field: &str| errors.iter().find(|(f, _)| f == field).map(|(_, m)| m.clone());
+    html! {
+        h2 id="clarifications" { "Clarifications" }
+        p { "Questions from bidders and the answers, published to every bidder without saying who asked." }
+        @if clarifications.is_empty() { p { "No questions have been asked." } }
+        @for c in clarifications {
+            div class="nhsuk-inset-text" {
+                p { strong { "Question " (c.id) ": " } (c.question) @if let Some(by) = &c.asked_by { " (asked by " (by) ")" } }
+                @match &c.answer {
+                    Some(answer) => { p { strong { "Answer: " } (answer) } }
+                    None => {
+                        p { "Not answered yet." }
+                        @if manages(session) {
+                            form method="post" action={ "/procure/tenders/" (view.id) "/clarifications/" (c.id) } novalidate {
+                                input type="hidden" name="csrf_token" value=(session.csrf_token);
+                                @let field = format!("answer_{}", c.id);
+                                (Textarea { name: "answer".into(), id: Some(field.clone()), label: Label::text("Answer, published to every bidder"), rows: Some(3), error_message: error_for(&field).map(Into::into), ..Default::default() })
+                                (Button::secondary("Publish the answer"))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        @if may_ask {
+            form method="post" action={ "/procure/tenders/" (view.id) "/clarifications" } novalidate {
+                input type="hidden" name="csrf_token" value=(session.csrf_token);
+                (Textarea { name: "question".into(), label: Label::text("Ask a question"), hint: Some("The question and its answer are published to every bidder; your name is not".into()), rows: Some(3), error_message: error_for("question").map(Into::into), ..Default::default() })
+                (Button::secondary("Ask"))
+            }
+        }
+    }
+}
+
+/// The bidder's task list: the bid itself, each pass/fail answer and each document.
+fn bid_tasks(
+    session: &Session,
+    view: &TenderView,
+    completeness: &app::tender_questions::Completeness,
+    errors: &[(String, String)],
+) -> Markup {
+    let error_for = |field: &str| errors.iter().find(|(f, _)| f == field).map(|(_, m)| m.clone());
+    let tag = |done: bool| {
+        if done {
+            html! { strong class="nhsuk-tag nhsuk-tag--green" { "Completed" } }
+        } else {
+            html! { strong class="nhsuk-tag nhsuk-tag--grey" { "Not started" } }
+        }
+    };
+    html! {
+        h2 id="tasks" { "Complete your bid" }
+        p {
+            @if completeness.complete() { "Your bid is complete. You may still change it until the deadline." }
+            @else { "Your bid is incomplete: finish each task before the deadline." }
+        }
+        ul class="nhsuk-list" {
+            li { "Price and response " (tag(completeness.has_bid)) }
+            @for (question, answer) in &completeness.questions { li { (question) " " (tag(answer.is_some())) } }
+            @for (document, file) in &completeness.documents {
+                li { (document) " " (tag(file.is_some())) @if let Some(file) = file { " (" (file) ")" } }
+            }
+        }
+        @if !completeness.questions.is_empty() {
+            form method="post" action={ "/procure/tenders/" (view.id) "/answers" } novalidate {
+                input type="hidden" name="csrf_token" value=(session.csrf_token);
+                @for (i, (question, answer)) in completeness.questions.iter().enumerate() {
+                    @let n = i + 1;
+                    (Select {
+                        name: format!("answer_{n}"),
+                        label: Label::text(question.clone()),
+                        error_message: error_for(&format!("answer_{n}")).map(Into::into),
+                        items: vec![
+                            SelectItem::new("", "Choose", answer.is_none()),
+                            SelectItem::new("yes", "Yes", *answer == Some(true)),
+                            SelectItem::new("no", "No", *answer == Some(false)),
+                        ],
+                        ..Default::default()
+                    })
+                    (Textarea { name: format!("evidence_{n}"), label: Label::text("How you meet it"), rows: Some(2), error_message: error_for(&format!("evidence_{n}")).map(Into::into), ..Default::default() })
+                }
+                (Button::secondary("Save your answers"))
+            }
+        }
+        @if !completeness.documents.is_empty() {
+            form method="post" action={ "/procure/tenders/" (view.id) "/documents" } enctype="multipart/form-data" novalidate {
+                input type="hidden" name="csrf_token" value=(session.csrf_token);
+                (Select {
+                    name: "document".into(),
+                    label: Label::text("Which document"),
+                    error_message: error_for("document").map(Into::into),
+                    items: completeness.documents.iter().enumerate().map(|(i, (name, _))| SelectItem::new((i + 1).to_string(), name.clone(), i == 0)).collect(),
+                    ..Default::default()
+                })
+                div class={ "nhsuk-form-group" @if error_for("file").is_some() { " nhsuk-form-group--error" } } {
+                    label class="nhsuk-label" for="file" { "File (up to 5 MB)" }
+                    @if let Some(message) = error_for("file") { span class="nhsuk-error-message" id="file-error" { span class="nhsuk-u-visually-hidden" { "Error: " } (message) } }
+                    input class="nhsuk-file-upload" id="file" name="file" type="file";
+                }
+                (Button::secondary("Attach"))
+            }
+        }
+    }
+}
+
+/// A question or an answer, as their forms give them.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct ClarificationForm {
+    #[serde(default)]
+    question: String,
+    #[serde(default)]
+    answer: String,
+}
+
+/// Re-renders the tender with an app error on its field (the message's `field: ` prefix).
+async fn reply(
+    state: &AppState,
+    session: &Session,
+    id: i64,
+    result: app::Result<()>,
+    next: &str,
+    fallback: &str,
+) -> Result<Response, Error> {
+    match result {
+        Ok(()) => Ok(Redirect::to(next).into_response()),
+        Err(app::AppError::Invalid(message)) => {
+            let (field, message) = match message.split_once(": ") {
+                Some((f, rest)) if !f.contains(' ') => (f.to_owned(), rest.to_owned()),
+                _ => (fallback.to_owned(), message),
+            };
+            let page = render(state, session, id, &[(field, message)]).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+pub(crate) async fn ask(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path(id): Path<i64>,
+    Form(form): Form<ClarificationForm>,
+) -> Result<Response, Error> {
+    app::authorize(Some(&session.principal), &Action::BidFor(session.principal.organisation.clone()))?;
+    let result = state.app.ask_clarification(&session.principal, id, &form.question, now_utc()).await.map(|_| ());
+    reply(&state, &session, id, result, &format!("/procure/tenders/{id}#clarifications"), "question").await
+}
+
+pub(crate) async fn answer(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path((id, question)): Path<(i64, i64)>,
+    Form(form): Form<ClarificationForm>,
+) -> Result<Response, Error> {
+    app::authorize(Some(&session.principal), &Action::ManageProcurement)?;
+    let result = state.app.answer_clarification(&session.principal, id, question, &form.answer, now_utc()).await;
+    reply(&state, &session, id, result, &format!("/procure/tenders/{id}#clarifications"), &format!("answer_{question}"))
+        .await
+}
+
+pub(crate) async fn pass_fail(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path(id): Path<i64>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, Error> {
+    app::authorize(Some(&session.principal), &Action::BidFor(session.principal.organisation.clone()))?;
+    let field = |name: String| fields.iter().find(|(f, _)| *f == name).map(|(_, v)| v.clone()).unwrap_or_default();
+    let answers: Vec<app::tender_questions::PassFailInput> = (1..=50)
+        .map(|n| app::tender_questions::PassFailInput {
+            position: n,
+            answer: field(format!("answer_{n}")),
+            evidence: field(format!("evidence_{n}")),
+        })
+        .collect();
+    let result = state.app.answer_pass_fail(&session.principal, id, &answers, now_utc()).await;
+    reply(&state, &session, id, result, &format!("/procure/tenders/{id}#tasks"), "answer_1").await
+}
+
+pub(crate) async fn upload(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path(id): Path<i64>,
+    request: axum::extract::Request,
+) -> Result<Response, Error> {
+    use axum::extract::{FromRequest, Multipart};
+    // Who may attach is decided before the body is read.
+    app::authorize(Some(&session.principal), &Action::BidFor(session.principal.organisation.clone()))?;
+    state.app.tender(&session.principal, id, now_utc()).await?;
+    let mut multipart = Multipart::from_request(request, &state).await.map_err(|error| {
+        Error::BadRequest(format!("Attach the document with the form on the tender page ({error})."))
+    })?;
+    let unreadable = |error: axum::extract::multipart::MultipartError| {
+        Error::BadRequest(format!("The upload could not be read ({error}). Go back and try again."))
+    };
+    let (mut position, mut file_name, mut content) = (0i64, String::new(), Vec::new());
+    while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
+        match field.name() {
+            Some("document") => position = field.text().await.map_err(unreadable)?.trim().parse().unwrap_or(0),
+            Some("file") => {
+                file_name = field.file_name().unwrap_or_default().to_owned();
+                content = field.bytes().await.map_err(unreadable)?.to_vec();
+            }
+            _ => {}
+        }
+    }
+    let result = state.app.attach_bid_document(&session.principal, id, position, &file_name, &content, now_utc()).await;
+    reply(&state, &session, id, result, &format!("/procure/tenders/{id}#tasks"), "file").await
 }
