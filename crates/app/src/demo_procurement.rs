@@ -2,7 +2,8 @@
 //! would make them: route decisions (a direct award C renewed twice, which the red flags
 //! notice, and a competitive process), a specification revised after the consultation on the
 //! substantial change it makes, one tender for it run from publication to an awarded contract
-//! in the demo year, and one open for bids now, so providers have something to bid on.
+//! in the demo year, and one in two lots open for bids now, with a clarification answered,
+//! so providers have something to bid on.
 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 
@@ -134,6 +135,7 @@ impl App {
             specification: spec_id.to_string(),
             required_documents: String::new(),
             pass_fail: String::new(),
+            lots: String::new(),
         };
         let opened = at("2025-04-07 09:00");
         let id = self.create_tender(&chris, &cdc, opened).await?;
@@ -200,10 +202,12 @@ impl App {
             specification: String::new(),
             required_documents: "Mobilisation plan\nBusiness continuity plan".into(),
             pass_fail: "Registered with the Care Quality Commission for the regulated activities".into(),
+            lots: "NHS 111 and clinical assessment\nGP out of hours".into(),
             ..cdc
         };
         let open = self.create_tender(&chris, &iuc, now).await?;
         self.tender_step(&chris, open, "publish", now).await?;
+        self.tender_step(&chris, open + 1, "publish", now).await?;
         let asked = self.ask_clarification(&bo, open, "Is the 111 clinical assessment service in scope?", now).await?;
         self.answer_clarification(&chris, open, asked, "Yes: it is part of lot 1 and priced with it", now).await?;
         Ok(())

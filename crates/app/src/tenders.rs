@@ -60,6 +60,10 @@ pub struct NewTender {
     /// Pass/fail questions every bid must answer yes to, one per line (optional).
     #[serde(default)]
     pub pass_fail: String,
+    /// The lots, one name per line (optional): each becomes a tender of its own, bid for,
+    /// evaluated and awarded separately.
+    #[serde(default)]
+    pub lots: String,
 }
 
 /// The award as its form gives it: the contract's term, and the reason for going ahead when
@@ -162,6 +166,8 @@ pub struct TenderView {
     pub next_events: Vec<TenderEvent>,
     /// The specification it buys.
     pub specification: Option<i64>,
+    /// For a lot: its number and the tenders of every lot, (id, title) in lot order.
+    pub lot: Option<(i64, Vec<(i64, String)>)>,
 }
 
 /// A bid as people see it (its price in pence).
@@ -228,6 +234,20 @@ impl App {
                 .collect(),
             bids_received: self.store().bid_count(record.id).await?,
             specification: self.store().tender_specification(record.id).await?,
+            lot: match record.lot {
+                None => None,
+                Some((of, number)) => Some((
+                    number,
+                    self.store()
+                        .tenders()
+                        .await?
+                        .into_iter()
+                        .filter(|t| t.lot.is_some_and(|(o, _)| o == of))
+                        .map(|t| (t.id, t.title))
+                        .rev()
+                        .collect(),
+                )),
+            },
             unsealed: bids_unsealed(stage, deadline, now),
             id: record.id,
             title: record.title,
@@ -277,12 +297,10 @@ impl App {
             buyer: principal.organisation.to_string(),
             published_at: None,
             awarded_on: None,
+            lot: None,
         };
+        let lots = crate::tender_questions::requirement_lines(&input.lots);
         let mut tx = self.store().begin().await?;
-        let id = tx.insert_tender(&record, &criteria).await?;
-        if let Some(specification) = specification {
-            tx.set_tender_specification(id, specification).await?;
-        }
         let requirements: Vec<(&str, String)> = crate::tender_questions::requirement_lines(&input.required_documents)
             .into_iter()
             .map(|d| (store::tender_questions::DOCUMENT, d))
@@ -292,19 +310,31 @@ impl App {
                     .map(|q| (store::tender_questions::PASS_FAIL, q)),
             )
             .collect();
-        tx.insert_requirements(id, &requirements).await?;
-        tx.audit(
-            &audit(
-                &actor,
-                id,
-                "create_tender",
-                serde_json::json!({ "title": record.title, "deadline": record.deadline }),
-            ),
-            at,
-        )
-        .await?;
+        // One tender, or one per lot sharing everything but the title; the first is returned.
+        let titles: Vec<String> = if lots.is_empty() {
+            vec![record.title.clone()]
+        } else {
+            lots.iter().enumerate().map(|(i, lot)| format!("{}: lot {} {lot}", record.title, i + 1)).collect()
+        };
+        let mut first = None;
+        for (i, title) in titles.into_iter().enumerate() {
+            let id = tx.insert_tender(&TenderRecord { title: title.clone(), ..record.clone() }, &criteria).await?;
+            let first_id = *first.get_or_insert(id);
+            if !lots.is_empty() {
+                tx.set_tender_lot(id, first_id, i as i64 + 1).await?;
+            }
+            if let Some(specification) = specification {
+                tx.set_tender_specification(id, specification).await?;
+            }
+            tx.insert_requirements(id, &requirements).await?;
+            tx.audit(
+                &audit(&actor, id, "create_tender", serde_json::json!({ "title": title, "deadline": record.deadline })),
+                at,
+            )
+            .await?;
+        }
         tx.commit().await?;
-        Ok(id)
+        Ok(first.expect("at least one tender"))
     }
 
     /// The tenders a person may see: all for the commissioner's side; published ones for
@@ -1086,5 +1116,112 @@ impl App {
         .await?;
         tx.commit().await?;
         Ok(contract.id)
+    }
+}
+
+/// The intention-to-award notice, with what Schedule 10 of the PSR regulations asks of it
+/// (DOMAIN.md B1).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IntentionNotice {
+    pub statement: String,
+    pub title: String,
+    pub reference: String,
+    pub provider: String,
+    pub provider_address: String,
+    pub description: String,
+    pub approximate_lifetime_value: Money,
+    pub decision_makers: Vec<String>,
+    /// The winner's moderated score and reason on each key criterion, and its price points.
+    pub reasons: Vec<String>,
+    /// (who, the interest, how it was managed) for every declared conflict.
+    pub conflicts: Vec<(String, String, String)>,
+    pub framework: String,
+    pub published: NaiveDate,
+    pub standstill_ends: NaiveDate,
+}
+
+impl App {
+    /// The intention-to-award notice as published (the commissioner's side), once the
+    /// intention has been issued.
+    pub async fn intention_notice(
+        &self,
+        principal: &Principal,
+        id: i64,
+        now: NaiveDateTime,
+    ) -> Result<IntentionNotice> {
+        let view = self.tender(principal, id, now).await?;
+        let award = self.tender_award(principal, id).await?;
+        let (Some(winner), Some(standstill)) = (award.intended_provider.clone(), award.standstill.clone()) else {
+            return Err(AppError::NotFound);
+        };
+        let evaluation = self.tender_evaluation(principal, id, now).await?;
+        let record = self.store().tender(id).await?;
+        let organisation = match commissioning::org::OdsCode::parse(&winner) {
+            Ok(code) => self.store().organisation(&code).await.ok(),
+            Err(_) => None,
+        };
+        let bid = evaluation.bids.iter().find(|b| b.bidder == winner);
+        let result = evaluation.results.as_ref().and_then(|r| r.iter().find(|r| r.bidder == winner));
+        let mut reasons: Vec<String> = view
+            .criteria
+            .iter()
+            .enumerate()
+            .map(|(i, (name, weight, _))| {
+                let moderated = bid.and_then(|b| b.moderated.iter().find(|m| m.position == i as i64 + 1));
+                match moderated {
+                    Some(m) => format!("{name} ({weight} points): scored {} of 5. {}", m.score, m.comment),
+                    None => format!("{name} ({weight} points): not scored"),
+                }
+            })
+            .collect();
+        if let Some(result) = result {
+            reasons.push(format!(
+                "Price ({} points): {:.2} points. In total {:.2} points, ranked first",
+                view.price_weight, result.price_points, result.total
+            ));
+        }
+        let mut decision_makers: Vec<String> = evaluation.scored_by.clone();
+        for m in bid.map(|b| b.moderated.as_slice()).unwrap_or_default() {
+            if !decision_makers.contains(&m.by) {
+                decision_makers.push(m.by.clone());
+            }
+        }
+        let description = match view.specification {
+            Some(spec) => {
+                let spec = self.specification_view(spec, now.date()).await?;
+                let latest = spec.latest();
+                format!(
+                    "{}. Outcomes: {}",
+                    latest.content.title,
+                    latest.content.outcomes.lines().collect::<Vec<_>>().join("; ")
+                )
+            }
+            None => view.title.clone(),
+        };
+        Ok(IntentionNotice {
+            statement: format!(
+                "{} intends to award this contract to {} under the {} of the Provider Selection Regime.",
+                record.buyer,
+                organisation.as_ref().map(|o| o.name.clone()).unwrap_or_else(|| winner.clone()),
+                view.process.label().to_lowercase()
+            ),
+            title: view.title.clone(),
+            reference: format!("{}-T{id}", record.buyer),
+            provider_address: organisation.as_ref().and_then(|o| o.postcode.clone()).unwrap_or_default(),
+            provider: organisation.map(|o| o.name).unwrap_or_else(|| winner.clone()),
+            description,
+            approximate_lifetime_value: bid.map(|b| b.price).unwrap_or_default(),
+            decision_makers,
+            reasons,
+            conflicts: evaluation
+                .declarations
+                .iter()
+                .filter(|d| d.has_conflict)
+                .map(|d| (d.name.clone(), d.details.clone(), d.management.clone()))
+                .collect(),
+            framework: "No framework agreement was used".into(),
+            published: standstill.published,
+            standstill_ends: standstill.ends,
+        })
     }
 }

@@ -105,6 +105,8 @@ pub struct TenderRecord {
     pub published_at: Option<i64>,
     /// The day the contract was awarded (`YYYY-MM-DD`), once it has been.
     pub awarded_on: Option<String>,
+    /// For a lot: the first lot's tender and this lot's number.
+    pub lot: Option<(i64, i64)>,
 }
 
 /// A weighted quality criterion of a tender, published with it.
@@ -128,7 +130,7 @@ pub struct BidRecord {
 }
 
 const TENDER_COLUMNS: &str = "id, title, process, stage, deadline, price_weight, price_formula, created_by, created_at, updated_at, \
-     COALESCE(buyer, '') AS buyer, published_at, awarded_on";
+     COALESCE(buyer, '') AS buyer, published_at, awarded_on, lot_of, lot_number";
 
 impl Tx {
     /// Records a tender with its criteria, returning its id.
@@ -175,6 +177,17 @@ impl Tx {
             .execute(self.connection())
             .await?;
         if result.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    }
+
+    /// Marks a tender as lot `number` of the tender `of` (the first lot's).
+    pub async fn set_tender_lot(&mut self, id: i64, of: i64, number: i64) -> Result<()> {
+        sqlx::query("UPDATE tenders SET lot_of = $1, lot_number = $2 WHERE id = $3")
+            .bind(of)
+            .bind(number)
+            .bind(id)
+            .execute(self.connection())
+            .await?;
+        Ok(())
     }
 
     /// Records when a tender was first published.
@@ -298,6 +311,10 @@ fn tender_from_row(row: &AnyRow) -> Result<TenderRecord> {
         buyer: row.try_get("buyer")?,
         published_at: row.try_get("published_at")?,
         awarded_on: row.try_get("awarded_on")?,
+        lot: match (row.try_get::<Option<i64>, _>("lot_of")?, row.try_get::<Option<i64>, _>("lot_number")?) {
+            (Some(of), Some(number)) => Some((of, number)),
+            _ => None,
+        },
     })
 }
 

@@ -41,8 +41,8 @@ async fn the_demo_procurements_validate_as_an_ocds_release_package() {
     assert_eq!(errors(&validator, &package), Vec::<String>::new());
 
     let releases = package["releases"].as_array().unwrap();
-    // Three route decisions, the awarded tender and the open one.
-    assert_eq!(releases.len(), 5, "{package:#}");
+    // Three route decisions, the awarded tender and the open one's two lots.
+    assert_eq!(releases.len(), 6, "{package:#}");
     let direct = &releases[0];
     assert_eq!(direct["tag"], serde_json::json!(["planning"]));
     assert_eq!(direct["tender"]["procurementMethod"], "direct");

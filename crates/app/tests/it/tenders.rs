@@ -43,6 +43,7 @@ async fn bids_are_sealed_until_the_deadline_and_the_close() {
         specification: String::new(),
         required_documents: String::new(),
         pass_fail: String::new(),
+        lots: String::new(),
     };
     // It buys a specification whose substantial change has not been consulted on.
     let spec = commissioning::procure::spec::SpecContent {
@@ -332,6 +333,7 @@ async fn specifications_keep_every_version_and_compare_them() {
         specification: "999".into(),
         required_documents: String::new(),
         pass_fail: String::new(),
+        lots: String::new(),
     };
     let error = app.create_tender(&commissioner, &tender, app::tenders::now_utc()).await.unwrap_err();
     assert!(matches!(&error, AppError::Invalid(m) if m == "specification: There is no specification 999"), "{error:?}");

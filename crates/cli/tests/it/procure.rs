@@ -42,6 +42,7 @@ async fn the_command_line_opens_no_bid_before_the_deadline_and_the_close() {
         specification: String::new(),
         required_documents: String::new(),
         pass_fail: String::new(),
+        lots: String::new(),
     };
     // One tender still open; one whose deadline passed an hour ago (created and bid on before).
     let open = app.create_tender(&buyer, &tender(now + Duration::days(30)), now).await.unwrap();
@@ -83,7 +84,7 @@ fn ocds_goes_out_as_a_package_and_comes_in_from_contracts_finder() {
     let out = data.join("package.json");
     let export = commissioner(data, &["procure", "export-ocds", "--out", out.to_str().unwrap()]);
     assert!(export.status.success(), "{}", text(&export.stderr));
-    assert!(text(&export.stderr).contains("Wrote 5 releases"), "{}", text(&export.stderr));
+    assert!(text(&export.stderr).contains("Wrote 6 releases"), "{}", text(&export.stderr));
     let package: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     assert_eq!(package["version"], "1.1");
     assert!(package["uri"].as_str().unwrap().ends_with("/api/v1/ocds/release-package"));

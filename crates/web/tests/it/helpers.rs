@@ -337,6 +337,7 @@ fn demo_template() -> &'static Path {
                             specification: String::new(),
                             required_documents: String::new(),
                             pass_fail: String::new(),
+                            lots: String::new(),
                         },
                         now,
                     )

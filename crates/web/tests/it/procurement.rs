@@ -161,6 +161,7 @@ async fn bids_are_sealed_on_pages_and_the_api_until_the_deadline_and_the_close()
         specification: String::new(),
         required_documents: String::new(),
         pass_fail: String::new(),
+        lots: String::new(),
     };
     let id = web.app.create_tender(&buyer, &input, earlier).await.unwrap();
     web.app.tender_step(&buyer, id, "publish", earlier).await.unwrap();
@@ -210,6 +211,7 @@ async fn evaluators_declare_score_independently_and_moderation_ranks_the_bids() 
         specification: String::new(),
         required_documents: String::new(),
         pass_fail: String::new(),
+        lots: String::new(),
     };
     let id = web.app.create_tender(&buyer, &input, earlier).await.unwrap();
     web.app.tender_step(&buyer, id, "publish", earlier).await.unwrap();
@@ -436,6 +438,18 @@ async fn a_specification_is_versioned_compared_and_gates_a_substantial_change() 
     // The demo's tender publishes its specification to bidders.
     let mut provider = web.signed_in("provider@demo.commissioner.test").await;
     assert_eq!(provider.get(&page_url).await.status, StatusCode::FORBIDDEN);
+    // The awarded tender's intention-to-award notice, with Schedule 10's content.
+    let awarded = commissioner.get("/procure/tenders/1").await.body;
+    for expected in [
+        "Intention to award notice",
+        "intends to award this contract to",
+        "Quality and innovation (30 points): scored 4 of 5",
+        "Holds an honorary contract with R9B",
+        "No framework agreement was used",
+        "2025-06-12 (midnight)",
+    ] {
+        assert!(awarded.contains(expected), "{expected}: {awarded}");
+    }
     let tender = provider.get("/procure/tenders/1").await;
     assert!(
         tender.body.contains("Service specification") && tender.body.contains("CDC1 | Tests reported"),
@@ -458,6 +472,8 @@ async fn clarifications_reach_every_bidder_unnamed_and_a_bid_is_checked_complete
     );
     assert!(!page.body.contains("R9B"), "the asker is not named to bidders");
     assert!(page.body.contains("Your bid is incomplete"));
+    // It is the first of two lots, each bid for on its own.
+    assert!(page.body.contains("Lot 1 of 2") && page.body.contains("href=\"/procure/tenders/3\""), "{}", page.body);
     let csrf = page.csrf_token();
     // R9A asks: only R9A and the commissioner see it until it is answered.
     let asked = r9a

@@ -114,6 +114,7 @@ fn new_page(
                 ..Default::default()
             })
             (Textarea { name: "pass_fail".into(), label: Label::text("Pass/fail questions, one per line (optional)"), hint: Some("Each bid answers yes or no; a 'no' excludes it, such as 'Registered with the Care Quality Commission'".into()), rows: Some(3), value: Some(input.pass_fail.clone()), ..Default::default() })
+            (Textarea { name: "lots".into(), label: Label::text("Lots, one per line (optional)"), hint: Some("Each lot is bid for, evaluated and awarded on its own, with the same criteria, deadline and specification".into()), rows: Some(3), value: Some(input.lots.clone()), ..Default::default() })
             (Textarea { name: "required_documents".into(), label: Label::text("Documents every bid must attach, one per line (optional)"), hint: Some("Such as 'Mobilisation plan'".into()), rows: Some(3), value: Some(input.required_documents.clone()), ..Default::default() })
             (Button::submit("Create tender"))
         }
@@ -182,6 +183,12 @@ async fn render(
     } else {
         (None, None)
     };
+    let notice = match &award {
+        Some(award) if award.intended_provider.is_some() => {
+            Some(state.app.intention_notice(&session.principal, id, now).await?)
+        }
+        _ => None,
+    };
     let error_for = |field: &str| errors.iter().find(|(f, _)| f == field).map(|(_, m)| m.clone());
     let content = html! {
         @if !errors.is_empty() { (ErrorSummary::for_fields(errors)) }
@@ -194,6 +201,10 @@ async fn render(
             ("Price", html! { (view.price_weight) " points, scored " (view.price_formula.code().replace('_', " ")) }),
             ("Bids received", html! { (view.bids_received) }),
         ]))
+        @if let Some((number, lots)) = &view.lot {
+            p { "Lot " (number) " of " (lots.len()) ". Every lot:" }
+            ul { @for (lot_id, title) in lots { li { @if *lot_id == view.id { (title) " (this lot)" } @else { a href={ "/procure/tenders/" (lot_id) } { (title) } } } } }
+        }
         (Table::new(
             "Quality criteria, scored 0 to 5",
             vec![Cell::text("Criterion"), Cell::numeric("Points"), Cell::numeric("Minimum score")],
@@ -247,6 +258,7 @@ async fn render(
         }
         @if let Some(evaluation) = &evaluation { (evaluation_section(session, &view, evaluation, errors)) }
         @if let Some(award) = &award { (award_section(session, &view, evaluation.as_ref(), award, errors)) }
+        @if let Some(notice) = &notice { (notice_section(notice)) }
         h2 { "Bids" }
         @match &bids {
             Some(bids) if bids.is_empty() => { p { @if is_provider { "You have not bid." } @else { "No bids were received." } } }
@@ -535,6 +547,27 @@ pub(crate) async fn moderate(
 
 /// The intention to award, the standstill with its representations and review decision, and
 /// the award that creates the contract.
+fn notice_section(notice: &app::tenders::IntentionNotice) -> Markup {
+    html! {
+        h2 id="notice" { "Intention to award notice" }
+        p { (notice.statement) }
+        (summary(vec![
+            ("Title and reference", html! { (notice.title) " (" (notice.reference) ")" }),
+            ("Chosen provider", html! { (notice.provider) @if !notice.provider_address.is_empty() { ", " (notice.provider_address) } }),
+            ("Description", html! { (notice.description) }),
+            ("Approximate lifetime value", html! { (notice.approximate_lifetime_value) }),
+            ("Decision-makers", html! { (notice.decision_makers.join(", ")) }),
+            ("Reasons, against the key criteria", html! { ul { @for r in &notice.reasons { li { (r) } } } }),
+            ("Declared conflicts of interest and how they were managed", html! {
+                @if notice.conflicts.is_empty() { "None declared" }
+                @for (who, what, how) in &notice.conflicts { p { (who) ": " (what) ". Managed: " (how) } }
+            }),
+            ("Framework agreement", html! { (notice.framework) }),
+            ("Published; standstill ends", html! { (notice.published) "; " (notice.standstill_ends) " (midnight)" }),
+        ]))
+    }
+}
+
 fn award_section(
     session: &Session,
     view: &TenderView,
