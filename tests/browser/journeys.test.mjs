@@ -244,7 +244,7 @@ test('a commissioner reads a contract\'s performance, records an evaluation and 
   await page.close();
 });
 
-test('a tender runs from publication through sealed bids, two evaluators and moderation to award', async () => {
+test('a specification is tendered, bid for, evaluated by two evaluators, moderated and awarded', async () => {
   const as = async (email) => {
     await browser.context.clearCookies();
     const page = await newPage(browser.context);
@@ -260,8 +260,21 @@ test('a tender runs from publication through sealed bids, two evaluators and mod
   const deadline = new Date(Date.now() + 2 * 60_000);
   const text = deadline.toISOString().slice(0, 16);
   let page = await as('commissioner@demo.commissioner.test');
+  // The service specification comes first: what the service must achieve and how it is measured.
+  await page.goto(`${server.url}/procure/specifications/new`);
+  await page.getByRole('button', { name: 'Save the first version' }).click();
+  await page.getByText('There is a problem').waitFor();
+  await page.getByLabel('Title', { exact: true }).fill('Community eye care');
+  await page.getByLabel('Outcomes', { exact: true }).fill('Glaucoma monitored in the community');
+  await page.getByLabel('KPIs', { exact: true }).fill('EYE1 | Reviews on time (%) | 95 | higher | reviews on time / reviews due');
+  await page.getByLabel('Duration in months').fill('36');
+  await page.getByLabel('Needs, gaps and priorities it answers').fill('Gap: ophthalmology follow-up backlog');
+  await page.getByRole('button', { name: 'Save the first version' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Community eye care' }).waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
   await page.goto(`${server.url}/procure/tenders/new`);
   await page.getByLabel('What is being procured').fill('Community diagnostic centre');
+  await page.getByLabel('Service specification').selectOption({ label: 'Community eye care (version 1)' });
   await page.getByLabel('Deadline for bids').fill(text);
   await page.getByLabel('Points for price').fill('40');
   await page.getByLabel('Quality criteria, one per line').fill('Quality | 50 | 2\nSocial value | 20');
@@ -284,6 +297,7 @@ test('a tender runs from publication through sealed bids, two evaluators and mod
   ]) {
     page = await as(email);
     await page.goto(tender);
+    await page.getByText('EYE1 | Reviews on time (%)').waitFor();
     await page.getByLabel('Price').fill(price);
     await page.getByLabel('Your response to each criterion').fill(response);
     await page.getByRole('button', { name: 'Submit bid' }).click();
@@ -345,7 +359,9 @@ test('a tender runs from publication through sealed bids, two evaluators and mod
   const published = new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10);
   await page.getByLabel('Date the notice is published').fill(published);
   await page.getByRole('button', { name: 'Publish intention to award' }).click();
-  await page.getByText('Standstill ends').waitFor();
+  await page.getByText('Standstill ends', { exact: true }).waitFor();
+  await page.getByRole('heading', { level: 2, name: 'Intention to award notice' }).waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
   await page.getByLabel('Contract starts').fill('2027-04-01');
   await page.getByLabel('Contract ends').fill('2030-03-31');
   await page.getByRole('button', { name: 'Award contract' }).click();

@@ -188,6 +188,21 @@ impl App {
         let term = AwardInput { start: "2025-10-01".into(), end: "2028-09-30".into(), override_reason: String::new() };
         self.award_tender(&chris, id, &term, day("2025-06-20"), at("2025-06-20 09:00")).await?;
 
+        // An accreditation for a service patients choose: R9A accredited, R9B waiting.
+        let scheme = self
+            .create_scheme(
+                &chris,
+                "Adult hearing services (any qualified provider)",
+                "Registered with the Care Quality Commission\nAudiologists registered with the HCPC\nAccepts the national tariff price",
+            )
+            .await?;
+        let evidence = |who: &str| {
+            vec![format!("{who}: registration 1-2024"), format!("{who}: 12 registered audiologists"), "Yes".to_owned()]
+        };
+        self.apply_for_accreditation(&pat, scheme, &evidence("R9A")).await?;
+        self.decide_accreditation(&chris, scheme, "R9A", true, "Meets every requirement").await?;
+        self.apply_for_accreditation(&bo, scheme, &evidence("R9B")).await?;
+
         // A tender open for bids now, closing in four weeks.
         let now = now_utc();
         let deadline = (now + Duration::days(28)).format(crate::tenders::DEADLINE_FORMAT).to_string();

@@ -9,6 +9,7 @@
 //! types); they never reach into `store` or `analytics` themselves.
 
 pub mod accounts;
+pub mod accreditation;
 pub mod activity;
 pub mod admin;
 pub mod backup;

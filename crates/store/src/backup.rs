@@ -63,6 +63,8 @@ pub const TABLES: &[&str] = &[
     "tender_requirements",
     "bid_answers",
     "bid_documents",
+    "accreditation_schemes",
+    "accreditation_applications",
     "ocds_releases",
 ];
 

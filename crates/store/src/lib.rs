@@ -16,6 +16,7 @@
 //! foreign key constraint is `Conflict` with the constraint's name.
 
 pub mod account;
+pub mod accreditation;
 pub mod area;
 pub mod audit;
 pub mod backup;

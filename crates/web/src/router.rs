@@ -92,6 +92,13 @@ pub fn router(app: App, settings: WebSettings) -> Router {
             "/procure/tenders/{id}/documents",
             post(pages::procure::tenders::upload).layer(DefaultBodyLimit::max(max_bid_document)),
         )
+        .route(
+            "/procure/accreditation",
+            get(pages::procure::accreditation::schemes).post(pages::procure::accreditation::create),
+        )
+        .route("/procure/accreditation/{id}", get(pages::procure::accreditation::scheme))
+        .route("/procure/accreditation/{id}/applications", post(pages::procure::accreditation::apply))
+        .route("/procure/accreditation/{id}/decisions", post(pages::procure::accreditation::decide_application))
         .route("/procure/red-flags", get(pages::procure::redflags::red_flags))
         .route(
             "/procure/specifications",

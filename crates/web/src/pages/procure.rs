@@ -1,6 +1,7 @@
 //! Procure: the providers the commissioner buys from and the services they run;
 //! `contracts` is the contract register.
 
+pub(crate) mod accreditation;
 pub(crate) mod contracts;
 pub(crate) mod decisions;
 pub(crate) mod notices;
@@ -30,6 +31,7 @@ pub(crate) async fn procure(State(state): State<AppState>, SignedIn(session): Si
         h1 { "Procure" }
         p class="nhsuk-lede-text" { "The providers of services for the area and what each of them runs." }
         p { a href="/procure/contracts" { "The contract register, with deadlines and payment statements" } }
+        p { a href="/procure/accreditation" { "Any qualified provider accreditation" } }
         p { a href="/procure/specifications" { "Service specifications, their versions and consultations" } }
         p { a href="/procure/red-flags" { "Red flags across procurements and contracts" } }
         p { a href="/procure/tenders" { "Tenders: published criteria, bids sealed until the deadline" } }

@@ -537,3 +537,53 @@ async fn clarifications_reach_every_bidder_unnamed_and_a_bid_is_checked_complete
     // Another provider's task list is its own.
     assert!(r9b.get(open).await.body.contains("Your bid is incomplete"));
 }
+
+#[tokio::test]
+async fn any_qualified_provider_accreditation_takes_applications_and_decisions() {
+    let web = TestWeb::demo().await;
+    // The demo's scheme: R9A accredited, R9B waiting; each provider sees only its own.
+    let mut r9b = web.signed_in("provider.b@demo.commissioner.test").await;
+    let page = r9b.get("/procure/accreditation/1").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Registered with the Care Quality Commission") && page.body.contains("pending"));
+    assert!(!page.body.contains("R9A"), "another provider's application is not shown");
+    let csrf = page.csrf_token();
+    let missing =
+        r9b.post_form("/procure/accreditation/1/applications", &[("csrf_token", &csrf), ("evidence_1", "Reg 1")]).await;
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(missing.body.contains("href=\"#evidence_2\""));
+    let mut commissioner = web.signed_in("commissioner@demo.commissioner.test").await;
+    let page = commissioner.get("/procure/accreditation/1").await;
+    assert!(page.body.contains("R9A") && page.body.contains("accredited") && page.body.contains("Decision on R9B"));
+    let csrf_c = page.csrf_token();
+    let no_reason = commissioner
+        .post_form(
+            "/procure/accreditation/1/decisions",
+            &[("csrf_token", &csrf_c), ("provider", "R9B"), ("decision", "refuse")],
+        )
+        .await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(no_reason.body.contains("href=\"#reason\""));
+    let refused = commissioner
+        .post_form(
+            "/procure/accreditation/1/decisions",
+            &[
+                ("csrf_token", &csrf_c),
+                ("provider", "R9B"),
+                ("decision", "refuse"),
+                ("reason", "No HCPC registrations given"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::SEE_OTHER);
+    assert!(r9b.get("/procure/accreditation/1").await.body.contains("No HCPC registrations given"));
+    // A decided application is not reopened.
+    let again = r9b
+        .post_form(
+            "/procure/accreditation/1/applications",
+            &[("csrf_token", &csrf), ("evidence_1", "a"), ("evidence_2", "b"), ("evidence_3", "c")],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(again.body.contains("has been decided"));
+}
