@@ -5,7 +5,10 @@
 //! Input keys are the reference package's argument names (`x`, `n`, `stdpop`, `confidence`,
 //! ...); output keys are its column names (`value`, `lowercl`, `lower95_0cl`, ...). R's `NA`
 //! is JSON `null` both ways. `spc` follows NHSRplotthedots `ptd_spc`: dates in `x`, values
-//! in `y`, and the output as column arrays named as its output. Unknown keys are refused so that a typo is not silently ignored.
+//! in `y`, and the output as column arrays named as its output. The waiting-list formulas
+//! (`queue-load`, `target-capacity`, `relief-capacity`, …) follow NHSRwaitinglist's `calc_*`
+//! functions: arguments by their names there, each a number or an array, and the result under
+//! the function's name. Unknown keys are refused so that a typo is not silently ignored.
 
 use std::collections::BTreeSet;
 
@@ -16,6 +19,7 @@ use commissioning::methods::isr::{self, IsrInput};
 use commissioning::methods::life_expectancy::{self, AGE_CONTENTS};
 use commissioning::methods::rates;
 use commissioning::methods::sii::{self, Quantile, SiiOptions, ValueType};
+use commissioning::methods::waiting;
 use commissioning::methods::{Confidence, Limits, MethodError};
 use serde_json::{Map, Value, json};
 
@@ -24,7 +28,7 @@ use crate::AppError;
 pub mod table;
 
 /// Every method name, in the order the help lists them.
-pub const NAMES: [&str; 13] = [
+pub const NAMES: [&str; 19] = [
     "byars",
     "wilson",
     "rate",
@@ -38,6 +42,12 @@ pub const NAMES: [&str; 13] = [
     "funnel-limits",
     "funnel-significance",
     "spc",
+    "queue-load",
+    "target-mean-wait",
+    "target-queue-size",
+    "target-capacity",
+    "relief-capacity",
+    "waiting-list-pressure",
 ];
 
 /// Runs a method on its JSON input.
@@ -60,6 +70,51 @@ pub fn run(name: &str, input: &Value) -> Result<Value, AppError> {
         "funnel-limits" => funnel_limits(&mut args),
         "funnel-significance" => funnel_significance(&mut args),
         "spc" => spc(&mut args),
+        "queue-load" => queue_formula(&mut args, "queue_load", &[("demand", None), ("capacity", None)], |v| {
+            waiting::queue_load(v[0], v[1])
+        }),
+        "target-mean-wait" => queue_formula(
+            &mut args,
+            "target_mean_wait",
+            &[("target_wait", None), ("factor", Some(waiting::DEFAULT_FACTOR))],
+            |v| waiting::target_mean_wait(v[0], v[1]),
+        ),
+        "target-queue-size" => queue_formula(
+            &mut args,
+            "target_queue_size",
+            &[("demand", None), ("target_wait", None), ("factor", Some(waiting::DEFAULT_FACTOR))],
+            |v| waiting::target_queue_size(v[0], v[1], v[2]),
+        ),
+        "target-capacity" => queue_formula(
+            &mut args,
+            "target_capacity",
+            &[
+                ("demand", None),
+                ("target_wait", None),
+                ("factor", Some(waiting::DEFAULT_FACTOR)),
+                ("cv_demand", Some(1.0)),
+                ("cv_capacity", Some(1.0)),
+            ],
+            |v| waiting::target_capacity(v[0], v[1], v[2], v[3], v[4]),
+        ),
+        "relief-capacity" => queue_formula(
+            &mut args,
+            "relief_capacity",
+            &[
+                ("demand", None),
+                ("queue_size", None),
+                ("target_queue_size", None),
+                ("time_to_target", Some(26.0)),
+                ("num_referrals", Some(0.0)),
+                ("cv_demand", Some(0.0)),
+            ],
+            |v| waiting::relief_capacity(v[0], v[1], v[2], v[3], v[4], v[5]),
+        ),
+        "waiting-list-pressure" => {
+            queue_formula(&mut args, "waiting_list_pressure", &[("mean_wait", None), ("target_wait", None)], |v| {
+                waiting::waiting_list_pressure(v[0], v[1])
+            })
+        }
         _ => {
             return Err(AppError::Invalid(format!(
                 "there is no method called {name:?}; choose one of {}",
@@ -72,6 +127,58 @@ pub fn run(name: &str, input: &Value) -> Result<Value, AppError> {
 }
 
 type Outcome = Result<Value, AppError>;
+
+/// A waiting-list formula of NHSRwaitinglist: each argument a number or an array (arrays of
+/// one length, numbers used for every element), defaults as the package's; the result under
+/// the function's name, a number or an array to match.
+fn queue_formula(
+    args: &mut Args<'_>,
+    output: &str,
+    params: &[(&str, Option<f64>)],
+    formula: impl Fn(&[f64]) -> f64,
+) -> Outcome {
+    let mut columns: Vec<(String, Either)> = Vec::new();
+    for (key, default) in params {
+        let value = match (args.has(key), default) {
+            (false, Some(default)) => {
+                args.take(key);
+                Either::One(Some(*default))
+            }
+            _ => args.numbers_or_number(key)?,
+        };
+        columns.push(((*key).to_owned(), value));
+    }
+    let length = columns.iter().find_map(|(_, c)| match c {
+        Either::Many(values) => Some(values.len()),
+        Either::One(_) => None,
+    });
+    let at = |column: &(String, Either), i: usize| -> Result<f64, AppError> {
+        let value = match &column.1 {
+            Either::One(value) => *value,
+            Either::Many(values) => values.get(i).copied().flatten(),
+        };
+        value.ok_or_else(|| AppError::Invalid(format!("{} must be a number, not null", column.0)))
+    };
+    for (key, column) in &columns {
+        if let (Either::Many(values), Some(n)) = (column, length)
+            && values.len() != n
+        {
+            return Err(AppError::Invalid(format!(
+                "{key} has {} values where the other arrays have {n}; give arrays of one length",
+                values.len()
+            )));
+        }
+    }
+    let row = |i: usize| -> Result<Value, AppError> {
+        let values: Vec<f64> = columns.iter().map(|c| at(c, i)).collect::<Result<_, _>>()?;
+        Ok(number(formula(&values)))
+    };
+    let result = match length {
+        None => row(0)?,
+        Some(n) => Value::Array((0..n).map(row).collect::<Result<_, _>>()?),
+    };
+    Ok(json!({ output: result }))
+}
 
 /// `ptd_spc`: `x` (dates, YYYY-MM-DD), `y`, `improvement_direction`, `target`, `rebase`
 /// (dates), `fix_after_n_points`, `screen_outliers`; column arrays out, with the last point's
@@ -782,6 +889,40 @@ fn group_thousands(digits: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn waiting_list_formulas_take_numbers_or_arrays_named_as_the_package() {
+        let out = run(
+            "relief-capacity",
+            &json!({"demand": [30, 33, 35], "queue_size": [1200, 800, 250], "target_queue_size": [390, 200, 100], "time_to_target": [26, 30, 15]}),
+        )
+        .unwrap();
+        let values: Vec<f64> = out["relief_capacity"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+        assert!((values[0] - 61.153846).abs() < 1e-6 && values[1] == 53.0 && values[2] == 45.0, "{values:?}");
+        let out = run(
+            "target-capacity",
+            &json!({"demand": 30, "target_wait": 52, "factor": 3, "cv_demand": 1.1, "cv_capacity": 1.2}),
+        )
+        .unwrap();
+        assert!((out["target_capacity"].as_f64().unwrap() - 30.076442).abs() < 1e-6);
+        // Defaults as the package's: factor 4.
+        assert_eq!(
+            run("target-queue-size", &json!({"demand": 30, "target_wait": 52})).unwrap(),
+            json!({"target_queue_size": 390})
+        );
+        assert_eq!(
+            run("waiting-list-pressure", &json!({"mean_wait": [63, 42], "target_wait": 52})).unwrap()["waiting_list_pressure"]
+                [1],
+            json!(42.0 * 2.0 / 52.0)
+        );
+        assert_eq!(run("queue-load", &json!({"demand": 1, "capacity": 0})).unwrap(), json!({"queue_load": null}));
+        let error = run("queue-load", &json!({"demand": [1, 2], "capacity": [1, 2, 3]})).unwrap_err().to_string();
+        assert!(error.contains("capacity has 3 values"), "{error}");
+        let error = run("target-mean-wait", &json!({"target_wait": 52, "facter": 4})).unwrap_err().to_string();
+        assert!(error.contains("does not take facter"), "{error}");
+        let error = run("queue-load", &json!({"demand": "x", "capacity": 1})).unwrap_err().to_string();
+        assert!(error.contains("demand must be a number"), "{error}");
+    }
 
     #[test]
     fn spc_takes_dates_and_values_and_returns_the_reference_columns() {

@@ -1,5 +1,6 @@
 //! Public-health statistics with confidence intervals, agreeing with PHEindicatormethods 2.x,
-//! and statistical process control agreeing with NHSRplotthedots (`spc`).
+//! statistical process control agreeing with NHSRplotthedots (`spc`), and waiting-list
+//! queueing formulas agreeing with NHSRwaitinglist (`waiting`).
 //!
 //! Each submodule is one family of the reference package's functions (see METHODS.md §A):
 //! counts (Byar's, exact Poisson, Wilson), crude rates, proportions and means, directly and
@@ -22,6 +23,7 @@ pub mod rates;
 pub mod rng;
 pub mod sii;
 pub mod spc;
+pub mod waiting;
 
 pub use confidence::{Confidence, Limits};
 

@@ -201,3 +201,16 @@ fn spc_on_the_national_ae_attendances_matches_the_reference() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("at least two points"));
 }
+
+#[test]
+fn the_waiting_list_formulas_run_from_the_command_line() {
+    // NHSRwaitinglist's own example: 30 a week, 1,200 waiting, a target queue of 390, 26 weeks.
+    let input = r#"{"demand": 30, "queue_size": 1200, "target_queue_size": 390, "time_to_target": 26}"#;
+    let output = commissioner(&["methods", "relief-capacity"], Some(input));
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let result: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!((result["relief_capacity"].as_f64().unwrap() - 61.153846).abs() < 1e-6);
+    let bad = commissioner(&["methods", "target-capacity"], Some(r#"{"demand": 30}"#));
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("target_wait is required"));
+}

@@ -51,3 +51,17 @@ async fn a_provider_token_may_run_methods() {
     assert_eq!(reply.json()["statistic"], "percentage");
     assert_eq!(reply.json()["method"], "Wilson");
 }
+
+#[tokio::test]
+async fn the_waiting_list_formulas_answer_through_the_api() {
+    let web = TestWeb::demo().await;
+    let mut analyst = web.signed_in("analyst@demo.commissioner.test").await;
+    let csrf = analyst.get("/profile").await.csrf_token();
+    let body = r#"{"demand": [30, 42], "target_wait": [52, 65], "factor": [3, 2], "cv_demand": [1.1, 1.2], "cv_capacity": [1.2, 1.5]}"#;
+    let reply = analyst.post_api_as("/api/v1/methods/target-capacity", &csrf, "application/json", body).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let values = reply.json()["target_capacity"].clone();
+    // 30 + ((1.1² + 1.2²)/2)(3/52) and 42 + ((1.2² + 1.5²)/2)(2/65).
+    assert!((values[0].as_f64().unwrap() - 30.076442).abs() < 1e-6, "{values}");
+    assert!((values[1].as_f64().unwrap() - (42.0 + ((1.44 + 2.25) / 2.0) * (2.0 / 65.0))).abs() < 1e-9);
+}
