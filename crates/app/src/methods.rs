@@ -28,7 +28,7 @@ use crate::AppError;
 pub mod table;
 
 /// Every method name, in the order the help lists them.
-pub const NAMES: [&str; 19] = [
+pub const NAMES: [&str; 21] = [
     "byars",
     "wilson",
     "rate",
@@ -48,6 +48,8 @@ pub const NAMES: [&str; 19] = [
     "target-capacity",
     "relief-capacity",
     "waiting-list-pressure",
+    "queue-size",
+    "referral-stats",
 ];
 
 /// Runs a method on its JSON input.
@@ -115,6 +117,24 @@ pub fn run(name: &str, input: &Value) -> Result<Value, AppError> {
                 waiting::waiting_list_pressure(v[0], v[1])
             })
         }
+        "queue-size" => {
+            let (referrals, removals, start, end) = waiting_list(&mut args, true)?;
+            let queue = waiting::queue_size(&referrals, &removals, start, end).map_err(method_error)?;
+            Ok(json!({
+                "dates": queue.iter().map(|(d, _)| d.to_string()).collect::<Vec<_>>(),
+                "queue_size": queue.iter().map(|(_, q)| *q).collect::<Vec<_>>(),
+            }))
+        }
+        "referral-stats" => {
+            let (referrals, _, start, end) = waiting_list(&mut args, false)?;
+            let stats = waiting::referral_stats(&referrals, start, end).map_err(method_error)?;
+            Ok(json!({
+                "demand.weekly": number(stats.demand_weekly),
+                "demand.daily": number(stats.demand_daily),
+                "demand.cov": number(stats.demand_cov),
+                "demand.count": stats.demand_count,
+            }))
+        }
         _ => {
             return Err(AppError::Invalid(format!(
                 "there is no method called {name:?}; choose one of {}",
@@ -127,6 +147,59 @@ pub fn run(name: &str, input: &Value) -> Result<Value, AppError> {
 }
 
 type Outcome = Result<Value, AppError>;
+
+type WaitingList =
+    (Vec<chrono::NaiveDate>, Vec<Option<chrono::NaiveDate>>, Option<chrono::NaiveDate>, Option<chrono::NaiveDate>);
+
+/// A patient-level waiting list: `referral` dates, `removal` dates (null while waiting; one per
+/// referral, when `with_removals`), and optional `start_date` and `end_date`.
+fn waiting_list(args: &mut Args<'_>, with_removals: bool) -> Result<WaitingList, AppError> {
+    let date = |key: &str, text: &str| {
+        chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .map_err(|_| AppError::Invalid(format!("{key} must be a date like 2024-01-01, not {text:?}")))
+    };
+    let referrals = args
+        .required_labels("referral")?
+        .iter()
+        .enumerate()
+        .map(|(i, t)| date(&format!("referral[{i}]"), t))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut removals = Vec::new();
+    if with_removals || args.has("removal") {
+        match args.take("removal") {
+            None | Some(Value::Null) => removals = vec![None; referrals.len()],
+            Some(Value::Array(items)) => {
+                for (i, item) in items.iter().enumerate() {
+                    removals.push(match item {
+                        Value::Null => None,
+                        Value::String(t) => Some(date(&format!("removal[{i}]"), t)?),
+                        other => {
+                            return Err(AppError::Invalid(format!("removal[{i}] must be a date or null, not {other}")));
+                        }
+                    });
+                }
+                if removals.len() != referrals.len() {
+                    return Err(AppError::Invalid(format!(
+                        "removal has {} dates for {} referrals; give one (or null) for each",
+                        removals.len(),
+                        referrals.len()
+                    )));
+                }
+            }
+            Some(other) => return Err(AppError::Invalid(format!("removal must be an array, not {other}"))),
+        }
+    }
+    let mut optional_date = |key: &str| -> Result<Option<chrono::NaiveDate>, AppError> {
+        match args.take(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(t)) => date(key, &t).map(Some),
+            Some(other) => Err(AppError::Invalid(format!("{key} must be a date, not {other}"))),
+        }
+    };
+    let start = optional_date("start_date")?;
+    let end = optional_date("end_date")?;
+    Ok((referrals, removals, start, end))
+}
 
 /// A waiting-list formula of NHSRwaitinglist: each argument a number or an array (arrays of
 /// one length, numbers used for every element), defaults as the package's; the result under
@@ -889,6 +962,25 @@ fn group_thousands(digits: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_queue_and_referral_statistics_come_from_a_patient_level_list() {
+        let list = json!({"referral": ["2024-01-01", "2024-01-04", "2024-01-10"], "removal": [null, null, null], "start_date": "2024-01-01", "end_date": "2024-01-10"});
+        let out = run("queue-size", &list).unwrap();
+        assert_eq!(out["queue_size"], json!([1, 1, 1, 2, 2, 2, 2, 2, 2, 3]));
+        assert_eq!(out["dates"][9], "2024-01-10");
+        let stats =
+            run("referral-stats", &json!({"referral": ["2024-01-01", "2024-01-04", "2024-01-10", "2024-01-16"]}))
+                .unwrap();
+        assert_eq!(stats["demand.count"], 5);
+        assert_eq!(stats["demand.cov"], json!(1));
+        let error = run("queue-size", &json!({"referral": ["2024-01-01"], "removal": []})).unwrap_err().to_string();
+        assert!(error.contains("removal has 0 dates for 1 referrals"), "{error}");
+        let error = run("queue-size", &json!({"referral": [], "removal": []})).unwrap_err().to_string();
+        assert!(error.contains("no referrals"), "{error}");
+        let error = run("referral-stats", &json!({"referral": ["2024-13-01"]})).unwrap_err().to_string();
+        assert!(error.contains("referral[0] must be a date"), "{error}");
+    }
 
     #[test]
     fn waiting_list_formulas_take_numbers_or_arrays_named_as_the_package() {

@@ -1,13 +1,18 @@
 //! Waiting-list queueing formulas, agreeing with NHSRwaitinglist's `calc_*` functions
 //! (METHODS.md section C): queue load, target mean wait, target queue size (Little's law),
 //! target capacity (Kingman-style variability), relief capacity (with the package's
-//! demand-uncertainty adjustment) and waiting-list pressure. Demand and capacity are per week
+//! demand-uncertainty adjustment) and waiting-list pressure; and from patient-level data, the
+//! daily queue size and referral statistics. Demand and capacity are per week
 //! and waits in weeks, as the package uses them.
 //!
 //! Where the package's code and documentation differ, the code is followed: target capacity
 //! adds `(cv_demand² + cv_capacity²) / 2 × factor / target_wait`, not the documented
 //! `(cv_demand² + cv_capacity²) / waiting_time`. Like the package, no function refuses a zero
 //! or negative input; a zero divisor gives an infinite or undefined result (JSON null).
+
+use chrono::NaiveDate;
+
+use crate::methods::MethodError;
 
 /// The factor by which the target wait exceeds the mean wait: with exponentially distributed
 /// waits, a mean of a quarter of the target keeps about 98% within it.
@@ -62,6 +67,99 @@ pub fn waiting_list_pressure(mean_wait: f64, target_wait: f64) -> f64 {
     2.0 * mean_wait / target_wait
 }
 
+/// `wl_queue_size`: the queue on each day from `start` to `end`, cumulative referrals less
+/// cumulative removals. Referrals before `start` count on `start`; removals count only from
+/// `start` to `end`; `start` and `end` default to the first and last referral. (Where some
+/// referrals fall after `end`, the package's table of counts no longer lines up with its days;
+/// here they are simply not counted.)
+pub fn queue_size(
+    referrals: &[NaiveDate],
+    removals: &[Option<NaiveDate>],
+    start: Option<NaiveDate>,
+    end: Option<NaiveDate>,
+) -> Result<Vec<(NaiveDate, i64)>, MethodError> {
+    let (start, end) = window(referrals, start, end)?;
+    let days = (end - start).num_days() + 1;
+    let mut change = vec![0i64; days as usize];
+    for referral in referrals {
+        let day = (*referral).max(start);
+        if day <= end {
+            change[(day - start).num_days() as usize] += 1;
+        }
+    }
+    for removal in removals.iter().flatten() {
+        if start <= *removal && *removal <= end {
+            change[(*removal - start).num_days() as usize] -= 1;
+        }
+    }
+    let mut size = 0;
+    Ok(change
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| {
+            size += c;
+            (start + chrono::Duration::days(i as i64), size)
+        })
+        .collect())
+}
+
+/// The window of a patient-level calculation: the given dates, or the first and last referral.
+fn window(
+    referrals: &[NaiveDate],
+    start: Option<NaiveDate>,
+    end: Option<NaiveDate>,
+) -> Result<(NaiveDate, NaiveDate), MethodError> {
+    let (Some(first), Some(last)) = (referrals.iter().min(), referrals.iter().max()) else {
+        return Err(MethodError::invalid("the waiting list has no referrals"));
+    };
+    let (start, end) = (start.unwrap_or(*first), end.unwrap_or(*last));
+    if end < start {
+        return Err(MethodError::invalid(format!("end_date ({end}) is before start_date ({start})")));
+    }
+    Ok((start, end))
+}
+
+/// What `wl_referral_stats` reports.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReferralStats {
+    pub demand_weekly: f64,
+    pub demand_daily: f64,
+    /// The coefficient of variation of the gaps between referrals.
+    pub demand_cov: f64,
+    /// The number of gaps, which counts the window's start and end as arrivals too.
+    pub demand_count: usize,
+}
+
+/// `wl_referral_stats`: the gaps (in days) between the window's start, each referral within
+/// the window in the order given, and the window's end; demand is one over their mean. As
+/// in the package, the start and end count as arrivals, so there is one more gap than
+/// referrals, and the standard deviation is the sample one (n − 1).
+pub fn referral_stats(
+    referrals: &[NaiveDate],
+    start: Option<NaiveDate>,
+    end: Option<NaiveDate>,
+) -> Result<ReferralStats, MethodError> {
+    let (start, end) = window(referrals, start, end)?;
+    let mut arrivals = vec![start];
+    arrivals.extend(referrals.iter().copied().filter(|r| start <= *r && *r <= end));
+    arrivals.push(end);
+    let gaps: Vec<f64> = arrivals.windows(2).map(|w| (w[1] - w[0]).num_days() as f64).collect();
+    let n = gaps.len() as f64;
+    let mean = gaps.iter().sum::<f64>() / n;
+    let sd = if gaps.len() > 1 {
+        (gaps.iter().map(|g| (g - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
+    } else {
+        f64::NAN
+    };
+    let demand_daily = 1.0 / mean;
+    Ok(ReferralStats {
+        demand_weekly: 7.0 * demand_daily,
+        demand_daily,
+        demand_cov: sd / mean,
+        demand_count: gaps.len(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,5 +207,62 @@ mod tests {
         // 2 × 10 × 0.25 / √100 = 0.5: demand becomes 20.
         assert_eq!(relief_capacity(10.0, 130.0, 30.0, 10.0, 100.0, 0.25), 30.0);
         assert!(queue_load(1.0, 0.0).is_infinite(), "no input is refused, as in the package");
+    }
+
+    fn d(text: &str) -> NaiveDate {
+        crate::period::parse_date(text).unwrap()
+    }
+
+    // The package's tests/testthat/test-wl_queue_size.R cases.
+    #[test]
+    fn the_daily_queue_agrees_with_the_packages_tests() {
+        let referrals = [d("2024-01-01"), d("2024-01-04"), d("2024-01-10"), d("2024-01-16")];
+        let queue = queue_size(
+            &referrals,
+            &[Some(d("2024-01-08")), None, None, None],
+            Some(d("2024-01-01")),
+            Some(d("2024-01-31")),
+        )
+        .unwrap();
+        assert_eq!((queue[0], queue[3].1, queue.len()), ((d("2024-01-01"), 1), 2, 31));
+        let two = queue_size(&referrals[..2], &[Some(d("2024-01-08")), None], None, Some(d("2024-01-31"))).unwrap();
+        assert_eq!(two[0].0, d("2024-01-01"), "start defaults to the first referral");
+        let two = queue_size(&referrals[..2], &[Some(d("2024-01-08")), None], Some(d("2024-01-01")), None).unwrap();
+        assert_eq!(two.last().unwrap().0, d("2024-01-04"), "end defaults to the last referral");
+        let none =
+            queue_size(&referrals[..3], &[None, None, None], Some(d("2024-01-01")), Some(d("2024-01-10"))).unwrap();
+        assert_eq!(none.iter().map(|q| q.1).collect::<Vec<_>>(), [1, 1, 1, 2, 2, 2, 2, 2, 2, 3]);
+        let both = queue_size(
+            &referrals,
+            &[Some(d("2024-01-08")), Some(d("2024-01-15")), None, None],
+            Some(d("2024-01-01")),
+            Some(d("2024-01-31")),
+        )
+        .unwrap();
+        assert_eq!((both[6].1, both[14].1), (2, 1));
+        assert!(
+            queue_size(&[], &[], Some(d("2024-01-01")), Some(d("2024-01-31"))).is_err(),
+            "an empty list is an error"
+        );
+        // Referrals before the start count on the start.
+        let early =
+            queue_size(&[d("2023-12-01"), d("2024-01-03")], &[None, None], Some(d("2024-01-02")), None).unwrap();
+        assert_eq!(early.iter().map(|q| q.1).collect::<Vec<_>>(), [1, 2]);
+    }
+
+    /// The package's example list (referrals 1, 4, 10 and 16 January): the gaps from the
+    /// start, through each referral, to the end are 0, 3, 6, 6 and 0 days — mean 3, sample
+    /// standard deviation 3 — worked by hand from the package's code.
+    #[test]
+    fn referral_statistics_count_the_window_ends_as_arrivals() {
+        let referrals = [d("2024-01-01"), d("2024-01-04"), d("2024-01-10"), d("2024-01-16")];
+        let stats = referral_stats(&referrals, None, None).unwrap();
+        assert_eq!(stats.demand_count, 5);
+        assert!((stats.demand_daily - 1.0 / 3.0).abs() < 1e-12 && (stats.demand_weekly - 7.0 / 3.0).abs() < 1e-12);
+        assert!((stats.demand_cov - 1.0).abs() < 1e-12);
+        let window = referral_stats(&referrals, Some(d("2024-01-02")), Some(d("2024-01-12"))).unwrap();
+        // 2 → 4 → 10 → 12: gaps 2, 6, 2.
+        assert_eq!(window.demand_count, 3);
+        assert!((window.demand_daily - 3.0 / 10.0).abs() < 1e-12);
     }
 }
