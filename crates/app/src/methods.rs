@@ -28,7 +28,7 @@ use crate::AppError;
 pub mod table;
 
 /// Every method name, in the order the help lists them.
-pub const NAMES: [&str; 21] = [
+pub const NAMES: [&str; 23] = [
     "byars",
     "wilson",
     "rate",
@@ -50,6 +50,8 @@ pub const NAMES: [&str; 21] = [
     "waiting-list-pressure",
     "queue-size",
     "referral-stats",
+    "removal-stats",
+    "waiting-list-stats",
 ];
 
 /// Runs a method on its JSON input.
@@ -133,6 +135,38 @@ pub fn run(name: &str, input: &Value) -> Result<Value, AppError> {
                 "demand.daily": number(stats.demand_daily),
                 "demand.cov": number(stats.demand_cov),
                 "demand.count": stats.demand_count,
+            }))
+        }
+        "removal-stats" => {
+            let (referrals, removals, start, end) = waiting_list(&mut args, true)?;
+            let stats = waiting::removal_stats(&referrals, &removals, start, end).map_err(method_error)?;
+            Ok(json!({
+                "capacity.weekly": number(stats.capacity_weekly),
+                "capacity.daily": number(stats.capacity_daily),
+                "capacity.cov": number(stats.capacity_cov),
+                "removal.count": stats.removal_count,
+            }))
+        }
+        "waiting-list-stats" => {
+            let target_wait = args.number_or("target_wait", 4.0)?;
+            let (referrals, removals, start, end) = waiting_list(&mut args, true)?;
+            let s =
+                waiting::waiting_list_stats(&referrals, &removals, target_wait, start, end).map_err(method_error)?;
+            Ok(json!({
+                "mean_demand": number(s.mean_demand),
+                "mean_capacity": number(s.mean_capacity),
+                "load": number(s.load),
+                "load_too_big": s.load_too_big,
+                "count_demand": s.count_demand,
+                "queue_size": s.queue_size,
+                "target_queue_size": number(s.target_queue_size),
+                "queue_too_big": s.queue_too_big,
+                "mean_wait": number(s.mean_wait),
+                "cv_arrival": number(s.cv_arrival),
+                "cv_removal": number(s.cv_removal),
+                "target_capacity": optional(s.target_capacity),
+                "relief_capacity": optional(s.relief_capacity),
+                "pressure": number(s.pressure),
             }))
         }
         _ => {
@@ -978,6 +1012,13 @@ mod tests {
         assert!(error.contains("removal has 0 dates for 1 referrals"), "{error}");
         let error = run("queue-size", &json!({"referral": [], "removal": []})).unwrap_err().to_string();
         assert!(error.contains("no referrals"), "{error}");
+        let stats = run("waiting-list-stats", &json!({"referral": ["2024-01-01", "2024-01-04", "2024-01-10"], "removal": ["2024-01-08", "2024-01-11", null], "target_wait": 4, "start_date": "2024-01-01", "end_date": "2024-01-10"})).unwrap();
+        assert_eq!(stats["mean_wait"], json!(3));
+        assert_eq!(stats["relief_capacity"], Value::Null);
+        let removals =
+            run("removal-stats", &json!({"referral": ["2024-01-01", "2024-01-04"], "removal": ["2024-01-08", null]}))
+                .unwrap();
+        assert_eq!(removals["capacity.weekly"], json!(1));
         let error = run("referral-stats", &json!({"referral": ["2024-13-01"]})).unwrap_err().to_string();
         assert!(error.contains("referral[0] must be a date"), "{error}");
     }

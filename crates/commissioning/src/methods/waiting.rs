@@ -160,6 +160,133 @@ pub fn referral_stats(
     })
 }
 
+/// What `wl_removal_stats` reports.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RemovalStats {
+    pub capacity_weekly: f64,
+    pub capacity_daily: f64,
+    pub capacity_cov: f64,
+    pub removal_count: usize,
+}
+
+/// `wl_removal_stats`: the gaps (in days) before each removal, measured from the previous
+/// removal or from a day the queue was empty, whichever came later (the first from `start`).
+/// As in the package, every removal counts whatever the window, the empty days come from the
+/// queue over the referrals' own span, a single removal has a standard deviation of 0, and
+/// with none the figures are undefined (JSON null).
+pub fn removal_stats(
+    referrals: &[NaiveDate],
+    removals: &[Option<NaiveDate>],
+    start: Option<NaiveDate>,
+    end: Option<NaiveDate>,
+) -> Result<RemovalStats, MethodError> {
+    let (start, _) = window(referrals, start, end)?;
+    let mut events: Vec<(NaiveDate, bool)> = queue_size(referrals, removals, None, None)?
+        .into_iter()
+        .filter(|(_, q)| *q == 0)
+        .map(|(d, _)| (d, false))
+        .collect();
+    events.extend(removals.iter().flatten().map(|d| (*d, true)));
+    // By date, an empty day before a removal on the same day.
+    events.sort();
+    let mut gaps = Vec::new();
+    let mut previous = start;
+    for (day, is_removal) in events {
+        if is_removal {
+            gaps.push((day - previous).num_days() as f64);
+        }
+        previous = day;
+    }
+    let n = gaps.len() as f64;
+    let mean = gaps.iter().sum::<f64>() / n;
+    let sd =
+        if gaps.len() <= 1 { 0.0 } else { (gaps.iter().map(|g| (g - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt() };
+    Ok(RemovalStats {
+        capacity_weekly: 7.0 / mean,
+        capacity_daily: 1.0 / mean,
+        capacity_cov: sd / mean,
+        removal_count: gaps.len(),
+    })
+}
+
+/// What `wl_stats` reports (rates per week, the mean wait in days as in the package).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WaitingListStats {
+    pub mean_demand: f64,
+    pub mean_capacity: f64,
+    pub load: f64,
+    pub load_too_big: bool,
+    pub count_demand: usize,
+    pub queue_size: i64,
+    pub target_queue_size: f64,
+    pub queue_too_big: bool,
+    pub mean_wait: f64,
+    pub cv_arrival: f64,
+    pub cv_removal: f64,
+    /// Given only when the queue is not too big.
+    pub target_capacity: Option<f64>,
+    /// Given only when the queue is too big (more than twice its target).
+    pub relief_capacity: Option<f64>,
+    pub pressure: f64,
+}
+
+/// `wl_stats`: the referral and removal statistics, the final queue against its target, and
+/// from them the load, the target or relief capacity and the pressure. As in the package the
+/// mean wait is of patients still waiting at `end` (removed after it, or not removed and
+/// referred by it), in days, while `target_wait` is in weeks; and the pressure divides one by
+/// the other.
+pub fn waiting_list_stats(
+    referrals: &[NaiveDate],
+    removals: &[Option<NaiveDate>],
+    target_wait: f64,
+    start: Option<NaiveDate>,
+    end: Option<NaiveDate>,
+) -> Result<WaitingListStats, MethodError> {
+    let (start, end) = window(referrals, start, end)?;
+    let referral = referral_stats(referrals, Some(start), Some(end))?;
+    let queue = queue_size(referrals, removals, Some(start), Some(end))?;
+    let removal = removal_stats(referrals, removals, Some(start), Some(end))?;
+    let load = queue_load(referral.demand_weekly, removal.capacity_weekly);
+    let q_size = queue.last().map_or(0, |(_, q)| *q);
+    let q_target = target_queue_size(referral.demand_weekly, target_wait, DEFAULT_FACTOR);
+    let queue_too_big = q_size as f64 > 2.0 * q_target;
+    let waits: Vec<f64> = referrals
+        .iter()
+        .zip(removals)
+        .filter(|(r, removed)| match removed {
+            Some(day) => *day > end,
+            None => **r <= end,
+        })
+        .map(|(r, _)| (end - *r).num_days() as f64)
+        .collect();
+    let mean_wait = waits.iter().sum::<f64>() / waits.len() as f64;
+    Ok(WaitingListStats {
+        mean_demand: referral.demand_weekly,
+        mean_capacity: removal.capacity_weekly,
+        load,
+        load_too_big: load >= 1.0,
+        count_demand: referral.demand_count,
+        queue_size: q_size,
+        target_queue_size: q_target,
+        queue_too_big,
+        mean_wait,
+        cv_arrival: referral.demand_cov,
+        cv_removal: removal.capacity_cov,
+        target_capacity: (!queue_too_big).then(|| {
+            target_capacity(
+                referral.demand_weekly,
+                target_wait,
+                DEFAULT_FACTOR,
+                referral.demand_cov,
+                removal.capacity_cov,
+            )
+        }),
+        relief_capacity: queue_too_big
+            .then(|| relief_capacity(referral.demand_weekly, q_size as f64, q_target, 26.0, 0.0, 0.0)),
+        pressure: waiting_list_pressure(mean_wait, target_wait),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -264,5 +391,43 @@ mod tests {
         // 2 → 4 → 10 → 12: gaps 2, 6, 2.
         assert_eq!(window.demand_count, 3);
         assert!((window.demand_daily - 3.0 / 10.0).abs() < 1e-12);
+    }
+
+    // The package's tests/testthat/test-wl_removal_stats.R and test_wl_stats.R cases.
+    #[test]
+    fn removal_and_waiting_list_statistics_agree_with_the_packages_tests() {
+        let referrals = [d("2024-01-01"), d("2024-01-04"), d("2024-01-10"), d("2024-01-16")];
+        let removals = [Some(d("2024-01-08")), None, None, None];
+        let stats = removal_stats(&referrals, &removals, None, None).unwrap();
+        assert_eq!(stats.removal_count, 1);
+        assert!(stats.capacity_weekly > 0.0 && stats.capacity_cov >= 0.0);
+        let two = removal_stats(&referrals[..2], &removals[..2], None, None).unwrap();
+        assert_eq!((two.capacity_daily, two.capacity_weekly), (1.0 / 7.0, 1.0));
+        let none = removal_stats(&referrals[..3], &[None, None, None], None, None).unwrap();
+        assert_eq!(none.removal_count, 0);
+        assert!(none.capacity_weekly.is_nan());
+        let windowed =
+            removal_stats(&referrals[..2], &removals[..2], Some(d("2024-01-02")), Some(d("2024-01-10"))).unwrap();
+        assert_eq!(windowed.removal_count, 1);
+        assert!(removal_stats(&[], &[], None, None).is_err());
+
+        let wl = waiting_list_stats(
+            &[d("2024-01-01"), d("2024-01-04"), d("2024-01-10")],
+            &[Some(d("2024-01-08")), Some(d("2024-01-11")), None],
+            4.0,
+            Some(d("2024-01-01")),
+            Some(d("2024-01-10")),
+        )
+        .unwrap();
+        assert_eq!(wl.mean_wait, 3.0);
+        assert!(waiting_list_stats(&[], &[], 4.0, None, None).is_err());
+        // The example list: 4 referrals, 1 removal, the queue at 3 on 16 January.
+        let wl = waiting_list_stats(&referrals, &removals, 4.0, Some(d("2024-01-01")), Some(d("2024-01-16"))).unwrap();
+        assert_eq!((wl.queue_size, wl.count_demand), (3, 5));
+        assert!((wl.target_queue_size - 7.0 / 3.0).abs() < 1e-12, "demand 7/3 a week × 4 ÷ 4");
+        assert!(!wl.queue_too_big && wl.target_capacity.is_some() && wl.relief_capacity.is_none());
+        // Still waiting on the 16th: referred on the 4th, 10th and 16th, so 12, 6 and 0 days.
+        assert_eq!(wl.mean_wait, 6.0);
+        assert_eq!(wl.pressure, 3.0);
     }
 }
