@@ -28,7 +28,7 @@ use crate::AppError;
 pub mod table;
 
 /// Every method name, in the order the help lists them.
-pub const NAMES: [&str; 23] = [
+pub const NAMES: [&str; 24] = [
     "byars",
     "wilson",
     "rate",
@@ -52,6 +52,7 @@ pub const NAMES: [&str; 23] = [
     "referral-stats",
     "removal-stats",
     "waiting-list-stats",
+    "schedule",
 ];
 
 /// Runs a method on its JSON input.
@@ -135,6 +136,26 @@ pub fn run(name: &str, input: &Value) -> Result<Value, AppError> {
                 "demand.daily": number(stats.demand_daily),
                 "demand.cov": number(stats.demand_cov),
                 "demand.count": stats.demand_count,
+            }))
+        }
+        "schedule" => {
+            let (referrals, removals, _, _) = waiting_list(&mut args, true)?;
+            let slots = args
+                .required_labels("schedule")?
+                .iter()
+                .enumerate()
+                .map(|(i, t)| {
+                    chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").map_err(|_| {
+                        AppError::Invalid(format!("schedule[{i}] must be a date like 2024-01-03, not {t:?}"))
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let (list, used) = waiting::schedule(&referrals, &removals, &slots).map_err(method_error)?;
+            Ok(json!({
+                "referral": list.iter().map(|(r, _)| r.to_string()).collect::<Vec<_>>(),
+                "removal": list.iter().map(|(_, r)| r.map(|d| d.to_string())).collect::<Vec<_>>(),
+                "schedule": slots.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                "scheduled": used.iter().map(|u| i64::from(*u)).collect::<Vec<_>>(),
             }))
         }
         "removal-stats" => {
@@ -1019,6 +1040,13 @@ mod tests {
             run("removal-stats", &json!({"referral": ["2024-01-01", "2024-01-04"], "removal": ["2024-01-08", null]}))
                 .unwrap();
         assert_eq!(removals["capacity.weekly"], json!(1));
+        let scheduled = run(
+            "schedule",
+            &json!({"referral": ["2024-01-01", "2024-01-04"], "removal": [null, null], "schedule": ["2024-01-03", "2024-01-03"]}),
+        )
+        .unwrap();
+        assert_eq!(scheduled["removal"], json!(["2024-01-03", null]));
+        assert_eq!(scheduled["scheduled"], json!([1, 0]));
         let error = run("referral-stats", &json!({"referral": ["2024-13-01"]})).unwrap_err().to_string();
         assert!(error.contains("referral[0] must be a date"), "{error}");
     }

@@ -2,7 +2,8 @@
 //! (METHODS.md section C): queue load, target mean wait, target queue size (Little's law),
 //! target capacity (Kingman-style variability), relief capacity (with the package's
 //! demand-uncertainty adjustment) and waiting-list pressure; and from patient-level data, the
-//! daily queue size and referral statistics. Demand and capacity are per week
+//! daily queue size, referral and removal statistics, the combined statistics and the FIFO
+//! scheduling of operation slots. Demand and capacity are per week
 //! and waits in weeks, as the package uses them.
 //!
 //! Where the package's code and documentation differ, the code is followed: target capacity
@@ -287,6 +288,44 @@ pub fn waiting_list_stats(
     })
 }
 
+/// A scheduled list, (referral, removal) by referral, and whether each slot was used.
+pub type Scheduled = (Vec<(NaiveDate, Option<NaiveDate>)>, Vec<bool>);
+
+/// `wl_schedule`: each operation slot, in the order given, goes to the next patient still
+/// waiting (in the list's order, which first-in-first-out assumes is referral order) if the
+/// slot is after that patient's referral (strictly); a slot that is not is left unused and
+/// the patient waits for the next one. Returns the list ordered by referral (those already
+/// removed before those newly scheduled on the same day, as R's stable order gives) and,
+/// for each slot, whether it was used.
+pub fn schedule(
+    referrals: &[NaiveDate],
+    removals: &[Option<NaiveDate>],
+    slots: &[NaiveDate],
+) -> Result<Scheduled, MethodError> {
+    if referrals.is_empty() {
+        return Err(MethodError::invalid("the waiting list has no referrals"));
+    }
+    let removed: Vec<(NaiveDate, Option<NaiveDate>)> =
+        referrals.iter().zip(removals).filter(|(_, r)| r.is_some()).map(|(a, r)| (*a, *r)).collect();
+    let mut waiting: Vec<(NaiveDate, Option<NaiveDate>)> =
+        referrals.iter().zip(removals).filter(|(_, r)| r.is_none()).map(|(a, _)| (*a, None)).collect();
+    let mut next = 0;
+    let used = slots
+        .iter()
+        .map(|slot| {
+            let fits = next < waiting.len() && *slot > waiting[next].0;
+            if fits {
+                waiting[next].1 = Some(*slot);
+                next += 1;
+            }
+            fits
+        })
+        .collect();
+    let mut list: Vec<(NaiveDate, Option<NaiveDate>)> = removed.into_iter().chain(waiting).collect();
+    list.sort_by_key(|(referral, _)| *referral);
+    Ok((list, used))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -429,5 +468,29 @@ mod tests {
         // Still waiting on the 16th: referred on the 4th, 10th and 16th, so 12, 6 and 0 days.
         assert_eq!(wl.mean_wait, 6.0);
         assert_eq!(wl.pressure, 3.0);
+    }
+
+    // The package's tests/testthat/test-wl_schedule.R cases.
+    #[test]
+    fn operations_are_scheduled_first_in_first_out_after_each_referral() {
+        let referrals = [d("2024-01-01"), d("2024-01-04"), d("2024-01-10")];
+        let (list, used) = schedule(&referrals, &[None, None, None], &[d("2024-01-03"), d("2024-01-05")]).unwrap();
+        assert_eq!(list.iter().filter(|(_, r)| r.is_some()).count(), 2);
+        assert_eq!((list.len(), used), (3, vec![true, true]));
+        let (later, _) = schedule(&referrals[..2], &[None, None], &[d("2024-02-01"), d("2024-03-01")]).unwrap();
+        assert_eq!(later.iter().filter(|(_, r)| r.is_some()).count(), 2);
+        assert!(schedule(&[], &[], &[d("2024-01-03")]).is_err());
+        // The package's example: one already removed; a slot on the day of a referral is not
+        // after it, so it stays unused.
+        let (list, used) = schedule(
+            &[d("2024-01-01"), d("2024-01-04"), d("2024-01-10"), d("2024-01-16")],
+            &[Some(d("2024-01-08")), None, None, None],
+            &[d("2024-01-03"), d("2024-01-05"), d("2024-01-10"), d("2024-01-18")],
+        )
+        .unwrap();
+        assert_eq!(used, [false, true, false, true]);
+        assert_eq!(list[1], (d("2024-01-04"), Some(d("2024-01-05"))));
+        assert_eq!(list[2], (d("2024-01-10"), Some(d("2024-01-18"))));
+        assert_eq!(list[3], (d("2024-01-16"), None));
     }
 }
