@@ -34,15 +34,7 @@ pub struct SchemeView {
 }
 
 fn audit(actor: &Actor, id: i64, action: &str, after: serde_json::Value) -> AuditEntry {
-    AuditEntry {
-        actor: actor.audit_name(),
-        organisation: actor.organisation(),
-        action: action.into(),
-        object_type: "accreditation_scheme".into(),
-        object_id: id.to_string(),
-        before: None,
-        after: Some(after),
-    }
+    crate::audit_entry(actor, "accreditation_scheme", id, action, after)
 }
 
 fn requirements(scheme: &SchemeRecord) -> Vec<String> {

@@ -195,6 +195,25 @@ impl App {
     }
 }
 
+/// An audit entry of a change to one object, with what it became.
+pub(crate) fn audit_entry(
+    actor: &Actor,
+    object_type: &str,
+    object_id: impl ToString,
+    action: &str,
+    after: serde_json::Value,
+) -> store::audit::AuditEntry {
+    store::audit::AuditEntry {
+        actor: actor.audit_name(),
+        organisation: actor.organisation(),
+        action: action.into(),
+        object_type: object_type.into(),
+        object_id: object_id.to_string(),
+        before: None,
+        after: Some(after),
+    }
+}
+
 /// Applies the access policy, turning a refusal into the matching error.
 pub fn authorize(principal: Option<&Principal>, action: &Action) -> Result<()> {
     match decide(principal, action) {

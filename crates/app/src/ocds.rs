@@ -15,7 +15,6 @@ use serde_json::{Value, json};
 use commissioning::org::OdsCode;
 use commissioning::procure::psr::Process;
 use commissioning::procure::tender::TenderStage;
-use store::audit::AuditEntry;
 use store::procurement::OcdsReleaseRecord;
 
 use crate::{Actor, App, AppError, Result, now_millis};
@@ -107,8 +106,7 @@ impl App {
     pub async fn ocds_release_package(&self, base_uri: &str, now: NaiveDateTime) -> Result<Value> {
         let mut releases = Vec::new();
         for decision in self.store().decisions().await?.into_iter().rev() {
-            let input: crate::procurement::RouteInput = serde_json::from_str(&decision.answers)
-                .map_err(|_| AppError::Unexpected(anyhow::anyhow!("decision {}: answers", decision.id)))?;
+            let input = crate::procurement::decision_input(&decision)?;
             let Some(process) = Process::parse(&decision.chosen) else { continue };
             let commissioner = self.buyer_code(&decision.buyer).await;
             let (method, details) = method(process);
@@ -522,15 +520,13 @@ impl App {
         let mut tx = self.store().begin().await?;
         tx.upsert_ocds_releases(&records).await?;
         tx.audit(
-            &AuditEntry {
-                actor: actor.audit_name(),
-                organisation: actor.organisation(),
-                action: "import_ocds".into(),
-                object_type: "ocds_file".into(),
-                object_id: file.clone(),
-                before: None,
-                after: Some(json!({ "releases": n, "imported": records.len(), "skipped": skipped.len() })),
-            },
+            &crate::audit_entry(
+                actor,
+                "ocds_file",
+                &file,
+                "import_ocds",
+                json!({ "releases": n, "imported": records.len(), "skipped": skipped.len() }),
+            ),
             at,
         )
         .await?;

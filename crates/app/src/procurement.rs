@@ -167,11 +167,17 @@ impl RouteInput {
     }
 }
 
+/// The answers a decision was made on, as recorded.
+pub(crate) fn decision_input(record: &DecisionRecord) -> Result<RouteInput> {
+    serde_json::from_str(&record.answers)
+        .map_err(|_| AppError::Unexpected(anyhow::anyhow!("decision {}: answers", record.id)))
+}
+
 fn view(record: DecisionRecord) -> Result<DecisionView> {
     let corrupt = |what: &str| AppError::Unexpected(anyhow::anyhow!("decision {}: {what}", record.id));
     Ok(DecisionView {
         id: record.id,
-        input: serde_json::from_str(&record.answers).map_err(|_| corrupt("answers"))?,
+        input: decision_input(&record)?,
         allowed: record
             .allowed
             .split(',')

@@ -15,7 +15,7 @@ use commissioning::procure::psr::Process;
 use commissioning::procure::redflags::{Flag, Indicator, ProcessFacts, process_flags, repeated_direct_award_c};
 use commissioning::procure::tender::{TenderStage, bids_unsealed};
 
-use crate::{Actor, App, AppError, Result, authorize};
+use crate::{Actor, App, Result, authorize};
 
 /// The flags raised, with how many processes and contracts they were drawn from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -113,8 +113,7 @@ impl App {
 
         let mut decisions: Vec<(String, String, String)> = Vec::new();
         for d in self.store().decisions().await?.into_iter().rev() {
-            let input: crate::procurement::RouteInput = serde_json::from_str(&d.answers)
-                .map_err(|_| AppError::Unexpected(anyhow::anyhow!("decision {}: answers", d.id)))?;
+            let input = crate::procurement::decision_input(&d)?;
             if d.chosen == Process::DirectAwardC.code() && !input.provider.is_empty() {
                 decisions.push((format!("D{}", d.id), d.title, input.provider));
             }

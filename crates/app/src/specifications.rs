@@ -106,15 +106,7 @@ fn joined(errors: Vec<(String, String)>) -> AppError {
 }
 
 fn audit(actor: &Actor, id: i64, action: &str, after: serde_json::Value) -> AuditEntry {
-    AuditEntry {
-        actor: actor.audit_name(),
-        organisation: actor.organisation(),
-        action: action.into(),
-        object_type: "specification".into(),
-        object_id: id.to_string(),
-        before: None,
-        after: Some(after),
-    }
+    crate::audit_entry(actor, "specification", id, action, after)
 }
 
 fn to_record(c: &ServiceChange, id: i64, by: &str, at: i64) -> ServiceChangeRecord {

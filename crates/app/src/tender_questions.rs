@@ -7,10 +7,9 @@ use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
 use commissioning::access::{Action, Principal};
-use store::audit::AuditEntry;
 use store::tender_questions::{DOCUMENT, PASS_FAIL};
 
-use crate::tenders::TenderView;
+use crate::tenders::{TenderView, audit};
 use crate::{Actor, App, AppError, Result, authorize, now_millis};
 
 /// The largest attachment a bid may carry.
@@ -52,18 +51,6 @@ impl Completeness {
         self.has_bid
             && self.documents.iter().all(|(_, file)| file.is_some())
             && self.questions.iter().all(|(_, answer)| answer.is_some())
-    }
-}
-
-fn audit(actor: &Actor, tender: i64, action: &str, after: serde_json::Value) -> AuditEntry {
-    AuditEntry {
-        actor: actor.audit_name(),
-        organisation: actor.organisation(),
-        action: action.into(),
-        object_type: "tender".into(),
-        object_id: tender.to_string(),
-        before: None,
-        after: Some(after),
     }
 }
 

@@ -200,16 +200,9 @@ fn moved_on(error: store::StoreError) -> AppError {
     }
 }
 
-fn audit(actor: &Actor, tender: i64, action: &str, after: serde_json::Value) -> AuditEntry {
-    AuditEntry {
-        actor: actor.audit_name(),
-        organisation: actor.organisation(),
-        action: action.into(),
-        object_type: "tender".into(),
-        object_id: tender.to_string(),
-        before: None,
-        after: Some(after),
-    }
+/// An audit entry of a change to a tender.
+pub(crate) fn audit(actor: &Actor, tender: i64, action: &str, after: serde_json::Value) -> AuditEntry {
+    crate::audit_entry(actor, "tender", tender, action, after)
 }
 
 impl App {
@@ -233,20 +226,10 @@ impl App {
                 .map(|c| (c.name, c.weight, c.minimum))
                 .collect(),
             bids_received: self.store().bid_count(record.id).await?,
-            specification: self.store().tender_specification(record.id).await?,
+            specification: record.specification,
             lot: match record.lot {
                 None => None,
-                Some((of, number)) => Some((
-                    number,
-                    self.store()
-                        .tenders()
-                        .await?
-                        .into_iter()
-                        .filter(|t| t.lot.is_some_and(|(o, _)| o == of))
-                        .map(|t| (t.id, t.title))
-                        .rev()
-                        .collect(),
-                )),
+                Some((of, number)) => Some((number, self.store().lots(of).await?)),
             },
             unsealed: bids_unsealed(stage, deadline, now),
             id: record.id,
@@ -298,6 +281,7 @@ impl App {
             published_at: None,
             awarded_on: None,
             lot: None,
+            specification,
         };
         let lots = crate::tender_questions::requirement_lines(&input.lots);
         let mut tx = self.store().begin().await?;
@@ -322,9 +306,6 @@ impl App {
             let first_id = *first.get_or_insert(id);
             if !lots.is_empty() {
                 tx.set_tender_lot(id, first_id, i as i64 + 1).await?;
-            }
-            if let Some(specification) = specification {
-                tx.set_tender_specification(id, specification).await?;
             }
             tx.insert_requirements(id, &requirements).await?;
             tx.audit(

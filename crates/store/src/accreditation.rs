@@ -125,13 +125,18 @@ impl Store {
 
     /// A scheme's applications, of every provider or of one, by provider.
     pub async fn applications(&self, scheme_id: i64, provider: Option<&str>) -> Result<Vec<ApplicationRecord>> {
-        let rows = sqlx::query(
-            "SELECT scheme_id, provider, evidence, applied_by, applied_at, status, reason, decided_by, decided_at \
-             FROM accreditation_applications WHERE scheme_id = $1 ORDER BY provider",
-        )
-        .bind(scheme_id)
-        .fetch_all(self.pool())
-        .await?;
+        let select = "SELECT scheme_id, provider, evidence, applied_by, applied_at, status, reason, decided_by, \
+                      decided_at FROM accreditation_applications WHERE scheme_id = $1";
+        let rows = match provider {
+            Some(provider) => {
+                sqlx::query(&format!("{select} AND provider = $2 ORDER BY provider"))
+                    .bind(scheme_id)
+                    .bind(provider)
+                    .fetch_all(self.pool())
+                    .await?
+            }
+            None => sqlx::query(&format!("{select} ORDER BY provider")).bind(scheme_id).fetch_all(self.pool()).await?,
+        };
         rows.iter()
             .map(|row| {
                 Ok(ApplicationRecord {
@@ -145,10 +150,6 @@ impl Store {
                     decided_by: row.try_get("decided_by")?,
                     decided_at: row.try_get("decided_at")?,
                 })
-            })
-            .filter(|a: &Result<ApplicationRecord>| match (a, provider) {
-                (Ok(a), Some(p)) => a.provider == p,
-                _ => true,
             })
             .collect()
     }

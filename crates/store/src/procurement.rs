@@ -107,6 +107,8 @@ pub struct TenderRecord {
     pub awarded_on: Option<String>,
     /// For a lot: the first lot's tender and this lot's number.
     pub lot: Option<(i64, i64)>,
+    /// The specification it buys.
+    pub specification: Option<i64>,
 }
 
 /// A weighted quality criterion of a tender, published with it.
@@ -130,14 +132,14 @@ pub struct BidRecord {
 }
 
 const TENDER_COLUMNS: &str = "id, title, process, stage, deadline, price_weight, price_formula, created_by, created_at, updated_at, \
-     COALESCE(buyer, '') AS buyer, published_at, awarded_on, lot_of, lot_number";
+     COALESCE(buyer, '') AS buyer, published_at, awarded_on, lot_of, lot_number, specification_id";
 
 impl Tx {
     /// Records a tender with its criteria, returning its id.
     pub async fn insert_tender(&mut self, tender: &TenderRecord, criteria: &[CriterionRecord]) -> Result<i64> {
         let row = sqlx::query(
             "INSERT INTO tenders (title, process, stage, deadline, price_weight, price_formula, created_by, created_at, \
-             updated_at, buyer) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+             updated_at, buyer, specification_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
         )
         .bind(&tender.title)
         .bind(&tender.process)
@@ -149,6 +151,7 @@ impl Tx {
         .bind(tender.created_at)
         .bind(tender.updated_at)
         .bind(&tender.buyer)
+        .bind(tender.specification)
         .fetch_one(self.connection())
         .await?;
         let id: i64 = row.try_get("id")?;
@@ -221,6 +224,15 @@ impl Tx {
 }
 
 impl Store {
+    /// The (id, title) of every lot of the tender whose first lot is `of`, in lot order.
+    pub async fn lots(&self, of: i64) -> Result<Vec<(i64, String)>> {
+        let rows = sqlx::query("SELECT id, title FROM tenders WHERE lot_of = $1 ORDER BY lot_number")
+            .bind(of)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(|row| Ok((row.try_get("id")?, row.try_get("title")?))).collect()
+    }
+
     /// Every tender, newest first.
     pub async fn tenders(&self) -> Result<Vec<TenderRecord>> {
         let rows = sqlx::query(&format!("SELECT {TENDER_COLUMNS} FROM tenders ORDER BY id DESC"))
@@ -315,6 +327,7 @@ fn tender_from_row(row: &AnyRow) -> Result<TenderRecord> {
             (Some(of), Some(number)) => Some((of, number)),
             _ => None,
         },
+        specification: row.try_get("specification_id")?,
     })
 }
 

@@ -1,5 +1,5 @@
-//! Service specifications with every version kept whole, the service change each makes with
-//! its scrutiny and consultation, and the specification a tender buys.
+//! Service specifications with every version kept whole, and the service change each makes
+//! with its scrutiny and consultation.
 
 use sqlx::Row;
 
@@ -113,16 +113,6 @@ impl Tx {
         .await?;
         Ok(())
     }
-
-    /// Says which specification a tender buys.
-    pub async fn set_tender_specification(&mut self, tender_id: i64, specification_id: i64) -> Result<()> {
-        sqlx::query("UPDATE tenders SET specification_id = $1 WHERE id = $2")
-            .bind(specification_id)
-            .bind(tender_id)
-            .execute(self.connection())
-            .await?;
-        Ok(())
-    }
 }
 
 const SPEC_SELECT: &str = "SELECT s.id, s.title, s.buyer, s.created_by, s.created_at, \
@@ -204,15 +194,5 @@ impl Store {
             })
         })
         .transpose()
-    }
-
-    /// The specification a tender buys, if it names one.
-    pub async fn tender_specification(&self, tender_id: i64) -> Result<Option<i64>> {
-        let row = sqlx::query("SELECT specification_id FROM tenders WHERE id = $1")
-            .bind(tender_id)
-            .fetch_optional(self.pool())
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        Ok(row.try_get("specification_id")?)
     }
 }

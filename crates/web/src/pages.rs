@@ -53,6 +53,34 @@ pub(crate) fn csv_download(file_name: &str, header: &[&str], rows: Vec<Vec<Strin
 }
 
 /// "Download this data (CSV)" under a chart.
+/// An app error message `field: message` as (field, message); a message that names no field
+/// goes on `fallback`.
+pub(crate) fn field_error(message: &str, fallback: &str) -> (String, String) {
+    match message.split_once(": ") {
+        Some((field, rest)) if !field.is_empty() && !field.contains(' ') => (field.to_owned(), rest.to_owned()),
+        _ => (fallback.to_owned(), message.to_owned()),
+    }
+}
+
+/// An app error message of several `field: message` parts joined by "; ", as
+/// [`field_error`] reads each.
+pub(crate) fn field_errors(message: &str, fallback: &str) -> Vec<(String, String)> {
+    message.split("; ").map(|part| field_error(part, fallback)).collect()
+}
+
+/// The most numbered fields (questions, requirements) a form is read for.
+pub(crate) const MAX_NUMBERED: usize = 50;
+
+/// The text of form fields numbered from 1 (`prefix_1`, `prefix_2`, …), up to `n`.
+pub(crate) fn numbered_fields(fields: &[(String, String)], prefix: &str, n: usize) -> Vec<String> {
+    (1..=n)
+        .map(|i| {
+            let name = format!("{prefix}_{i}");
+            fields.iter().find(|(f, _)| *f == name).map(|(_, v)| v.clone()).unwrap_or_default()
+        })
+        .collect()
+}
+
 pub(crate) fn download_link(href: &str, what: &str) -> Markup {
     html! { p class="nhsuk-body-s" { a href=(href) download { "Download " (what) " (CSV)" } } }
 }

@@ -18,6 +18,9 @@ use commissioning::access::Stage;
 use commissioning::service::PointOfDelivery;
 use nhsuk::components::table::{Cell, Table};
 
+use app::accounts::Session;
+use commissioning::access::{Action, Decision, decide};
+
 use crate::auth::SignedIn;
 use crate::error::Error;
 use crate::format::thousands;
@@ -56,4 +59,9 @@ pub(crate) async fn procure(State(state): State<AppState>, SignedIn(session): Si
         } "." }
     };
     Ok(layout::page_for(&session, Section::Stage(Stage::Procure), "Procure", None, content))
+}
+
+/// Whether the person runs procurements (and so sees the forms that change them).
+pub(crate) fn manages(session: &Session) -> bool {
+    decide(Some(&session.principal), &Action::ManageProcurement) == Decision::Allow
 }

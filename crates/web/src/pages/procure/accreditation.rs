@@ -22,21 +22,9 @@ use nhsuk::components::textarea::Textarea;
 use crate::auth::SignedIn;
 use crate::error::Error;
 use crate::layout::{self, Section};
+use crate::pages::procure::manages;
+use crate::pages::{MAX_NUMBERED, field_errors, numbered_fields};
 use crate::state::AppState;
-
-fn manages(session: &Session) -> bool {
-    decide(Some(&session.principal), &Action::ManageProcurement) == Decision::Allow
-}
-
-fn split(message: &str, fallback: &str) -> Vec<(String, String)> {
-    message
-        .split("; ")
-        .map(|part| match part.split_once(": ") {
-            Some((field, rest)) if !field.contains(' ') => (field.to_owned(), rest.to_owned()),
-            _ => (fallback.to_owned(), part.to_owned()),
-        })
-        .collect()
-}
 
 /// A scheme as its form gives it.
 #[derive(Debug, Default, Deserialize)]
@@ -90,7 +78,7 @@ pub(crate) async fn create(
     match state.app.create_scheme(&session.principal, &form.title, &form.requirements).await {
         Ok(id) => Ok(Redirect::to(&format!("/procure/accreditation/{id}")).into_response()),
         Err(app::AppError::Invalid(message)) => {
-            let page = list_page(&state, &session, &form, &split(&message, "title")).await?;
+            let page = list_page(&state, &session, &form, &field_errors(&message, "title")).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(other) => Err(other.into()),
@@ -160,13 +148,11 @@ pub(crate) async fn apply(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, Error> {
     app::authorize(Some(&session.principal), &Action::BidFor(session.principal.organisation.clone()))?;
-    let evidence: Vec<String> = (1..=50)
-        .map(|n| fields.iter().find(|(f, _)| *f == format!("evidence_{n}")).map(|(_, v)| v.clone()).unwrap_or_default())
-        .collect();
+    let evidence = numbered_fields(&fields, "evidence", MAX_NUMBERED);
     match state.app.apply_for_accreditation(&session.principal, id, &evidence).await {
         Ok(()) => Ok(Redirect::to(&format!("/procure/accreditation/{id}")).into_response()),
         Err(app::AppError::Invalid(message)) => {
-            let page = scheme_page(&state, &session, id, &split(&message, "evidence_1")).await?;
+            let page = scheme_page(&state, &session, id, &field_errors(&message, "evidence_1")).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(other) => Err(other.into()),
@@ -195,7 +181,7 @@ pub(crate) async fn decide_application(
     match state.app.decide_accreditation(&session.principal, id, &form.provider, accredit, &form.reason).await {
         Ok(()) => Ok(Redirect::to(&format!("/procure/accreditation/{id}")).into_response()),
         Err(app::AppError::Invalid(message)) => {
-            let page = scheme_page(&state, &session, id, &split(&message, "reason")).await?;
+            let page = scheme_page(&state, &session, id, &field_errors(&message, "reason")).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(other) => Err(other.into()),

@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use app::accounts::Session;
 use app::specifications::{ServiceChangeInput, SpecificationView};
-use commissioning::access::{Action, Decision, Stage, decide};
+use commissioning::access::{Action, Stage};
 use commissioning::procure::spec::{DiffLine, FIELDS, SpecContent};
 use nhsuk::components::button::Button;
 use nhsuk::components::error_summary::ErrorSummary;
@@ -25,12 +25,9 @@ use nhsuk::components::textarea::Textarea;
 use crate::auth::SignedIn;
 use crate::error::Error;
 use crate::layout::{self, Section};
-use crate::pages::summary;
+use crate::pages::procure::manages;
+use crate::pages::{field_errors, summary};
 use crate::state::AppState;
-
-fn manages(session: &Session) -> bool {
-    decide(Some(&session.principal), &Action::ManageProcurement) == Decision::Allow
-}
 
 /// Hints for the fields that hold one item per line.
 fn hint(field: &str) -> Option<&'static str> {
@@ -305,7 +302,7 @@ pub(crate) async fn revise(
     match state.app.revise_specification(&session.principal, id, form.based_on, &form.content, &form.note).await {
         Ok(_) => Ok(Redirect::to(&format!("/procure/specifications/{id}")).into_response()),
         Err(app::AppError::Invalid(message)) => {
-            let errors = split_errors(&message, "note");
+            let errors = field_errors(&message, "note");
             let view =
                 state.app.specification(&session.principal, id, crate::pages::procure::contracts::today()).await?;
             let page =
@@ -327,7 +324,7 @@ pub(crate) async fn service_change(
     match state.app.record_service_change(&session.principal, id, &input).await {
         Ok(()) => Ok(Redirect::to(&format!("/procure/specifications/{id}#service-change")).into_response()),
         Err(app::AppError::Invalid(message)) => {
-            let errors = split_errors(&message, "substantial");
+            let errors = field_errors(&message, "substantial");
             let view =
                 state.app.specification(&session.principal, id, crate::pages::procure::contracts::today()).await?;
             let page = render(&state, &session, &view, &Compare::default(), None, Some(&input), &errors).await?;
@@ -335,15 +332,4 @@ pub(crate) async fn service_change(
         }
         Err(other) => Err(other.into()),
     }
-}
-
-/// `field: message; field: message` as (field, message) pairs, unnamed ones on `fallback`.
-fn split_errors(message: &str, fallback: &str) -> Vec<(String, String)> {
-    message
-        .split("; ")
-        .map(|part| match part.split_once(": ") {
-            Some((field, rest)) if !field.contains(' ') => (field.to_owned(), rest.to_owned()),
-            _ => (fallback.to_owned(), part.to_owned()),
-        })
-        .collect()
 }

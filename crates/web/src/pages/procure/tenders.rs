@@ -25,12 +25,9 @@ use nhsuk::components::textarea::Textarea;
 use crate::auth::SignedIn;
 use crate::error::Error;
 use crate::layout::{self, Section};
-use crate::pages::summary;
+use crate::pages::procure::manages;
+use crate::pages::{MAX_NUMBERED, field_error, numbered_fields, summary};
 use crate::state::AppState;
-
-fn manages(session: &Session) -> bool {
-    decide(Some(&session.principal), &Action::ManageProcurement) == Decision::Allow
-}
 
 fn deadline_text(view: &TenderView) -> String {
     format!("{} UTC", view.deadline.format("%-d %B %Y, %H:%M"))
@@ -146,8 +143,7 @@ pub(crate) async fn create(
     match state.app.create_tender(&session.principal, &input, now_utc()).await {
         Ok(id) => Ok(Redirect::to(&format!("/procure/tenders/{id}")).into_response()),
         Err(app::AppError::Invalid(message)) => {
-            let (field, message) = message.split_once(": ").unwrap_or(("title", &message));
-            let errors = [(field.to_owned(), message.to_owned())];
+            let errors = [field_error(&message, "title")];
             Ok((StatusCode::UNPROCESSABLE_ENTITY, new_page(&session, &input, &specifications, &errors)).into_response())
         }
         Err(other) => Err(other.into()),
@@ -654,8 +650,9 @@ fn standstill_anchor(id: i64) -> String {
     format!("/procure/tenders/{id}#standstill")
 }
 
-/// Follows an award step to `next`, or re-renders the tender with the error on its field.
-async fn award_reply(
+/// Follows a step to `next`, or re-renders the tender with the error on its field (the
+/// message's `field: ` prefix, else `field`).
+async fn reply(
     state: &AppState,
     session: &Session,
     id: i64,
@@ -665,11 +662,7 @@ async fn award_reply(
     match result {
         Ok(next) => Ok(Redirect::to(&next).into_response()),
         Err(app::AppError::Invalid(message)) => {
-            let (field, message) = match message.split_once(": ") {
-                Some((f, rest)) if !f.contains(' ') => (f.to_owned(), rest.to_owned()),
-                _ => (field.to_owned(), message),
-            };
-            let page = render(state, session, id, &[(field, message)]).await?;
+            let page = render(state, session, id, &[field_error(&message, field)]).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(error) => Err(error.into()),
@@ -684,7 +677,7 @@ pub(crate) async fn intention(
 ) -> Result<Response, Error> {
     app::authorize(Some(&session.principal), &Action::ManageProcurement)?;
     let result = state.app.issue_intention(&session.principal, id, &form.published_on, now_utc()).await;
-    award_reply(&state, &session, id, result.map(|_| standstill_anchor(id)), "published_on").await
+    reply(&state, &session, id, result.map(|_| standstill_anchor(id)), "published_on").await
 }
 
 pub(crate) async fn representation(
@@ -698,7 +691,7 @@ pub(crate) async fn representation(
         .app
         .record_representation(&session.principal, id, &form.provider, &form.received_on, &form.summary, now_utc())
         .await;
-    award_reply(&state, &session, id, result.map(|()| standstill_anchor(id)), "summary").await
+    reply(&state, &session, id, result.map(|()| standstill_anchor(id)), "summary").await
 }
 
 pub(crate) async fn review(
@@ -709,7 +702,7 @@ pub(crate) async fn review(
 ) -> Result<Response, Error> {
     app::authorize(Some(&session.principal), &Action::ManageProcurement)?;
     let result = state.app.record_review_decision(&session.principal, id, &form.decided_on, now_utc()).await;
-    award_reply(&state, &session, id, result.map(|()| standstill_anchor(id)), "decided_on").await
+    reply(&state, &session, id, result.map(|()| standstill_anchor(id)), "decided_on").await
 }
 
 pub(crate) async fn award(
@@ -722,7 +715,7 @@ pub(crate) async fn award(
     let today = crate::pages::procure::contracts::today();
     let input = app::tenders::AwardInput { start: form.start, end: form.end, override_reason: form.override_reason };
     let result = state.app.award_tender(&session.principal, id, &input, today, now_utc()).await;
-    award_reply(&state, &session, id, result.map(|contract| format!("/procure/contracts/{contract}")), "start").await
+    reply(&state, &session, id, result.map(|contract| format!("/procure/contracts/{contract}")), "start").await
 }
 
 fn clarifications_section(
@@ -845,29 +838,6 @@ pub(crate) struct ClarificationForm {
     answer: String,
 }
 
-/// Re-renders the tender with an app error on its field (the message's `field: ` prefix).
-async fn reply(
-    state: &AppState,
-    session: &Session,
-    id: i64,
-    result: app::Result<()>,
-    next: &str,
-    fallback: &str,
-) -> Result<Response, Error> {
-    match result {
-        Ok(()) => Ok(Redirect::to(next).into_response()),
-        Err(app::AppError::Invalid(message)) => {
-            let (field, message) = match message.split_once(": ") {
-                Some((f, rest)) if !f.contains(' ') => (f.to_owned(), rest.to_owned()),
-                _ => (fallback.to_owned(), message),
-            };
-            let page = render(state, session, id, &[(field, message)]).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-        Err(error) => Err(error.into()),
-    }
-}
-
 pub(crate) async fn ask(
     State(state): State<AppState>,
     SignedIn(session): SignedIn,
@@ -876,7 +846,7 @@ pub(crate) async fn ask(
 ) -> Result<Response, Error> {
     app::authorize(Some(&session.principal), &Action::BidFor(session.principal.organisation.clone()))?;
     let result = state.app.ask_clarification(&session.principal, id, &form.question, now_utc()).await.map(|_| ());
-    reply(&state, &session, id, result, &format!("/procure/tenders/{id}#clarifications"), "question").await
+    reply(&state, &session, id, result.map(|()| format!("/procure/tenders/{id}#clarifications")), "question").await
 }
 
 pub(crate) async fn answer(
@@ -887,8 +857,14 @@ pub(crate) async fn answer(
 ) -> Result<Response, Error> {
     app::authorize(Some(&session.principal), &Action::ManageProcurement)?;
     let result = state.app.answer_clarification(&session.principal, id, question, &form.answer, now_utc()).await;
-    reply(&state, &session, id, result, &format!("/procure/tenders/{id}#clarifications"), &format!("answer_{question}"))
-        .await
+    reply(
+        &state,
+        &session,
+        id,
+        result.map(|()| format!("/procure/tenders/{id}#clarifications")),
+        &format!("answer_{question}"),
+    )
+    .await
 }
 
 pub(crate) async fn pass_fail(
@@ -898,16 +874,19 @@ pub(crate) async fn pass_fail(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, Error> {
     app::authorize(Some(&session.principal), &Action::BidFor(session.principal.organisation.clone()))?;
-    let field = |name: String| fields.iter().find(|(f, _)| *f == name).map(|(_, v)| v.clone()).unwrap_or_default();
-    let answers: Vec<app::tender_questions::PassFailInput> = (1..=50)
-        .map(|n| app::tender_questions::PassFailInput {
-            position: n,
-            answer: field(format!("answer_{n}")),
-            evidence: field(format!("evidence_{n}")),
+    let evidence = numbered_fields(&fields, "evidence", MAX_NUMBERED);
+    let answers: Vec<app::tender_questions::PassFailInput> = numbered_fields(&fields, "answer", MAX_NUMBERED)
+        .into_iter()
+        .zip(evidence)
+        .enumerate()
+        .map(|(i, (answer, evidence))| app::tender_questions::PassFailInput {
+            position: i as i64 + 1,
+            answer,
+            evidence,
         })
         .collect();
     let result = state.app.answer_pass_fail(&session.principal, id, &answers, now_utc()).await;
-    reply(&state, &session, id, result, &format!("/procure/tenders/{id}#tasks"), "answer_1").await
+    reply(&state, &session, id, result.map(|()| format!("/procure/tenders/{id}#tasks")), "answer_1").await
 }
 
 pub(crate) async fn upload(
@@ -938,5 +917,5 @@ pub(crate) async fn upload(
         }
     }
     let result = state.app.attach_bid_document(&session.principal, id, position, &file_name, &content, now_utc()).await;
-    reply(&state, &session, id, result, &format!("/procure/tenders/{id}#tasks"), "file").await
+    reply(&state, &session, id, result.map(|()| format!("/procure/tenders/{id}#tasks")), "file").await
 }
