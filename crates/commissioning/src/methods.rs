@@ -22,6 +22,7 @@ pub mod life_expectancy;
 pub mod rates;
 pub mod rng;
 pub mod sii;
+pub mod simulate;
 pub mod spc;
 pub mod waiting;
 
