@@ -16,6 +16,7 @@ pub mod confidence;
 pub mod counts;
 pub mod dist;
 pub mod dsr;
+pub mod forecast;
 pub mod funnel;
 pub mod isr;
 pub mod life_expectancy;
