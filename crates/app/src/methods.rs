@@ -14,11 +14,13 @@ use std::collections::BTreeSet;
 
 use commissioning::methods::counts;
 use commissioning::methods::dsr::{self, ESP2013, FrequencyRow};
+use commissioning::methods::forecast as ets;
 use commissioning::methods::funnel::{self, FunnelData, FunnelKind};
 use commissioning::methods::isr::{self, IsrInput};
 use commissioning::methods::life_expectancy::{self, AGE_CONTENTS};
 use commissioning::methods::rates;
 use commissioning::methods::sii::{self, Quantile, SiiOptions, ValueType};
+use commissioning::methods::simulate::{self, SimConfig};
 use commissioning::methods::waiting;
 use commissioning::methods::{Confidence, Limits, MethodError};
 use serde_json::{Map, Value, json};
@@ -28,7 +30,7 @@ use crate::AppError;
 pub mod table;
 
 /// Every method name, in the order the help lists them.
-pub const NAMES: [&str; 24] = [
+pub const NAMES: [&str; 26] = [
     "byars",
     "wilson",
     "rate",
@@ -53,6 +55,8 @@ pub const NAMES: [&str; 24] = [
     "removal-stats",
     "waiting-list-stats",
     "schedule",
+    "simulate",
+    "forecast",
 ];
 
 /// Runs a method on its JSON input.
@@ -60,8 +64,18 @@ pub fn run(name: &str, input: &Value) -> Result<Value, AppError> {
     let Value::Object(map) = input else {
         return Err(AppError::Invalid(format!("the input to {name} must be one JSON object")));
     };
+    if name == "simulate" {
+        // The simulator's configuration is a record with defaults: read whole, refusing
+        // unknown keys by name.
+        let config: SimConfig =
+            serde_json::from_value(input.clone()).map_err(|error| AppError::Invalid(format!("simulate: {error}")))?;
+        let threads = std::thread::available_parallelism().map(usize::from).unwrap_or(2);
+        let result = simulate::simulate(&config, threads).map_err(method_error)?;
+        return serde_json::to_value(result).map_err(|error| AppError::Invalid(error.to_string()));
+    }
     let mut args = Args { name, map, used: BTreeSet::new() };
     let output = match name {
+        "forecast" => forecast(&mut args),
         "byars" => byars(&mut args),
         "wilson" => wilson(&mut args),
         "rate" => rate(&mut args),
@@ -202,6 +216,45 @@ pub fn run(name: &str, input: &Value) -> Result<Value, AppError> {
 }
 
 type Outcome = Result<Value, AppError>;
+
+/// Holt–Winters (ETS(A,A,A)) on `y` with `frequency` (12), `h` steps ahead (12) and, when
+/// `backtest` is given, rolling-origin errors over that many final observations.
+fn forecast(args: &mut Args<'_>) -> Outcome {
+    let y: Vec<f64> = present(args.required_numbers("y")?, "y")?;
+    let frequency = whole(args.number_or("frequency", 12.0)?, "frequency")?;
+    let h = whole(args.number_or("h", 12.0)?, "h")?;
+    let holdout = args.number("backtest")?.map(|v| whole(v, "backtest")).transpose()?;
+    let model = ets::fit(&y, frequency).map_err(method_error)?;
+    let points = model.forecast(h);
+    let column = |pick: fn(&ets::ForecastPoint) -> f64| Value::Array(points.iter().map(|p| number(pick(p))).collect());
+    let backtest = match holdout {
+        Some(holdout) => serde_json::to_value(ets::backtest(&y, frequency, holdout, h).map_err(method_error)?)
+            .map_err(|error| AppError::Invalid(error.to_string()))?,
+        None => Value::Null,
+    };
+    Ok(json!({
+        "alpha": number(model.alpha),
+        "beta": number(model.beta),
+        "gamma": number(model.gamma),
+        "sigma": number(model.sigma),
+        "fitted": model.fitted.iter().map(|v| number(*v)).collect::<Vec<_>>(),
+        "h": points.iter().map(|p| p.h).collect::<Vec<_>>(),
+        "mean": column(|p| p.mean),
+        "lower80": column(|p| p.lower80),
+        "upper80": column(|p| p.upper80),
+        "lower95": column(|p| p.lower95),
+        "upper95": column(|p| p.upper95),
+        "backtest": backtest,
+    }))
+}
+
+fn whole(value: f64, key: &str) -> Result<usize, AppError> {
+    if value.fract() == 0.0 && (0.0..=10_000.0).contains(&value) {
+        Ok(value as usize)
+    } else {
+        Err(AppError::Invalid(format!("{key} must be a whole number from 0 to 10,000, not {value}")))
+    }
+}
 
 type WaitingList =
     (Vec<chrono::NaiveDate>, Vec<Option<chrono::NaiveDate>>, Option<chrono::NaiveDate>, Option<chrono::NaiveDate>);
