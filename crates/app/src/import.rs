@@ -287,8 +287,10 @@ impl App {
                 ("ae_attendances", n_rows, tx.upsert_performance(&rows).await?)
             }
             ImportKind::RttCompleted => {
-                let (n_rows, rows) = crate::performance::parse_rtt_completed(path)?;
-                ("rtt_completed", n_rows, tx.upsert_performance(&rows).await?)
+                let parsed = crate::performance::parse_rtt_completed(path)?;
+                let written = tx.upsert_performance(&parsed.performance).await?
+                    + tx.upsert_rtt_pathways(&parsed.pathways).await?;
+                ("rtt_completed", parsed.n_rows, written)
             }
             ImportKind::Quality => {
                 let contracts = self.store().contracts(None).await?;

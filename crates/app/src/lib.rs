@@ -35,6 +35,7 @@ pub mod procurement;
 pub mod progress;
 pub mod redflags;
 pub mod reference;
+pub mod rtt;
 pub mod specifications;
 pub mod tender_questions;
 pub mod tenders;

@@ -8,9 +8,10 @@
 //!   `period,org_code,type,attendances,breaches[,admissions]` (type `1`, `2` or `other`):
 //!   two metrics, 4-hour performance at type 1 departments and across all types;
 //! - RTT completed pathways, `period,pathway,…,provider_code,…,treatment_function_code,
-//!   wk_000_001…wk_104_plus,completed_known_clock_start,…`: the share of admitted and
-//!   non-admitted pathways together that stopped within 18 weeks, from the all-specialty
-//!   total (`C_999`).
+//!   wk_000_001…wk_104_plus,completed_known_clock_start,completed_all,…`: the share of
+//!   admitted and non-admitted pathways together that stopped within 18 weeks, from the
+//!   all-specialty total (`C_999`); and the weekly bands of every other treatment function
+//!   for the capacity-planning view (`crate::rtt`).
 //!
 //! A provider sees only its own organisation's charts; the commissioner's staff see all.
 
@@ -23,7 +24,9 @@ use serde::Serialize;
 use commissioning::access::{Action, Principal, Stage};
 use commissioning::methods::spc::{Assurance, PointType, Spc, SpcOptions, spc};
 use commissioning::monitor::standards::{self, Standard, in_force};
+use commissioning::plan::rtt::WaitBands;
 use store::performance::PerformanceRow;
+use store::rtt::RttRow;
 
 use crate::import::{CsvFile, ImportError, Seen};
 use crate::{App, AppError, Result, authorize};
@@ -273,50 +276,134 @@ pub(crate) fn parse_ae_attendances(path: &Path) -> std::result::Result<(u64, Vec
     Ok((n_rows, rows))
 }
 
-/// Reads RTT completed pathways into the 18-week metric (the `C_999` total rows).
-pub(crate) fn parse_rtt_completed(path: &Path) -> std::result::Result<(u64, Vec<PerformanceRow>), ImportError> {
+/// What an RTT completed-pathways file holds: the 18-week metric per provider and month
+/// (from the all-specialty rows, `C_999`) and the weekly bands per treatment function.
+pub(crate) struct RttFile {
+    pub n_rows: u64,
+    pub performance: Vec<PerformanceRow>,
+    pub pathways: Vec<RttRow>,
+}
+
+/// A provider's month of one pathway: its `C_999` total with the line it was on, and the sum
+/// of its treatment functions.
+type TotalCheck = (Option<(u64, WaitBands)>, WaitBands);
+
+/// Reads RTT completed pathways. Every row's 105 week bands must add up to its
+/// `completed_known_clock_start` (and those from 52 weeks to `total_52_plus_weeks` when
+/// given): a file whose columns have slipped fails here, at the line and field. The
+/// treatment functions of a provider's month must add up to its `C_999` total, which is then
+/// used only for the 18-week metric, so nothing is counted twice.
+pub(crate) fn parse_rtt_completed(path: &Path) -> std::result::Result<RttFile, ImportError> {
     let mut file = CsvFile::open(path, true)?;
-    let bands: Vec<String> = (0..18).map(|week| format!("wk_{week:03}_{:03}", week + 1)).collect();
-    let mut required: Vec<&str> =
-        vec!["period", "pathway", "provider_code", "treatment_function_code", "completed_known_clock_start"];
+    let bands: Vec<String> = (0..104)
+        .map(|week| format!("wk_{week:03}_{:03}", week + 1))
+        .chain(std::iter::once("wk_104_plus".to_owned()))
+        .collect();
+    let mut required: Vec<&str> = vec![
+        "period",
+        "pathway",
+        "provider_code",
+        "treatment_function_code",
+        "completed_known_clock_start",
+        "completed_all",
+    ];
     required.extend(bands.iter().map(String::as_str));
-    let columns = file.columns(&required, &["provider_name"])?;
+    let columns =
+        file.columns(&required, &["provider_name", "region_code", "treatment_function_name", "total_52_plus_weeks"])?;
     let source = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
     let mut totals: BTreeMap<(String, String), (i64, i64)> = BTreeMap::new();
     let mut names: BTreeMap<String, String> = BTreeMap::new();
+    // Per (period, pathway, provider): the C_999 bands with its line, and the specialties' sum.
+    let mut check: BTreeMap<(String, String, String), TotalCheck> = BTreeMap::new();
+    let mut pathways = Vec::new();
     let mut seen = Seen::new();
     let n_rows = file.for_each_row(&columns, |row| {
-        if row.required("treatment_function_code")? != "C_999" {
-            return Ok(());
-        }
         let period = row.parse("period", month_start)?;
         let pathway = row.required("pathway")?.to_owned();
         if !matches!(pathway.as_str(), "admitted" | "non_admitted") {
             return Err(row.error("pathway", format!("'{pathway}' is not admitted or non_admitted")));
         }
         let org = row.required("provider_code")?.to_ascii_uppercase();
-        seen.check(row, "provider_code", &format!("{period} {org} {pathway}"))?;
-        let mut within = 0;
+        let function = row.required("treatment_function_code")?.to_owned();
+        seen.check(row, "treatment_function_code", &format!("{period} {org} {pathway} {function}"))?;
+        let mut counts = Vec::with_capacity(bands.len());
         for band in &bands {
-            within += row.count(band)?;
+            counts.push(row.count(band)? as u64);
         }
-        let completed = row.count("completed_known_clock_start")?;
-        if within > completed {
+        let counts = WaitBands(counts);
+        let known = row.count("completed_known_clock_start")?;
+        if counts.total() as i64 != known {
             return Err(row.error(
                 "completed_known_clock_start",
-                format!("{completed} completed pathways is fewer than the {within} within 18 weeks"),
+                format!(
+                    "{known} does not equal the sum of the 105 week bands ({}); the columns look misaligned",
+                    counts.total()
+                ),
+            ));
+        }
+        if let Some(over_52) = row.optional_count("total_52_plus_weeks")?
+            && over_52 as u64 != counts.over(52)
+        {
+            return Err(row.error(
+                "total_52_plus_weeks",
+                format!(
+                    "{over_52} does not equal the bands from 52 weeks ({}); the columns look misaligned",
+                    counts.over(52)
+                ),
+            ));
+        }
+        let completed_all = row.count("completed_all")?;
+        if completed_all < known {
+            return Err(row.error(
+                "completed_all",
+                format!("{completed_all} is fewer than the {known} pathways with a known clock start"),
             ));
         }
         let name = row.text("provider_name");
         if !name.is_empty() {
             names.insert(org.clone(), title_case(name));
         }
-        let entry = totals.entry((org, period.to_string())).or_insert((0, 0));
-        entry.0 += within;
-        entry.1 += completed;
+        let entry = check
+            .entry((period.to_string(), pathway.clone(), org.clone()))
+            .or_insert_with(|| (None, WaitBands::zero()));
+        if function == "C_999" {
+            entry.0 = Some((row.line, counts.clone()));
+            let total = totals.entry((org, period.to_string())).or_insert((0, 0));
+            total.0 += counts.within(18) as i64;
+            total.1 += known;
+            return Ok(());
+        }
+        entry.1.add(&counts);
+        pathways.push(RttRow {
+            period: period.to_string(),
+            pathway,
+            provider_code: org,
+            provider_name: row.text("provider_name").to_owned(),
+            region_code: row.text("region_code").to_owned(),
+            treatment_function_code: function,
+            treatment_function_name: row.text("treatment_function_name").to_owned(),
+            bands: counts.0,
+            completed_all,
+        });
         Ok(())
     })?;
-    let rows = totals
+    for ((period, pathway, org), (total, sum)) in &check {
+        if let Some((line, total)) = total
+            && total != sum
+        {
+            return Err(crate::import::located(
+                path,
+                Some(*line),
+                Some("treatment_function_code"),
+                format!(
+                    "the C_999 total of {org} {pathway} {period} ({} pathways) is not the sum of its treatment functions ({})",
+                    total.total(),
+                    sum.total()
+                ),
+            ));
+        }
+    }
+    let performance = totals
         .into_iter()
         .map(|((org_code, period), (numerator, denominator))| PerformanceRow {
             metric: RTT_COMPLETED.to_owned(),
@@ -328,7 +415,7 @@ pub(crate) fn parse_rtt_completed(path: &Path) -> std::result::Result<(u64, Vec<
             source: source.clone(),
         })
         .collect();
-    Ok((n_rows, rows))
+    Ok(RttFile { n_rows, performance, pathways })
 }
 
 /// `BARTS HEALTH NHS TRUST` → `Barts Health NHS Trust`.

@@ -3,7 +3,10 @@
 //! `indicators` is the indicator catalogue (definitions as data: what is counted, how it is
 //! computed and which way is better); `needs` turns counts for areas into indicator values
 //! with confidence limits, compares them with a benchmark, measures inequality across
-//! deprivation deciles and estimates unmet need from expected against recorded prevalence.
+//! deprivation deciles and estimates unmet need from expected against recorded prevalence;
+//! `rtt` reads referral-to-treatment waits from NHS England's weekly bands, with a capacity
+//! and demand view through the waiting-list formulas.
 
 pub mod indicators;
 pub mod needs;
+pub mod rtt;

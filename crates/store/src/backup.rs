@@ -43,6 +43,7 @@ pub const TABLES: &[&str] = &[
     "contract_documents",
     "contract_bpt_attainment",
     "performance_measures",
+    "rtt_pathways",
     "contract_notices",
     "contract_notice_events",
     "contract_quality_returns",

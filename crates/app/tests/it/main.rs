@@ -2,6 +2,7 @@
 //! generated demo, accounts and sessions, backups.
 
 mod accounts;
+mod capacity;
 mod contract_performance;
 mod contracts;
 mod demo;
