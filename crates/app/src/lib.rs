@@ -14,6 +14,7 @@ pub mod activity;
 pub mod admin;
 pub mod backup;
 pub mod board;
+pub mod capacity;
 pub mod contract_lines;
 pub mod contract_performance;
 pub mod contracts;

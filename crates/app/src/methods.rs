@@ -8,7 +8,10 @@
 //! in `y`, and the output as column arrays named as its output. The waiting-list formulas
 //! (`queue-load`, `target-capacity`, `relief-capacity`, …) follow NHSRwaitinglist's `calc_*`
 //! functions: arguments by their names there, each a number or an array, and the result under
-//! the function's name. Unknown keys are refused so that a typo is not silently ignored.
+//! the function's name. `simulate` takes the simulator's configuration and `capacity-plan` a
+//! `service` with `scenarios` (records with defaults, read whole); `forecast` is Holt–Winters
+//! with intervals and back-testing. Unknown keys are refused so that a typo is not silently
+//! ignored.
 
 use std::collections::BTreeSet;
 
@@ -23,6 +26,7 @@ use commissioning::methods::sii::{self, Quantile, SiiOptions, ValueType};
 use commissioning::methods::simulate::{self, SimConfig};
 use commissioning::methods::waiting;
 use commissioning::methods::{Confidence, Limits, MethodError};
+use commissioning::plan::capacity::{self, Scenario, ServicePlan};
 use serde_json::{Map, Value, json};
 
 use crate::AppError;
@@ -30,7 +34,7 @@ use crate::AppError;
 pub mod table;
 
 /// Every method name, in the order the help lists them.
-pub const NAMES: [&str; 26] = [
+pub const NAMES: [&str; 27] = [
     "byars",
     "wilson",
     "rate",
@@ -57,6 +61,7 @@ pub const NAMES: [&str; 26] = [
     "schedule",
     "simulate",
     "forecast",
+    "capacity-plan",
 ];
 
 /// Runs a method on its JSON input.
@@ -72,6 +77,20 @@ pub fn run(name: &str, input: &Value) -> Result<Value, AppError> {
         let threads = std::thread::available_parallelism().map(usize::from).unwrap_or(2);
         let result = simulate::simulate(&config, threads).map_err(method_error)?;
         return serde_json::to_value(result).map_err(|error| AppError::Invalid(error.to_string()));
+    }
+    if name == "capacity-plan" {
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Input {
+            service: ServicePlan,
+            #[serde(default)]
+            scenarios: Vec<Scenario>,
+        }
+        let input: Input = serde_json::from_value(input.clone())
+            .map_err(|error| AppError::Invalid(format!("capacity-plan: {error}")))?;
+        let threads = std::thread::available_parallelism().map(usize::from).unwrap_or(2);
+        let results = capacity::plan(&input.service, &input.scenarios, threads).map_err(method_error)?;
+        return serde_json::to_value(results).map_err(|error| AppError::Invalid(error.to_string()));
     }
     let mut args = Args { name, map, used: BTreeSet::new() };
     let output = match name {

@@ -144,6 +144,40 @@ impl App {
         })
     }
 
+    /// Every provider's treatment functions for a month (the latest if none), as (provider
+    /// code, provider name, figures), with the month.
+    pub async fn rtt_services(
+        &self,
+        principal: &Principal,
+        period: Option<&str>,
+    ) -> Result<(String, Vec<(String, String, RttGroup)>)> {
+        authorize(Some(principal), &Action::ViewStage(Stage::Plan))?;
+        let period = match period {
+            Some(p) => month(p),
+            None => self.store().rtt_periods().await?.first().cloned().ok_or(AppError::NotFound)?,
+        };
+        let days = days_in(&period)?;
+        let rows = self.store().rtt_pathways(&period, None).await?;
+        if rows.is_empty() {
+            return Err(AppError::NotFound);
+        }
+        let mut services: BTreeMap<(String, String), (String, String, Bands)> = BTreeMap::new();
+        for row in &rows {
+            services
+                .entry((row.provider_code.clone(), row.treatment_function_code.clone()))
+                .or_insert_with(|| (row.provider_name.clone(), row.treatment_function_name.clone(), Bands::default()))
+                .2
+                .add(row);
+        }
+        let services = services
+            .into_iter()
+            .map(|((provider, code), (provider_name, name, bands))| {
+                (provider, provider_name, RttGroup { code, name, figures: bands.figures(days) })
+            })
+            .collect();
+        Ok((period, services))
+    }
+
     /// One provider's treatment functions for a month (the latest if none).
     pub async fn rtt_provider(
         &self,

@@ -5,8 +5,10 @@
 //! with confidence limits, compares them with a benchmark, measures inequality across
 //! deprivation deciles and estimates unmet need from expected against recorded prevalence;
 //! `rtt` reads referral-to-treatment waits from NHS England's weekly bands, with a capacity
-//! and demand view through the waiting-list formulas.
+//! and demand view through the waiting-list formulas; `capacity` plans a service's weekly
+//! capacity to meet a standard at a confidence, with scenarios, from the simulator.
 
+pub mod capacity;
 pub mod indicators;
 pub mod needs;
 pub mod rtt;

@@ -573,3 +573,60 @@ pub(crate) fn spc_chart(
         }
     }
 }
+
+/// A fan chart of a simulated waiting list by week: the 5th–95th and 25th–75th percentiles
+/// of replications as bands, the median as a line, and an optional target as a dashed line.
+/// `weeks` holds (week, [p5, p10, p25, p50, p75, p90, p95]).
+pub(crate) fn queue_fan(id: &str, title: &str, weeks: &[(u32, Vec<f64>)], target: Option<f64>) -> Markup {
+    let width = 640.0;
+    let height = 260.0;
+    let (left, bottom, top, right) = (60.0, 36.0, 16.0, 10.0);
+    let max = weeks.iter().flat_map(|(_, p)| p.last().copied()).chain(target).fold(1.0f64, f64::max) * 1.05;
+    let n = weeks.len().max(2) as f64;
+    let x = |i: usize| left + (width - left - right) * i as f64 / (n - 1.0);
+    let y = |v: f64| top + (height - top - bottom) * (1.0 - v / max);
+    let band = |lo: usize, hi: usize| {
+        let upper = weeks.iter().enumerate().map(|(i, (_, p))| format!("{:.1},{:.1}", x(i), y(p[hi])));
+        let lower = weeks.iter().enumerate().rev().map(|(i, (_, p))| format!("{:.1},{:.1}", x(i), y(p[lo])));
+        upper.chain(lower).collect::<Vec<_>>().join(" ")
+    };
+    let median =
+        weeks.iter().enumerate().map(|(i, (_, p))| format!("{:.1},{:.1}", x(i), y(p[3]))).collect::<Vec<_>>().join(" ");
+    let last = weeks.last();
+    let description = match last {
+        Some((week, p)) => format!(
+            "At week {week} the median waiting list is {}, with 90% of simulations between {} and {}.",
+            thousands(p[3].round() as i64),
+            thousands(p[0].round() as i64),
+            thousands(p[6].round() as i64)
+        ),
+        None => "No weeks simulated.".to_owned(),
+    };
+    html! {
+        figure class="app-chart" {
+            svg xmlns="http://www.w3.org/2000/svg" viewBox=(format!("0 0 {width} {height}")) role="img"
+                aria-labelledby=(format!("{id}-title {id}-desc")) focusable="false" class="app-chart__svg" {
+                title id=(format!("{id}-title")) { (title) }
+                desc id=(format!("{id}-desc")) { (description) }
+                @if weeks.len() >= 2 {
+                    polygon points=(band(0, 6)) fill=(NHS_PALE_GREY) {}
+                    polygon points=(band(2, 4)) fill="#aeb7bd" {}
+                    polyline points=(median) fill="none" stroke=(NHS_DARK_BLUE) stroke-width="2.5" {}
+                }
+                @if let Some(target) = target {
+                    line x1=(left) x2=(width - right) y1=(format!("{:.1}", y(target))) y2=(format!("{:.1}", y(target)))
+                        stroke=(NHS_BLUE) stroke-width="1.5" stroke-dasharray="6 4" {}
+                }
+                line x1=(left) x2=(width - right) y1=(height - bottom) y2=(height - bottom) stroke=(NHS_DARK_GREY) {}
+                text x=(left - 6.0) y=(top + 4.0) text-anchor="end" font-size="11" fill=(NHS_DARK_GREY) { (thousands(max as i64)) }
+                text x=(left - 6.0) y=(height - bottom) text-anchor="end" font-size="11" fill=(NHS_DARK_GREY) { "0" }
+                text x=(left) y=(height - bottom + 14.0) font-size="11" fill=(NHS_DARK_GREY) { "Week 1" }
+                @if let Some((week, _)) = last {
+                    text x=(width - right) y=(height - bottom + 14.0) text-anchor="end" font-size="11" fill=(NHS_DARK_GREY) { "Week " (week) }
+                }
+                text x=(left) y=(height - 4.0) font-size="11" fill=(NHS_DARK_GREY) { "Line: median. Dark band: middle half. Light band: 90% of simulations. Dashed: target queue." }
+            }
+            figcaption class="nhsuk-body-s" { (title) ". " (description) }
+        }
+    }
+}

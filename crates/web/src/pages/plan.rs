@@ -1,6 +1,8 @@
 //! Plan: the population and its needs. Starts from the commissioner's area, its local
-//! authorities and their deprivation; `needs` is the health needs assessment.
+//! authorities and their deprivation; `needs` is the health needs assessment and `capacity`
+//! capacity planning with referral-to-treatment waits.
 
+pub(crate) mod capacity;
 pub(crate) mod needs;
 
 use axum::extract::State;
@@ -38,6 +40,10 @@ pub(crate) async fn plan(State(state): State<AppState>, SignedIn(session): Signe
             li class="nhsuk-grid-column-one-half nhsuk-card-group__item" {
                 (Card::new("Health needs assessment").linked("/plan/needs")
                     .with_description("Every indicator against England with 95% and 99.8% limits, inequality by deprivation and estimated unmet need."))
+            }
+            li class="nhsuk-grid-column-one-half nhsuk-card-group__item" {
+                (Card::new("Capacity planning").linked("/plan/capacity")
+                    .with_description("Capacity to meet a waiting-time standard, backlog clearance and cost, with scenarios and simulated waiting lists; RTT waits by provider."))
             }
             li class="nhsuk-grid-column-one-half nhsuk-card-group__item" {
                 (Card::new("Organisations").linked("/organisations?kind=gp_practice")

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod api;
+mod capacity;
 mod helpers;
 mod matrix;
 mod methods;
