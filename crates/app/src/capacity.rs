@@ -205,3 +205,75 @@ mod tests {
         assert!(super::spread(&[], 5.0).is_empty());
     }
 }
+
+/// A demand forecast from a stored monthly series, with its back-test.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DemandForecast {
+    pub series_name: String,
+    /// (month's first day, value).
+    pub history: Vec<(String, f64)>,
+    pub model: commissioning::methods::forecast::HoltWinters,
+    /// Forecast months with demographic growth applied.
+    pub months: Vec<String>,
+    pub forecast: Vec<commissioning::methods::forecast::ForecastPoint>,
+    pub backtest: commissioning::methods::forecast::Backtest,
+    /// Growth a year applied on top of the model (0.01 is 1%).
+    pub growth: f64,
+}
+
+impl App {
+    /// Forecasts monthly A&E attendances (all types) for England, or for one organisation,
+    /// from the imported A&E return, `horizon` months ahead, with demographic growth a year.
+    pub async fn demand_forecast(
+        &self,
+        principal: &Principal,
+        org: Option<&str>,
+        horizon: usize,
+        growth: f64,
+    ) -> Result<DemandForecast> {
+        use commissioning::methods::forecast;
+        authorize(Some(principal), &Action::ViewStage(Stage::Plan))?;
+        let rows = self.store().performance(crate::performance::AE_ALL, org).await?;
+        let mut by_month: std::collections::BTreeMap<String, f64> = std::collections::BTreeMap::new();
+        for row in &rows {
+            *by_month.entry(row.period.clone()).or_default() += row.denominator as f64;
+        }
+        if by_month.is_empty() {
+            return Err(AppError::NotFound);
+        }
+        let history: Vec<(String, f64)> = by_month.into_iter().collect();
+        let y: Vec<f64> = history.iter().map(|(_, v)| *v).collect();
+        let invalid = |error: commissioning::methods::MethodError| AppError::Invalid(error.to_string());
+        let model = forecast::fit(&y, 12).map_err(invalid)?;
+        let backtest = forecast::backtest(&y, 12, 12.min(y.len().saturating_sub(24)).max(1), 12).map_err(invalid)?;
+        let last = chrono::NaiveDate::parse_from_str(&history[history.len() - 1].0, "%Y-%m-%d")
+            .map_err(|_| AppError::Invalid("a stored month is not a date".into()))?;
+        let months = (1..=horizon as u32)
+            .map(|h| {
+                last.checked_add_months(chrono::Months::new(h))
+                    .map(|d| d.format("%Y-%m-%d").to_string())
+                    .unwrap_or_default()
+            })
+            .collect();
+        let forecast = model
+            .forecast(horizon)
+            .into_iter()
+            .map(|p| {
+                let factor = (1.0 + growth).powf(p.h as f64 / 12.0);
+                forecast::ForecastPoint {
+                    mean: p.mean * factor,
+                    lower80: p.lower80 * factor,
+                    upper80: p.upper80 * factor,
+                    lower95: p.lower95 * factor,
+                    upper95: p.upper95 * factor,
+                    ..p
+                }
+            })
+            .collect();
+        let series_name = match org {
+            Some(org) => format!("A&E attendances (all types), {org}"),
+            None => "A&E attendances (all types), England".to_owned(),
+        };
+        Ok(DemandForecast { series_name, history, model, months, forecast, backtest, growth })
+    }
+}

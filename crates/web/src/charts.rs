@@ -630,3 +630,62 @@ pub(crate) fn queue_fan(id: &str, title: &str, weeks: &[(u32, Vec<f64>)], target
         }
     }
 }
+
+/// A monthly series and its forecast: the history as a line, the forecast mean dashed, with
+/// 80% and 95% prediction intervals as bands.
+pub(crate) fn demand_fan(id: &str, title: &str, history: &[f64], forecast: &[(f64, f64, f64, f64, f64)]) -> Markup {
+    let width = 640.0;
+    let height = 260.0;
+    let (left, bottom, top, right) = (80.0, 36.0, 16.0, 10.0);
+    let all = history.iter().copied().chain(forecast.iter().map(|f| f.4));
+    let max = all.clone().fold(1.0f64, f64::max) * 1.05;
+    let min = history.iter().copied().chain(forecast.iter().map(|f| f.1)).fold(f64::INFINITY, f64::min).min(max) * 0.95;
+    let n = (history.len() + forecast.len()).max(2) as f64;
+    let x = |i: usize| left + (width - left - right) * i as f64 / (n - 1.0);
+    let y = |v: f64| top + (height - top - bottom) * (1.0 - (v - min) / (max - min).max(1.0));
+    let start = history.len().saturating_sub(1);
+    let band = |lo: fn(&(f64, f64, f64, f64, f64)) -> f64, hi: fn(&(f64, f64, f64, f64, f64)) -> f64| {
+        let upper = forecast.iter().enumerate().map(|(i, f)| format!("{:.1},{:.1}", x(start + 1 + i), y(hi(f))));
+        let lower = forecast.iter().enumerate().rev().map(|(i, f)| format!("{:.1},{:.1}", x(start + 1 + i), y(lo(f))));
+        upper.chain(lower).collect::<Vec<_>>().join(" ")
+    };
+    let line =
+        history.iter().enumerate().map(|(i, v)| format!("{:.1},{:.1}", x(i), y(*v))).collect::<Vec<_>>().join(" ");
+    let mean = forecast
+        .iter()
+        .enumerate()
+        .map(|(i, f)| format!("{:.1},{:.1}", x(start + 1 + i), y(f.0)))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let description = match forecast.last() {
+        Some(f) => format!(
+            "{} months of history; in {} months the forecast is {} (95% interval {} to {}).",
+            history.len(),
+            forecast.len(),
+            thousands(f.0.round() as i64),
+            thousands(f.3.round() as i64),
+            thousands(f.4.round() as i64)
+        ),
+        None => format!("{} months of history.", history.len()),
+    };
+    html! {
+        figure class="app-chart" {
+            svg xmlns="http://www.w3.org/2000/svg" viewBox=(format!("0 0 {width} {height}")) role="img"
+                aria-labelledby=(format!("{id}-title {id}-desc")) focusable="false" class="app-chart__svg" {
+                title id=(format!("{id}-title")) { (title) }
+                desc id=(format!("{id}-desc")) { (description) }
+                @if !forecast.is_empty() {
+                    polygon points=(band(|f| f.3, |f| f.4)) fill=(NHS_PALE_GREY) {}
+                    polygon points=(band(|f| f.1, |f| f.2)) fill="#aeb7bd" {}
+                    polyline points=(mean) fill="none" stroke=(NHS_DARK_BLUE) stroke-width="2" stroke-dasharray="6 4" {}
+                }
+                polyline points=(line) fill="none" stroke=(NHS_BLUE) stroke-width="2.5" {}
+                line x1=(left) x2=(width - right) y1=(height - bottom) y2=(height - bottom) stroke=(NHS_DARK_GREY) {}
+                text x=(left - 6.0) y=(top + 4.0) text-anchor="end" font-size="11" fill=(NHS_DARK_GREY) { (thousands(max as i64)) }
+                text x=(left - 6.0) y=(height - bottom) text-anchor="end" font-size="11" fill=(NHS_DARK_GREY) { (thousands(min as i64)) }
+                text x=(left) y=(height - 4.0) font-size="11" fill=(NHS_DARK_GREY) { "Solid: actual. Dashed: forecast. Bands: 80% and 95% prediction intervals." }
+            }
+            figcaption class="nhsuk-body-s" { (title) ". " (description) }
+        }
+    }
+}

@@ -111,6 +111,7 @@ pub(crate) const ROUTES: &[RouteRule] = &[
     route("GET", "/plan/needs/indicators/{id}/places.csv", Rule::Stage(Stage::Plan)),
     route("GET", "/plan/capacity", Rule::Stage(Stage::Plan)),
     route("GET", "/plan/capacity/weeks.csv", Rule::Stage(Stage::Plan)),
+    route("GET", "/plan/capacity/forecast", Rule::Stage(Stage::Plan)),
     route("GET", "/plan/capacity/rtt", Rule::Stage(Stage::Plan)),
     route("GET", "/plan/capacity/rtt.csv", Rule::Stage(Stage::Plan)),
     route("GET", "/plan/capacity/rtt/{provider}", Rule::Stage(Stage::Plan)),

@@ -68,6 +68,7 @@ pub fn router(app: App, settings: WebSettings) -> Router {
         .route("/plan/needs/indicators/{id}/funnel.csv", get(pages::plan::needs::indicator_funnel_csv))
         .route("/plan/capacity", get(pages::plan::capacity::plan))
         .route("/plan/capacity/weeks.csv", get(pages::plan::capacity::weeks_csv))
+        .route("/plan/capacity/forecast", get(pages::plan::capacity::forecast))
         .route("/plan/capacity/rtt", get(pages::plan::capacity::rtt))
         .route("/plan/capacity/rtt.csv", get(pages::plan::capacity::rtt_csv))
         .route("/plan/capacity/rtt/{provider}", get(pages::plan::capacity::rtt_provider))

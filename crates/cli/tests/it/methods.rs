@@ -218,19 +218,25 @@ fn the_waiting_list_formulas_run_from_the_command_line() {
 #[test]
 fn the_simulator_and_capacity_plan_run_from_the_documented_examples() {
     let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/examples/methods");
-    let simulate = commissioner(&["methods", "simulate", "--input", examples.join("simulate.json").to_str().unwrap()], None);
+    let simulate =
+        commissioner(&["methods", "simulate", "--input", examples.join("simulate.json").to_str().unwrap()], None);
     assert!(simulate.status.success(), "{}", String::from_utf8_lossy(&simulate.stderr));
     let result: serde_json::Value = serde_json::from_slice(&simulate.stdout).unwrap();
     assert_eq!(result["replications"], 10_000);
     assert_eq!(result["weeks"].as_array().unwrap().len(), 104);
     assert_eq!(result["waits"][0]["class"], "urgent");
-    let again = commissioner(&["methods", "simulate", "--input", examples.join("simulate.json").to_str().unwrap()], None);
+    let again =
+        commissioner(&["methods", "simulate", "--input", examples.join("simulate.json").to_str().unwrap()], None);
     assert_eq!(again.stdout, simulate.stdout, "the same seed prints the same result");
 
-    let plan = commissioner(&["methods", "capacity-plan", "--input", examples.join("capacity-plan.json").to_str().unwrap()], None);
+    let plan = commissioner(
+        &["methods", "capacity-plan", "--input", examples.join("capacity-plan.json").to_str().unwrap()],
+        None,
+    );
     assert!(plan.status.success(), "{}", String::from_utf8_lossy(&plan.stderr));
     let scenarios: serde_json::Value = serde_json::from_slice(&plan.stdout).unwrap();
-    let names: Vec<&str> = scenarios.as_array().unwrap().iter().map(|s| s["scenario"]["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> =
+        scenarios.as_array().unwrap().iter().map(|s| s["scenario"]["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["Baseline", "Shift 20% to community", "Case mix: 5% more, 3% dearer", "Five more a week"]);
     // 1,200 waiting and capacity equal to demand: the baseline never clears; shifting a fifth
     // clears it to the 180 target queue in (1,200 − 180) / 10 = 102 weeks.
@@ -239,7 +245,11 @@ fn the_simulator_and_capacity_plan_run_from_the_documented_examples() {
 
     for (name, input, message) in [
         ("simulate", r#"{"demand": 10, "capacity": 10, "replicatons": 5}"#, "unknown field `replicatons`"),
-        ("simulate", r#"{"demand": 10, "capacity": 10, "withdrawal_prob": 2}"#, "withdrawal_prob must be at least 0 and under 1"),
+        (
+            "simulate",
+            r#"{"demand": 10, "capacity": 10, "withdrawal_prob": 2}"#,
+            "withdrawal_prob must be at least 0 and under 1",
+        ),
         ("capacity-plan", r#"{"service": {"name": "x", "demand": 1, "capacity": 1}}"#, "missing field `price_pence`"),
         ("forecast", r#"{"y": [1, 2, 3, 4]}"#, "two full seasons"),
     ] {

@@ -55,6 +55,24 @@ async fn a_commissioner_goes_from_rtt_waits_to_a_capacity_plan_with_scenarios() 
     assert!(bad.body.contains("href=\"#demand\""), "{}", bad.body);
     assert!(bad.body.contains("Enter an amount in pounds"));
 
+    let forecast = analyst.get("/plan/capacity/forecast?growth=1.5").await;
+    assert_eq!(forecast.status, StatusCode::OK, "{}", forecast.body);
+    for expected in [
+        "Demand forecast: A&amp;E attendances (all types), England",
+        "2016-04 to 2019-03",
+        "Back-test",
+        "2019-04",
+        "2020-03",
+        "+1.5%",
+        "<svg",
+    ] {
+        assert!(forecast.body.contains(expected), "the forecast lacks {expected:?}");
+    }
+    let bad = analyst.get("/plan/capacity/forecast?growth=lots").await;
+    assert!(bad.body.contains("href=\"#growth\""), "{}", bad.body);
+    let unknown = analyst.get("/plan/capacity/forecast?org=ZZZ").await;
+    assert!(unknown.body.contains("There is no A&amp;E series"), "{}", unknown.body);
+
     let mut provider = web.signed_in("provider@demo.commissioner.test").await;
     assert_eq!(provider.get("/plan/capacity/rtt").await.status, StatusCode::FORBIDDEN);
 }

@@ -212,6 +212,7 @@ const MATRIX: &[(&str, &str, &str, Spec)] = &[
         "/plan/capacity/weeks.csv?demand=40&capacity=42&backlog=300",
         Spec::CommissionerSide,
     ),
+    ("GET", "/plan/capacity/forecast", "/plan/capacity/forecast", Spec::CommissionerSide),
     ("GET", "/plan/capacity/rtt", "/plan/capacity/rtt", Spec::CommissionerSide),
     ("GET", "/plan/capacity/rtt.csv", "/plan/capacity/rtt.csv", Spec::CommissionerSide),
     ("GET", "/plan/capacity/rtt/{provider}", "/plan/capacity/rtt/R1H", Spec::CommissionerSide),

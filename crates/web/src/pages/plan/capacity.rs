@@ -1,7 +1,8 @@
 //! Plan: capacity planning — the capacity-required table with scenarios side by side and a
 //! fan chart of each scenario's simulated waiting list (`/plan/capacity`, with the weeks as
 //! CSV), and referral-to-treatment waits by provider and treatment function from NHS
-//! England's return, each service linking to its capacity plan (`/plan/capacity/rtt`).
+//! England's return, each service linking to its capacity plan (`/plan/capacity/rtt`), and a
+//! seasonal demand forecast of the A&E return (`/plan/capacity/forecast`).
 
 use axum::extract::{Path, Query, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
@@ -322,7 +323,7 @@ pub(crate) async fn plan(
             span class="nhsuk-caption-l" { "Plan" }
             h1 { "Capacity planning" }
             p class="nhsuk-lede-text" { "The weekly capacity a service needs to meet a waiting-time standard, how long its backlog takes to clear, and what it costs, under scenarios side by side." }
-            p { "Start from a service in the " a href="/plan/capacity/rtt" { "referral-to-treatment waits by provider" } ", or enter the figures." }
+            p { "Start from a service in the " a href="/plan/capacity/rtt" { "referral-to-treatment waits by provider" } ", or enter the figures. The " a href="/plan/capacity/forecast" { "demand forecast" } " projects monthly demand with its intervals." }
             (form(&params, &[]))
         };
         return Ok(layout::page_for(&session, Section::Stage(Stage::Plan), "Capacity planning", None, content));
@@ -620,4 +621,113 @@ pub(crate) async fn rtt_csv(
         rows,
     };
     Ok(csv_response(&format!("rtt-{}.csv", &period[..7]), &table))
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct ForecastParams {
+    org: Option<String>,
+    growth: Option<String>,
+}
+
+/// A seasonal forecast of demand (monthly A&E attendances) with intervals, its back-test and
+/// demographic growth on top.
+pub(crate) async fn forecast(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Query(params): Query<ForecastParams>,
+) -> Result<Html<String>, Error> {
+    let org = params.org.as_deref().map(str::trim).filter(|o| !o.is_empty()).map(str::to_ascii_uppercase);
+    let growth_text = params.growth.as_deref().map(str::trim).filter(|g| !g.is_empty());
+    let growth = match growth_text.map(|g| g.parse::<f64>()) {
+        None => Ok(0.0),
+        Some(Ok(g)) if (-20.0..=20.0).contains(&g) => Ok(g / 100.0),
+        Some(_) => {
+            Err(vec![("growth".to_owned(), "Enter population growth a year as a percentage from -20 to 20".to_owned())])
+        }
+    };
+    let form = |errors: &[(String, String)]| {
+        let error = |field: &str| errors.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str().into());
+        html! {
+            form method="get" action="/plan/capacity/forecast" class="app-no-print" novalidate {
+                div class="nhsuk-grid-row" {
+                    div class="nhsuk-grid-column-one-third" {
+                        (Input { hint: Some("ODS code of a trust; empty for England".into()), error_message: error("org"), ..Input::new("org", Label::text("Organisation")) }.with_value(org.clone().unwrap_or_default()))
+                    }
+                    div class="nhsuk-grid-column-one-third" {
+                        (Input { hint: Some("Demographic growth in demand a year, from population projections".into()), error_message: error("growth"), ..Input::new("growth", Label::text("Growth a year (%)")) }.with_value(growth_text.unwrap_or_default().to_owned()))
+                    }
+                }
+                (Button::secondary("Forecast"))
+            }
+        }
+    };
+    let growth = match growth {
+        Ok(g) => g,
+        Err(errors) => {
+            let content = html! { h1 { "Demand forecast" } (ErrorSummary::for_fields(&errors)) (form(&errors)) };
+            return Ok(layout::page_for(
+                &session,
+                Section::Stage(Stage::Plan),
+                "Error: Demand forecast",
+                None,
+                content,
+            ));
+        }
+    };
+    let result = match state.app.demand_forecast(&session.principal, org.as_deref(), 12, growth).await {
+        Ok(result) => result,
+        Err(AppError::NotFound) => {
+            let errors = vec![(
+                "org".to_owned(),
+                "There is no A&E series for that organisation; enter another ODS code or none".to_owned(),
+            )];
+            let content = html! { h1 { "Demand forecast" } (ErrorSummary::for_fields(&errors)) (form(&errors)) };
+            return Ok(layout::page_for(
+                &session,
+                Section::Stage(Stage::Plan),
+                "Error: Demand forecast",
+                None,
+                content,
+            ));
+        }
+        Err(error) => return Err(capacity_error(error)),
+    };
+    let history: Vec<f64> = result.history.iter().map(|(_, v)| *v).collect();
+    let points: Vec<(f64, f64, f64, f64, f64)> =
+        result.forecast.iter().map(|p| (p.mean, p.lower80, p.upper80, p.lower95, p.upper95)).collect();
+    let b = &result.backtest;
+    let content = html! {
+        span class="nhsuk-caption-l" { "Plan: capacity" }
+        h1 { "Demand forecast: " (result.series_name) }
+        p class="nhsuk-lede-text" { "Seasonal forecasts by Holt–Winters (ETS(A,A,A)) with prediction intervals, checked by forecasting the last year from rolling origins." }
+        (form(&[]))
+        (charts::demand_fan("demand-fan", &result.series_name, &history, &points))
+        (summary(vec![
+            ("History", html! { (result.history.len()) " months, " (&result.history[0].0[..7]) " to " (&result.history[result.history.len() - 1].0[..7]) }),
+            ("Smoothing", html! { (format!("α {:.3}, β {:.4}, γ {:.3}; one-step σ {}", result.model.alpha, result.model.beta, result.model.gamma, thousands(result.model.sigma.round() as i64))) }),
+            ("Back-test", html! { (b.origins) " origins, " (b.points) " forecasts: mean absolute percentage error " (percent(b.mape)) " against " (percent(b.mape_seasonal_naive)) " for the same month last year; MASE " (format!("{:.2}", b.mase)) "; " (percent(b.coverage95)) " of outcomes inside the 95% interval" }),
+            ("Demographic growth", html! { (format!("{:+.1}%", result.growth * 100.0)) " a year on top of the model" }),
+        ]))
+        @if b.coverage95 < 0.9 {
+            (InsetText::text("The 95% intervals held fewer outcomes than 95% in the back-test: with two or three seasons of history the model's spread is optimistic. Plan capacity on the upper limits, or the simulated percentiles, rather than the mean."))
+        }
+        (Table::new(
+            "Forecast by month",
+            vec![Cell::text("Month"), Cell::numeric("Forecast"), Cell::numeric("80% interval"), Cell::numeric("95% interval")],
+            result.months.iter().zip(&result.forecast).map(|(month, p)| vec![
+                Cell::text(month[..7].to_owned()),
+                Cell::numeric(thousands(p.mean.round() as i64)),
+                Cell::numeric(format!("{} to {}", thousands(p.lower80.round() as i64), thousands(p.upper80.round() as i64))),
+                Cell::numeric(format!("{} to {}", thousands(p.lower95.round() as i64), thousands(p.upper95.round() as i64))),
+            ]).collect(),
+        ))
+    };
+    Ok(layout::page_for(
+        &session,
+        Section::Stage(Stage::Plan),
+        &format!("Demand forecast: {}", result.series_name),
+        None,
+        content,
+    ))
 }
