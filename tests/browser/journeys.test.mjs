@@ -132,6 +132,47 @@ test('an analyst reads the needs assessment, an indicator and the unmet-need ran
   await page.close();
 });
 
+test('an analyst goes from RTT waits to a capacity plan with scenarios and a demand forecast', async () => {
+  await browser.context.clearCookies();
+  const page = await newPage(browser.context);
+  await signIn(page, server.url, 'analyst@demo.commissioner.test');
+  await page.goto(`${server.url}/plan`);
+  await page.getByRole('link', { name: 'Capacity planning' }).click();
+  await page.getByRole('link', { name: 'referral-to-treatment waits by provider' }).click();
+  // Given the real RTT return, England's figures and every trust are listed for a month.
+  await page.getByRole('link', { name: '2025-09' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Referral to treatment waits, 2025-09' }).waitFor();
+  assert.ok(await page.getByText('1,449,831').isVisible());
+  assert.deepEqual(await seriousViolations(page), []);
+  await page.screenshot({ path: screenshotPath('rtt-england.png'), fullPage: false });
+
+  // When they open a trust and plan one of its services, the scenarios sit side by side
+  // with a fan chart of each simulated waiting list.
+  await page.getByRole('link', { name: /BARTS HEALTH NHS TRUST/ }).click();
+  await page.getByRole('link', { name: /Plan capacity for Trauma and Orthopaedic Service/ }).click();
+  await page.getByRole('heading', { level: 2, name: 'Capacity required' }).waitFor();
+  assert.ok(await page.getByRole('columnheader', { name: 'Shift 20% to community' }).isVisible());
+  assert.ok(await page.getByRole('img', { name: /Simulated waiting list, Baseline/ }).isVisible());
+  assert.deepEqual(await seriousViolations(page), []);
+  await page.screenshot({ path: screenshotPath('capacity-plan.png'), fullPage: true });
+
+  // And a bad figure is an error summary linked to its field.
+  await page.getByLabel('Referrals a week').fill('lots');
+  await page.getByRole('button', { name: 'Plan' }).click();
+  await page.getByText('There is a problem').waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
+  await page.getByRole('link', { name: /Enter referrals a week as a number/ }).click();
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'demand');
+
+  // The demand forecast shows its intervals and back-test.
+  await page.goto(`${server.url}/plan/capacity/forecast`);
+  await page.getByRole('img', { name: /A&E attendances \(all types\), England/ }).waitFor();
+  assert.ok(await page.getByText(/origins, \d+ forecasts/).isVisible());
+  assert.deepEqual(await seriousViolations(page), []);
+  assert.deepEqual(page.consoleErrors, []);
+  await page.close();
+});
+
 test('a finance manager reads a contract, its KPIs and withholding, and attaches a document', async () => {
   await browser.context.clearCookies();
   const page = await newPage(browser.context);
