@@ -33,8 +33,21 @@ pub struct CapacityRequest {
     pub community_price_pence: Option<i64>,
     pub replications: Option<u32>,
     pub horizon_weeks: Option<u32>,
-    /// Scenarios besides the baseline; the three standard ones if empty.
+    /// Scenarios besides the baseline; the three standard ones, with `settings`, if empty.
     pub scenarios: Vec<Scenario>,
+    pub settings: ScenarioSettings,
+}
+
+/// The figures of the standard scenarios, each a default if not given.
+#[derive(Debug, Clone, Default)]
+pub struct ScenarioSettings {
+    /// Share shifted to community settings (0.2).
+    pub community_shift: Option<f64>,
+    /// Case-mix multipliers of demand (1.05) and price (1.03).
+    pub case_mix_demand: Option<f64>,
+    pub case_mix_price: Option<f64>,
+    /// Extra capacity a week (a tenth of the capacity).
+    pub extra_capacity: Option<f64>,
 }
 
 /// A plan with where its starting figures came from.
@@ -45,22 +58,30 @@ pub struct CapacityPlan {
     pub results: Vec<ScenarioResult>,
 }
 
-/// The scenarios compared when none are given: a fifth of activity to community settings, a
-/// heavier case mix (5% more demand, 3% dearer), and a tenth more sessions.
-pub fn standard_scenarios(capacity: f64) -> Vec<Scenario> {
+/// The scenarios compared when none are given: a share of activity to community settings
+/// (a fifth), a heavier case mix (5% more demand, 3% dearer), and extra sessions (a tenth
+/// more capacity), each with its figure from `settings` when given.
+pub fn standard_scenarios(capacity: f64, settings: &ScenarioSettings) -> Vec<Scenario> {
+    let shift = settings.community_shift.unwrap_or(0.2);
+    let (more, dearer) = (settings.case_mix_demand.unwrap_or(1.05), settings.case_mix_price.unwrap_or(1.03));
+    let percent = |factor: f64| format!("{:+}%", ((factor - 1.0) * 1000.0).round() / 10.0);
+    let extra = match settings.extra_capacity {
+        Some(extra) => (format!("{extra:+} a week"), extra),
+        None => ("10% more sessions".to_owned(), (capacity * 0.1 * 10.0).round() / 10.0),
+    };
     vec![
-        Scenario { name: "Shift 20% to community".into(), community_shift: 0.2, ..Scenario::baseline() },
         Scenario {
-            name: "Case mix: 5% more, 3% dearer".into(),
-            case_mix_demand: 1.05,
-            case_mix_price: 1.03,
+            name: format!("Shift {}% to community", (shift * 1000.0).round() / 10.0),
+            community_shift: shift,
             ..Scenario::baseline()
         },
         Scenario {
-            name: "10% more sessions".into(),
-            extra_capacity: (capacity * 0.1 * 10.0).round() / 10.0,
+            name: format!("Case mix: {} demand, {} price", percent(more), percent(dearer)),
+            case_mix_demand: more,
+            case_mix_price: dearer,
             ..Scenario::baseline()
         },
+        Scenario { name: extra.0, extra_capacity: extra.1, ..Scenario::baseline() },
     ]
 }
 
@@ -141,8 +162,11 @@ impl App {
             seed: 1,
             seasonality: Vec::new(),
         };
-        let scenarios =
-            if request.scenarios.is_empty() { standard_scenarios(capacity) } else { request.scenarios.clone() };
+        let scenarios = if request.scenarios.is_empty() {
+            standard_scenarios(capacity, &request.settings)
+        } else {
+            request.scenarios.clone()
+        };
         let threads = std::thread::available_parallelism().map(usize::from).unwrap_or(2);
         let planned = service.clone();
         let results = tokio::task::spawn_blocking(move || capacity::plan(&planned, &scenarios, threads))

@@ -81,6 +81,20 @@ pub(crate) fn numbered_fields(fields: &[(String, String)], prefix: &str, n: usiz
         .collect()
 }
 
+/// A table as a CSV download.
+pub(crate) fn csv_response(file_name: &str, table: &app::export::DataTable) -> axum::response::Response {
+    use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+    use axum::response::IntoResponse;
+    (
+        [
+            (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (CONTENT_DISPOSITION, format!("attachment; filename=\"{file_name}\"")),
+        ],
+        table.to_csv(),
+    )
+        .into_response()
+}
+
 pub(crate) fn download_link(href: &str, what: &str) -> Markup {
     html! { p class="nhsuk-body-s" { a href=(href) download { "Download " (what) " (CSV)" } } }
 }

@@ -5,18 +5,17 @@
 //! seasonal demand forecast of the A&E return (`/plan/capacity/forecast`).
 
 use axum::extract::{Path, Query, State};
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
 
 use app::AppError;
-use app::capacity::{CapacityPlan, CapacityRequest, standard_scenarios, weekly_table};
+use app::capacity::{CapacityPlan, CapacityRequest, ScenarioSettings, weekly_table};
 use app::export::{DataTable, Datum};
 use app::rtt::{PathwayFigures, RttGroup};
 use commissioning::access::Stage;
 use commissioning::money::Money;
-use commissioning::plan::capacity::{Scenario, ScenarioResult};
+use commissioning::plan::capacity::ScenarioResult;
 use commissioning::plan::rtt::Weeks;
 use nhsuk::components::button::Button;
 use nhsuk::components::error_summary::ErrorSummary;
@@ -30,7 +29,7 @@ use crate::charts;
 use crate::error::Error;
 use crate::format::{percent, thousands, url_encode};
 use crate::layout::{self, Section};
-use crate::pages::{download_link, summary};
+use crate::pages::{csv_response, download_link, summary};
 use crate::state::AppState;
 
 /// The capacity page's fields, as typed.
@@ -139,13 +138,7 @@ impl CapacityParams {
         if !errors.is_empty() {
             return Err(errors);
         }
-        let mut scenarios = standard_scenarios(capacity.unwrap_or(0.0));
-        scenarios[0].community_shift = shift.unwrap_or(20.0) / 100.0;
-        scenarios[0].name = format!("Shift {}% to community", shift.unwrap_or(20.0));
-        scenarios[1].case_mix_demand = 1.0 + more.unwrap_or(5.0) / 100.0;
-        scenarios[1].case_mix_price = 1.0 + dearer.unwrap_or(3.0) / 100.0;
-        scenarios[1].name = format!("Case mix: {:+}% demand, {:+}% price", more.unwrap_or(5.0), dearer.unwrap_or(3.0));
-        let request = CapacityRequest {
+        Ok(CapacityRequest {
             provider: self.get("provider").map(str::to_owned),
             treatment_function: self.get("tfc").map(str::to_owned),
             period: self.get("period").map(str::to_owned),
@@ -158,9 +151,14 @@ impl CapacityParams {
             community_price_pence: community_price,
             replications: None,
             horizon_weeks: None,
-            scenarios,
-        };
-        Ok(CapacityRequest { scenarios: with_extra(request.scenarios, extra), ..request })
+            scenarios: Vec::new(),
+            settings: ScenarioSettings {
+                community_shift: shift.map(|s| s / 100.0),
+                case_mix_demand: more.map(|m| 1.0 + m / 100.0),
+                case_mix_price: dearer.map(|d| 1.0 + d / 100.0),
+                extra_capacity: extra,
+            },
+        })
     }
 
     fn query_string(&self) -> String {
@@ -186,52 +184,16 @@ impl CapacityParams {
     }
 }
 
-/// The fourth scenario's extra capacity: as entered, else 10% of capacity (set once capacity
-/// is known, in [`fill_extra`]).
-fn with_extra(mut scenarios: Vec<Scenario>, extra: Option<f64>) -> Vec<Scenario> {
-    if let Some(extra) = extra {
-        scenarios[2].extra_capacity = extra;
-        scenarios[2].name = format!("{extra:+} a week");
-    } else {
-        scenarios[2].extra_capacity = f64::NAN;
-    }
-    scenarios
-}
-
 async fn plan_for(
     state: &AppState,
     session: &app::accounts::Session,
     params: &CapacityParams,
 ) -> Result<Result<CapacityPlan, Vec<(String, String)>>, Error> {
-    let mut request = match params.request() {
+    let request = match params.request() {
         Ok(request) => request,
         Err(errors) => return Ok(Err(errors)),
     };
-    // "10% more sessions" needs the capacity, which may come from the RTT figures: plan once
-    // without it if so.
-    if request.scenarios[2].extra_capacity.is_nan() {
-        let capacity = match request.capacity {
-            Some(c) => c,
-            None => {
-                let probe = CapacityRequest {
-                    scenarios: request.scenarios[..2].to_vec(),
-                    replications: Some(1),
-                    horizon_weeks: Some(1),
-                    ..request.clone()
-                };
-                match state.app.capacity_plan(&session.principal, &probe).await {
-                    Ok(plan) => plan.service.capacity,
-                    Err(error) => return Err(capacity_error(error)),
-                }
-            }
-        };
-        request.scenarios[2].extra_capacity = (capacity * 0.1 * 10.0).round() / 10.0;
-        request.scenarios[2].name = "10% more sessions".into();
-    }
-    match state.app.capacity_plan(&session.principal, &request).await {
-        Ok(plan) => Ok(Ok(plan)),
-        Err(error) => Err(capacity_error(error)),
-    }
+    state.app.capacity_plan(&session.principal, &request).await.map(Ok).map_err(capacity_error)
 }
 
 fn capacity_error(error: AppError) -> Error {
@@ -387,17 +349,6 @@ pub(crate) async fn weeks_csv(
 ) -> Result<Response, Error> {
     let plan = plan_for(&state, &session, &params).await?.map_err(|errors| Error::BadRequest(errors[0].1.clone()))?;
     Ok(csv_response("capacity-plan-weeks.csv", &weekly_table(&plan)))
-}
-
-fn csv_response(file_name: &str, table: &DataTable) -> Response {
-    (
-        [
-            (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (CONTENT_DISPOSITION, format!("attachment; filename=\"{file_name}\"")),
-        ],
-        table.to_csv(),
-    )
-        .into_response()
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

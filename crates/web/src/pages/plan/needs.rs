@@ -11,7 +11,7 @@ use axum::response::{Html, IntoResponse, Response};
 use maud::{Markup, Render, html};
 use serde::Deserialize;
 
-use app::export::{DataTable, Datum};
+use app::export::Datum;
 use app::needs::export;
 use app::needs::{IndicatorAssessment, NeedsAssessment, NeedsLevel, NeedsQuery, UnmetNeedRow, parse_area};
 use app::{Actor, AppError};
@@ -30,7 +30,7 @@ use crate::charts::{self, FunnelPoint, Interval, Spread};
 use crate::error::Error;
 use crate::format::{thousands, url_encode};
 use crate::layout::{self, Section};
-use crate::pages::{download_link, summary};
+use crate::pages::{csv_response, download_link, summary};
 use crate::state::AppState;
 
 /// At most this many places are drawn in a bar chart; the table and CSV have them all.
@@ -589,17 +589,6 @@ pub(crate) async fn report(
     };
     let title = format!("Health needs assessment report: {}", assessment.area.name);
     Ok(layout::page_for(&session, Section::Stage(Stage::Plan), &title, None, content))
-}
-
-fn csv_response(file_name: &str, table: &DataTable) -> Response {
-    (
-        [
-            (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (CONTENT_DISPOSITION, format!("attachment; filename=\"{file_name}\"")),
-        ],
-        table.to_csv(),
-    )
-        .into_response()
 }
 
 async fn assessment_for(
