@@ -20,6 +20,7 @@ pub mod forecast;
 pub mod funnel;
 pub mod isr;
 pub mod life_expectancy;
+pub mod overdispersion;
 pub mod rates;
 pub mod rng;
 pub mod sii;

@@ -10,5 +10,8 @@
 
 pub mod capacity;
 pub mod indicators;
+pub mod mcda;
 pub mod needs;
+pub mod portfolio;
+pub mod provision;
 pub mod rtt;
