@@ -25,6 +25,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use crate::methods::overdispersion::{OdMethod, Outlier, od_funnel};
+use crate::money::Money;
 
 /// A place and its features (`None` where unknown).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -276,17 +277,11 @@ impl Default for GapSettings {
     }
 }
 
+/// Whole pounds with thousands separators.
 fn pounds(pence: f64) -> String {
     let whole = (pence / 100.0).round() as i64;
-    let digits = whole.abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    format!("{}£{out}", if whole < 0 { "-" } else { "" })
+    let text = Money::from_pence(whole * 100).to_string();
+    text.strip_suffix(".00").unwrap_or(&text).to_owned()
 }
 
 /// Every gap the evidence shows, biggest first within each kind.
