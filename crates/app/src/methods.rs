@@ -34,7 +34,7 @@ use crate::AppError;
 pub mod table;
 
 /// Every method name, in the order the help lists them.
-pub const NAMES: [&str; 27] = [
+pub const NAMES: [&str; 30] = [
     "byars",
     "wilson",
     "rate",
@@ -62,7 +62,86 @@ pub const NAMES: [&str; 27] = [
     "simulate",
     "forecast",
     "capacity-plan",
+    "funnel-overdispersed",
+    "mcda",
+    "portfolio",
 ];
+
+/// Reads a record-style input whole, refusing unknown keys by name.
+fn record<T: serde::de::DeserializeOwned>(name: &str, input: &Value) -> Result<T, AppError> {
+    serde_json::from_value(input.clone()).map_err(|error| AppError::Invalid(format!("{name}: {error}")))
+}
+
+fn to_json(value: impl serde::Serialize) -> Result<Value, AppError> {
+    serde_json::to_value(value).map_err(|error| AppError::Invalid(error.to_string()))
+}
+
+/// The plan methods that take a whole record: the overdispersed funnel, MCDA and the
+/// portfolio optimiser. `None` for any other name.
+fn record_method(name: &str, input: &Value) -> Result<Option<Value>, AppError> {
+    use commissioning::methods::overdispersion::{OdMethod, od_funnel};
+    use commissioning::plan::{mcda, portfolio};
+    match name {
+        "funnel-overdispersed" => {
+            #[derive(serde::Deserialize)]
+            #[serde(deny_unknown_fields)]
+            struct Input {
+                method: OdMethod,
+                numerator: Vec<f64>,
+                denominator: Vec<f64>,
+                #[serde(default = "default_trim")]
+                trim: f64,
+            }
+            fn default_trim() -> f64 {
+                0.1
+            }
+            let input: Input = record(name, input)?;
+            if input.numerator.len() != input.denominator.len() {
+                return Err(AppError::Invalid(format!(
+                    "{name}: numerator has {} values and denominator {}",
+                    input.numerator.len(),
+                    input.denominator.len()
+                )));
+            }
+            let units: Vec<(f64, f64)> = input.numerator.into_iter().zip(input.denominator).collect();
+            Ok(Some(to_json(od_funnel(input.method, &units, input.trim).map_err(method_error)?)?))
+        }
+        "mcda" => {
+            #[derive(serde::Deserialize)]
+            #[serde(deny_unknown_fields)]
+            struct Input {
+                weighting: mcda::Weighting,
+                criteria: Vec<mcda::Criterion>,
+                options: Vec<mcda::OptionScores>,
+                #[serde(default)]
+                top_k: Option<usize>,
+                #[serde(default)]
+                draws: Option<usize>,
+                #[serde(default)]
+                perturbation: Option<f64>,
+                #[serde(default)]
+                seed: Option<u64>,
+            }
+            let input: Input = record(name, input)?;
+            let model = mcda::Mcda { weighting: input.weighting, criteria: input.criteria, options: input.options };
+            let result = mcda::analyse(
+                &model,
+                input.top_k.unwrap_or(3),
+                input.draws.unwrap_or(1_000),
+                input.perturbation.unwrap_or(0.2),
+                input.seed.unwrap_or(1),
+            )
+            .map_err(|error| AppError::Invalid(format!("{name}: {error}")))?;
+            Ok(Some(to_json(result)?))
+        }
+        "portfolio" => {
+            let problem: portfolio::Problem = record(name, input)?;
+            let result = portfolio::solve(&problem).map_err(|error| AppError::Invalid(format!("{name}: {error}")))?;
+            Ok(Some(to_json(result)?))
+        }
+        _ => Ok(None),
+    }
+}
 
 /// Runs a method on its JSON input.
 pub fn run(name: &str, input: &Value) -> Result<Value, AppError> {
@@ -91,6 +170,9 @@ pub fn run(name: &str, input: &Value) -> Result<Value, AppError> {
         let threads = std::thread::available_parallelism().map(usize::from).unwrap_or(2);
         let results = capacity::plan(&input.service, &input.scenarios, threads).map_err(method_error)?;
         return serde_json::to_value(results).map_err(|error| AppError::Invalid(error.to_string()));
+    }
+    if let Some(output) = record_method(name, input)? {
+        return Ok(output);
     }
     let mut args = Args { name, map, used: BTreeSet::new() };
     let output = match name {

@@ -77,6 +77,8 @@ pub(crate) enum Command {
     Prices(PricesArgs),
     /// Run one public-health method on a JSON object (stdin or --input); print JSON.
     Methods(MethodsArgs),
+    /// Prioritisation: the portfolio optimiser and multi-criteria decision analysis.
+    Priorities(PrioritiesArgs),
     /// Run a public-health method once per group of a CSV table; print CSV or JSON.
     Indicators(IndicatorsArgs),
     /// Assess the health needs of an area: indicators against a benchmark, inequality by
@@ -218,11 +220,30 @@ pub(crate) struct CatalogueArgs {
 #[derive(Debug, Args)]
 pub(crate) struct MethodsArgs {
     /// byars, wilson, rate, proportion, mean, dsr, isr-ratio, isr-rate, life-expectancy, sii,
-    /// funnel-limits, funnel-significance or spc (NHSRplotthedots ptd_spc: x dates, y values).
+    /// funnel-limits, funnel-significance, funnel-overdispersed (FunnelPlotR), spc
+    /// (NHSRplotthedots ptd_spc: x dates, y values), the waiting-list methods, simulate,
+    /// forecast, capacity-plan, mcda or portfolio.
     pub(crate) name: String,
     /// A file holding one JSON object; standard input when left out.
     #[arg(long)]
     pub(crate) input: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct PrioritiesArgs {
+    #[command(subcommand)]
+    pub(crate) command: PrioritiesCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum PrioritiesCommand {
+    /// Choose the portfolio of investments and disinvestments that maximises benefit within
+    /// the budget, exactly: FILE.json holds {"budget_pence", "candidates": [{"id", "cost_pence",
+    /// "benefit", "mandatory", "group", "requires"}]}. Prints the portfolio as JSON.
+    Solve { file: PathBuf },
+    /// Rank options by weighted criteria, with the weight sensitivity and rank stability:
+    /// FILE.json holds {"weighting": "direct"|"swing", "criteria", "options", "top_k"}.
+    Mcda { file: PathBuf },
 }
 
 #[derive(Debug, Args)]

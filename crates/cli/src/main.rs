@@ -45,6 +45,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Activity(args) => commands::activity::activity(&cli.global, args.command).await,
         Command::Prices(args) => commands::activity::prices(&cli.global, args.command).await,
         Command::Methods(args) => commands::methods::methods(args),
+        Command::Priorities(args) => commands::methods::priorities(args),
         Command::Indicators(args) => commands::methods::indicators(args),
         Command::Needs(args) => commands::needs::needs(&cli.global, args).await,
         Command::IndicatorCatalogue(args) => commands::needs::catalogue(&cli.global, args).await,

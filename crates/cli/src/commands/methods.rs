@@ -8,7 +8,7 @@ use anyhow::{Context, bail};
 use app::methods::table::{TableFormat, TableRequest};
 use serde_json::{Map, Value};
 
-use crate::config::{IndicatorsArgs, MethodsArgs};
+use crate::config::{IndicatorsArgs, MethodsArgs, PrioritiesArgs, PrioritiesCommand};
 
 pub(crate) fn methods(args: MethodsArgs) -> anyhow::Result<()> {
     let mut text = String::new();
@@ -25,6 +25,33 @@ pub(crate) fn methods(args: MethodsArgs) -> anyhow::Result<()> {
     let source = args.input.as_ref().map_or_else(|| "standard input".to_owned(), |p| p.display().to_string());
     let input: Value = serde_json::from_str(&text).with_context(|| format!("{source} is not valid JSON"))?;
     let output = app::methods::run(&args.name, &input)?;
+    let mut stdout = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut stdout, &output)?;
+    writeln!(stdout)?;
+    Ok(())
+}
+
+/// `priorities solve` and `priorities mcda`: a JSON file in, the result as JSON out; a
+/// malformed file is refused with its name, line and column.
+pub(crate) fn priorities(args: PrioritiesArgs) -> anyhow::Result<()> {
+    let (method, path) = match &args.command {
+        PrioritiesCommand::Solve { file } => ("portfolio", file),
+        PrioritiesCommand::Mcda { file } => ("mcda", file),
+    };
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    if method == "portfolio" {
+        // Read typed, so a wrong or unknown field is named with its line and column.
+        let problem: commissioning::plan::portfolio::Problem =
+            serde_json::from_str(&text).with_context(|| format!("{} is not a portfolio problem", path.display()))?;
+        let portfolio = commissioning::plan::portfolio::solve(&problem)
+            .with_context(|| format!("no optimal portfolio for {}", path.display()))?;
+        let mut stdout = std::io::stdout().lock();
+        serde_json::to_writer_pretty(&mut stdout, &portfolio)?;
+        writeln!(stdout)?;
+        return Ok(());
+    }
+    let input: Value = serde_json::from_str(&text).with_context(|| format!("{} is not valid JSON", path.display()))?;
+    let output = app::methods::run(method, &input).with_context(|| format!("in {}", path.display()))?;
     let mut stdout = std::io::stdout().lock();
     serde_json::to_writer_pretty(&mut stdout, &output)?;
     writeln!(stdout)?;

@@ -259,3 +259,78 @@ fn the_simulator_and_capacity_plan_run_from_the_documented_examples() {
         assert!(stderr.contains(message), "{name} {input}: {stderr}");
     }
 }
+
+#[test]
+fn priorities_solve_finds_the_optimum_greedy_misses_and_refuses_bad_files() {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/examples/methods");
+    let output = commissioner(&["priorities", "solve", examples.join("portfolio.json").to_str().unwrap()], None);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let portfolio: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    // Diabetes education has the best ratio but crowds out both rehabilitation services,
+    // which cost £10m against a £9.8m budget: stopping homeopathy frees the £200,000, for
+    // 5 + 50 + 50 − 0.5 against the greedy 5 + 70 + 20 (education and the small virtual ward).
+    let chosen: Vec<&str> = portfolio["chosen"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    assert_eq!(chosen, ["HF-REHAB", "COPD-PR", "GP-ACCESS", "STOP-HOMEO"]);
+    assert!((portfolio["benefit"].as_f64().unwrap() - 104.5).abs() < 1e-9);
+    assert_eq!(portfolio["greedy_benefit"].as_f64().unwrap(), 95.0);
+    assert_eq!(portfolio["headroom_pence"], 0);
+
+    let dir = tempfile::tempdir().unwrap();
+    let typo = dir.path().join("typo.json");
+    std::fs::write(
+        &typo,
+        "{\n  \"budget_pence\": 10,\n  \"candidates\": [{\"id\": \"A\", \"cost\": 5, \"benefit\": 1}]\n}\n",
+    )
+    .unwrap();
+    let output = commissioner(&["priorities", "solve", typo.to_str().unwrap()], None);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("typo.json") && stderr.contains("unknown field `cost`") && stderr.contains("line 3"),
+        "{stderr}"
+    );
+    let clash = dir.path().join("clash.json");
+    std::fs::write(
+        &clash,
+        r#"{"budget_pence": 10, "candidates": [{"id": "A", "cost_pence": 50, "benefit": 1, "mandatory": true}]}"#,
+    )
+    .unwrap();
+    let output = commissioner(&["priorities", "solve", clash.to_str().unwrap()], None);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no portfolio meets the constraints"));
+
+    let mcda = commissioner(&["priorities", "mcda", examples.join("mcda.json").to_str().unwrap()], None);
+    assert!(mcda.status.success(), "{}", String::from_utf8_lossy(&mcda.stderr));
+    let result: serde_json::Value = serde_json::from_slice(&mcda.stdout).unwrap();
+    assert_eq!(result["ranking"][0]["id"], "DIAB-EDU");
+    assert_eq!(result["stability"].as_array().unwrap().len(), 4);
+    assert!(result["most_sensitive"].is_array());
+}
+
+#[test]
+fn the_overdispersed_funnel_runs_on_the_real_ae_return() {
+    // Type 1 departments in March 2019: 4-hour performance is far more varied between trusts
+    // than binomial noise, so the limits widen (τ² well above zero).
+    let text = std::fs::read_to_string(shared_data("nhsrdatasets/ae_attendances.csv")).unwrap();
+    let mut numerator = Vec::new();
+    let mut denominator = Vec::new();
+    for line in text.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        if f[0] == "2019-03-01" && f[2] == "1" {
+            let attendances: f64 = f[3].parse().unwrap();
+            let breaches: f64 = f[4].parse().unwrap();
+            numerator.push(attendances - breaches);
+            denominator.push(attendances);
+        }
+    }
+    assert!(numerator.len() > 100);
+    let input = serde_json::json!({"method": "proportion", "numerator": numerator, "denominator": denominator});
+    let output = commissioner(&["methods", "funnel-overdispersed"], Some(&input.to_string()));
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let funnel: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(funnel["phi"].as_f64().unwrap() > 10.0, "phi {}", funnel["phi"]);
+    assert!(funnel["tau2"].as_f64().unwrap() > 0.001);
+    let outliers = funnel["points"].as_array().unwrap().iter().filter(|p| !p["outlier998"].is_null()).count();
+    // Unadjusted, nearly every trust would be outside 99.8%; adjusted, a few are.
+    assert!(outliers < numerator.len() / 5, "{outliers} of {}", numerator.len());
+}

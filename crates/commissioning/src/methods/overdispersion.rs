@@ -15,7 +15,7 @@
 //! 0 or 1 where the transformed limit passes 0 or π/2 (FunnelPlotR's sin² wraps round and
 //! draws a lower limit above zero), and the CQC limits are squared back to the ratio scale.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::methods::MethodError;
 
@@ -24,7 +24,7 @@ pub const Z95: f64 = 1.959964;
 pub const Z998: f64 = 3.090232;
 
 /// What the units report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OdMethod {
     /// Observed over expected, log scale, truncated (NHS England's SHMI method).

@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 
 /// One candidate investment or disinvestment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Candidate {
     pub id: String,
     #[serde(default)]
@@ -41,6 +42,7 @@ pub struct Candidate {
 
 /// What to solve.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Problem {
     pub budget_pence: i64,
     pub candidates: Vec<Candidate>,
