@@ -186,6 +186,8 @@ impl App {
             (ImportKind::Kpis, files::KPIS),
             (ImportKind::KpiResults, files::KPI_RESULTS),
             (ImportKind::Quality, files::QUALITY),
+            (ImportKind::Provision, files::PROVISION),
+            (ImportKind::Access, files::ACCESS),
         ] {
             self.import(&actor, kind, &dir.join(file), &options).await?;
         }

@@ -11,6 +11,7 @@
 mod activity;
 mod geography;
 mod needs;
+mod provision;
 mod rng;
 
 use std::fs::File;
@@ -88,6 +89,8 @@ pub mod files {
     pub const CONTRACTS: &str = "contracts.csv";
     pub const VARIATIONS: &str = "variations.csv";
     pub const CQUIN: &str = "cquin.csv";
+    pub const PROVISION: &str = "provision.csv";
+    pub const ACCESS: &str = "access.csv";
     pub const MANIFEST: &str = "manifest.json";
 }
 
@@ -110,6 +113,7 @@ pub fn generate(options: &GenerateOptions, dir: &Path, progress: &dyn Progress) 
         &dir.join(files::EVENTS),
     )?;
     write_contracts(&commissioner, &dir.join(files::CONTRACTS))?;
+    provision::write_provision(&commissioner, options.seed, &dir.join(files::PROVISION), &dir.join(files::ACCESS))?;
     std::fs::write(
         dir.join(files::CQUIN),
         format!(

@@ -108,6 +108,8 @@ pub enum ImportKind {
     AeAttendances,
     RttCompleted,
     Quality,
+    Provision,
+    Access,
 }
 
 impl ImportKind {
@@ -131,6 +133,8 @@ impl ImportKind {
             ImportKind::AeAttendances => "ae_attendances",
             ImportKind::RttCompleted => "rtt_completed",
             ImportKind::Quality => "quality",
+            ImportKind::Provision => "provision",
+            ImportKind::Access => "access",
         }
     }
 }
@@ -296,6 +300,22 @@ impl App {
                 let contracts = self.store().contracts(None).await?;
                 let (n_rows, returns) = crate::contract_performance::parse_quality(path, &contracts)?;
                 ("quality", n_rows, tx.upsert_quality_returns(&returns).await?)
+            }
+            ImportKind::Provision => {
+                let (n_rows, by_year) = crate::provision::parse_provision(path)?;
+                let mut written = 0;
+                for (year, rows) in &by_year {
+                    written += tx.upsert_provision(*year, rows).await?;
+                }
+                ("provision", n_rows, written)
+            }
+            ImportKind::Access => {
+                let (n_rows, by_year) = crate::provision::parse_access(path)?;
+                let mut written = 0;
+                for (year, rows) in &by_year {
+                    written += tx.upsert_access(*year, rows).await?;
+                }
+                ("access", n_rows, written)
             }
         };
         let at = now_millis();

@@ -34,6 +34,7 @@ pub mod performance;
 pub mod prices;
 pub mod procurement;
 pub mod progress;
+pub mod provision;
 pub mod redflags;
 pub mod reference;
 pub mod rtt;

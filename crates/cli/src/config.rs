@@ -497,6 +497,13 @@ pub(crate) enum ImportWhat {
     /// Quality and experience returns by contract: contract_id,kind,measure,month
     /// [,numerator,denominator,score], kind fft, complaints, audit or proms.
     Quality,
+    /// The service catalogue with provision: year,service_code,service_name,need,
+    /// provider_code,provider_name,area_code,area_name,activity,spend[,capacity,waiting_weeks,
+    /// quality,feedback,qalys]; spend in pounds, quality 0–100, feedback a share positive.
+    Provision,
+    /// Travel times: year,service_code,lsoa_code,minutes (from the LSOA's population-weighted
+    /// centroid).
+    Access,
 }
 
 #[derive(Debug, Args)]

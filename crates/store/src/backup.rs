@@ -44,6 +44,8 @@ pub const TABLES: &[&str] = &[
     "contract_bpt_attainment",
     "performance_measures",
     "rtt_pathways",
+    "service_provision",
+    "service_access",
     "contract_notices",
     "contract_notice_events",
     "contract_quality_returns",

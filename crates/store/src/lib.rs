@@ -30,6 +30,7 @@ pub mod org;
 pub mod performance;
 pub mod prices;
 pub mod procurement;
+pub mod provision;
 pub mod rtt;
 pub mod specifications;
 pub mod tender_questions;

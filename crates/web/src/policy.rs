@@ -114,6 +114,8 @@ pub(crate) const ROUTES: &[RouteRule] = &[
     route("GET", "/plan/capacity/forecast", Rule::Stage(Stage::Plan)),
     route("GET", "/plan/capacity/rtt", Rule::Stage(Stage::Plan)),
     route("GET", "/plan/capacity/rtt.csv", Rule::Stage(Stage::Plan)),
+    route("GET", "/plan/gaps", Rule::Stage(Stage::Plan)),
+    route("GET", "/plan/gaps.csv", Rule::Stage(Stage::Plan)),
     route("GET", "/plan/capacity/rtt/{provider}", Rule::Stage(Stage::Plan)),
     route("GET", "/plan/needs/indicators/{id}/funnel.csv", Rule::Stage(Stage::Plan)),
     route("GET", "/plan/needs/indicators/{id}/deprivation.csv", Rule::Stage(Stage::Plan)),

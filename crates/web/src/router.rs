@@ -71,6 +71,8 @@ pub fn router(app: App, settings: WebSettings) -> Router {
         .route("/plan/capacity/forecast", get(pages::plan::capacity::forecast))
         .route("/plan/capacity/rtt", get(pages::plan::capacity::rtt))
         .route("/plan/capacity/rtt.csv", get(pages::plan::capacity::rtt_csv))
+        .route("/plan/gaps", get(pages::plan::gaps::gaps))
+        .route("/plan/gaps.csv", get(pages::plan::gaps::gaps_csv))
         .route("/plan/capacity/rtt/{provider}", get(pages::plan::capacity::rtt_provider))
         .route("/plan/needs/indicators/{id}/deprivation.csv", get(pages::plan::needs::indicator_deprivation_csv))
         .route("/plan/needs/places/{code}", get(pages::plan::needs::place))

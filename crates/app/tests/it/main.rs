@@ -10,6 +10,7 @@ mod import;
 mod needs;
 mod ocds;
 mod performance;
+mod provision;
 mod tenders;
 
 use app::{App, AppSettings};

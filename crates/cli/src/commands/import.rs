@@ -28,6 +28,8 @@ pub(crate) async fn import(global: &Global, args: ImportArgs) -> anyhow::Result<
         ImportWhat::AeAttendances => ImportKind::AeAttendances,
         ImportWhat::RttCompleted => ImportKind::RttCompleted,
         ImportWhat::Quality => ImportKind::Quality,
+        ImportWhat::Provision => ImportKind::Provision,
+        ImportWhat::Access => ImportKind::Access,
     };
     let as_of = args.as_of.as_deref().map(parse_date).transpose().context("--as-of")?;
     let app = App::open(global.app_settings(DEFAULT_DATA_DIR)).await?;

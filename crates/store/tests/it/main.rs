@@ -7,4 +7,5 @@ mod backup;
 mod contracts;
 mod monitor;
 mod needs;
+mod provision;
 mod reference;

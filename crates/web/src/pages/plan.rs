@@ -3,6 +3,7 @@
 //! capacity planning with referral-to-treatment waits.
 
 pub(crate) mod capacity;
+pub(crate) mod gaps;
 pub(crate) mod needs;
 
 use axum::extract::State;
@@ -40,6 +41,10 @@ pub(crate) async fn plan(State(state): State<AppState>, SignedIn(session): Signe
             li class="nhsuk-grid-column-one-half nhsuk-card-group__item" {
                 (Card::new("Health needs assessment").linked("/plan/needs")
                     .with_description("Every indicator against England with 95% and 99.8% limits, inequality by deprivation and estimated unmet need."))
+            }
+            li class="nhsuk-grid-column-one-half nhsuk-card-group__item" {
+                (Card::new("Provision and gaps").linked("/plan/gaps")
+                    .with_description("Current services against need: unmet need, provision out of line with need, access, duplication and low value, with evidence."))
             }
             li class="nhsuk-grid-column-one-half nhsuk-card-group__item" {
                 (Card::new("Capacity planning").linked("/plan/capacity")

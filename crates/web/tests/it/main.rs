@@ -4,6 +4,7 @@
 mod accounts;
 mod api;
 mod capacity;
+mod gaps;
 mod helpers;
 mod matrix;
 mod methods;

@@ -215,6 +215,8 @@ const MATRIX: &[(&str, &str, &str, Spec)] = &[
     ("GET", "/plan/capacity/forecast", "/plan/capacity/forecast", Spec::CommissionerSide),
     ("GET", "/plan/capacity/rtt", "/plan/capacity/rtt", Spec::CommissionerSide),
     ("GET", "/plan/capacity/rtt.csv", "/plan/capacity/rtt.csv", Spec::CommissionerSide),
+    ("GET", "/plan/gaps", "/plan/gaps", Spec::CommissionerSide),
+    ("GET", "/plan/gaps.csv", "/plan/gaps.csv", Spec::CommissionerSide),
     ("GET", "/plan/capacity/rtt/{provider}", "/plan/capacity/rtt/R1H", Spec::CommissionerSide),
     ("GET", "/plan/needs/indicators.csv", "/plan/needs/indicators.csv", Spec::CommissionerSide),
     ("GET", "/plan/needs/places.csv", "/plan/needs/places.csv", Spec::CommissionerSide),

@@ -1,0 +1,168 @@
+//! Plan: review of current provision and the gap register (`/plan/gaps`, with the register
+//! as CSV): each gap — unmet need, under- or over-provision, access, duplication, low value —
+//! with its evidence and confidence, driven by the needs assessment and the service catalogue.
+
+use axum::extract::{Query, State};
+use axum::response::{Html, Response};
+use maud::html;
+use serde::Deserialize;
+
+use app::export::{DataTable, Datum};
+use app::provision::GapRegister;
+use commissioning::access::Stage;
+use commissioning::money::Money;
+use commissioning::plan::provision::{Confidence, GapKind};
+use nhsuk::components::inset_text::InsetText;
+use nhsuk::components::table::{Cell, Table};
+
+use crate::auth::SignedIn;
+use crate::error::Error;
+use crate::format::thousands;
+use crate::layout::{self, Section};
+use crate::pages::{csv_response, download_link, summary};
+use crate::state::AppState;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct GapParams {
+    year: Option<String>,
+}
+
+impl GapParams {
+    fn year(&self) -> Result<Option<i32>, Error> {
+        match self.year.as_deref().map(str::trim).filter(|y| !y.is_empty()) {
+            None => Ok(None),
+            Some(text) => text
+                .parse::<i32>()
+                .ok()
+                .filter(|y| (2000..=2100).contains(y))
+                .map(Some)
+                .ok_or_else(|| Error::BadRequest(format!("year: '{text}' is not a year"))),
+        }
+    }
+}
+
+async fn register(
+    state: &AppState,
+    session: &app::accounts::Session,
+    params: &GapParams,
+) -> Result<GapRegister, Error> {
+    let year = params.year()?;
+    let actor = app::Actor::User(session.principal.clone());
+    Ok(state.app.gap_register(&actor, None, year).await?)
+}
+
+fn confidence_label(confidence: Confidence) -> &'static str {
+    match confidence {
+        Confidence::High => "High",
+        Confidence::Medium => "Medium",
+        Confidence::Low => "Low",
+    }
+}
+
+fn size_text(kind: GapKind, size: f64) -> String {
+    match kind {
+        GapKind::Duplication | GapKind::LowValue => Money::from_pence(size.round() as i64).to_string(),
+        _ => format!("{} people", thousands(size.round() as i64)),
+    }
+}
+
+/// The gap register page.
+pub(crate) async fn gaps(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Query(params): Query<GapParams>,
+) -> Result<Html<String>, Error> {
+    let register = register(&state, &session, &params).await?;
+    let spend: i64 = register.provision.iter().map(|p| p.spend_pence).sum();
+    let content = html! {
+        span class="nhsuk-caption-l" { "Plan: " (register.area_name) }
+        h1 { "Provision and gaps" }
+        p class="nhsuk-lede-text" { "What is provided against what the needs assessment says is needed: unmet need, provision out of line with need, access, duplication and services of low value, each with its evidence." }
+        @for note in &register.notes { (InsetText::text(note.clone())) }
+        (summary(vec![
+            ("Year of provision", html! { (register.year.map(|y| y.to_string()).unwrap_or_else(|| "none imported".into())) }),
+            ("Services and areas", html! { (register.provision.len()) }),
+            ("Spend a year", html! { (Money::from_pence(spend)) }),
+            ("Gaps found", html! { (register.gaps.len()) }),
+            ("Thresholds", html! { "£" (thousands(register.settings.cost_per_qaly_threshold_pence / 100)) " a QALY; over " (format!("{:.0}", register.settings.access_minutes)) " minutes' travel for more than " (format!("{:.0}", register.settings.access_share * 100.0)) "% of residents" }),
+        ]))
+        h2 id="register" { "Gap register" }
+        @if register.gaps.is_empty() {
+            p { "No gaps: the evidence shows none at these thresholds." }
+        } @else {
+            (Table::new(
+                "Gaps, by kind, largest first",
+                vec![Cell::text("Kind"), Cell::text("Area"), Cell::text("Gap"), Cell::text("Evidence"), Cell::text("Confidence"), Cell::numeric("Size")],
+                register.gaps.iter().map(|g| vec![
+                    Cell::text(g.kind.label()),
+                    Cell::text(g.area_name.clone()),
+                    Cell::text(g.title.clone()),
+                    Cell::text(g.evidence.clone()),
+                    Cell::text(confidence_label(g.confidence)),
+                    Cell::numeric(size_text(g.kind, g.size)),
+                ]).collect(),
+            ))
+        }
+        (download_link("/plan/gaps.csv", "the gap register"))
+        h2 id="provision" { "Current provision" }
+        (Table::new(
+            "Services by provider and area",
+            vec![Cell::text("Service"), Cell::text("Provider"), Cell::text("Area"), Cell::numeric("Activity"), Cell::numeric("Spend"), Cell::numeric("Cost per case"), Cell::numeric("Wait (weeks)"), Cell::numeric("Quality"), Cell::numeric("FFT positive")],
+            register.provision.iter().map(|p| vec![
+                Cell::text(p.service_name.clone()),
+                Cell::text(p.provider_name.clone()),
+                Cell::text(p.area_name.clone()),
+                Cell::numeric(thousands(p.activity.round() as i64)),
+                Cell::numeric(Money::from_pence(p.spend_pence).to_string()),
+                Cell::numeric(p.cost_per_case_pence().map(|c| Money::from_pence(c).to_string()).unwrap_or_default()),
+                Cell::numeric(p.waiting_weeks.map(|w| format!("{w:.1}")).unwrap_or_default()),
+                Cell::numeric(p.quality.map(|q| format!("{q:.0}")).unwrap_or_default()),
+                Cell::numeric(p.feedback.map(|f| format!("{:.0}%", f * 100.0)).unwrap_or_default()),
+            ]).collect(),
+        ))
+        (InsetText::text("Unmet need is the needs assessment's: recorded prevalence against what the population's deprivation predicts. Provision against need uses an overdispersion-adjusted funnel (FunnelPlotR's SHMI method) across the localities, so ordinary variation between places is not called a gap."))
+    };
+    Ok(layout::page_for(&session, Section::Stage(Stage::Plan), "Provision and gaps", None, content))
+}
+
+/// The gap register as CSV.
+pub(crate) async fn gaps_csv(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Query(params): Query<GapParams>,
+) -> Result<Response, Error> {
+    let register = register(&state, &session, &params).await?;
+    let table = DataTable {
+        name: "gaps",
+        headers: vec![
+            "kind",
+            "need",
+            "area_code",
+            "area_name",
+            "service_code",
+            "gap",
+            "evidence",
+            "confidence",
+            "size",
+        ],
+        rows: register
+            .gaps
+            .iter()
+            .map(|g| {
+                vec![
+                    Datum::text(g.kind.code()),
+                    Datum::text(g.need.clone()),
+                    Datum::text(g.area_code.clone()),
+                    Datum::text(g.area_name.clone()),
+                    Datum::text(g.service_code.clone()),
+                    Datum::text(g.title.clone()),
+                    Datum::text(g.evidence.clone()),
+                    Datum::text(g.confidence.code()),
+                    Datum::Number(Some(g.size)),
+                ]
+            })
+            .collect(),
+    };
+    Ok(csv_response("gap-register.csv", &table))
+}
