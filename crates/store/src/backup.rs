@@ -46,6 +46,10 @@ pub const TABLES: &[&str] = &[
     "rtt_pathways",
     "service_provision",
     "service_access",
+    "priority_workshops",
+    "priority_options",
+    "priority_scores",
+    "priority_decisions",
     "contract_notices",
     "contract_notice_events",
     "contract_quality_returns",
@@ -175,16 +179,16 @@ impl Store {
             }
         }
         if self.backend() == Backend::Postgres {
-            for table in [
-                "users",
-                "imports",
-                "api_tokens",
-                "activity_submissions",
-                "tariffs",
-                "mffs",
-                "activity_challenges",
-                "activity_queries",
-            ] {
+            // Every restored table with an identity id carries on numbering after its rows.
+            let identity = sqlx::query(
+                "SELECT CAST(table_name AS TEXT) FROM information_schema.columns \
+                 WHERE column_name = 'id' AND is_identity = 'YES' AND table_schema = current_schema()",
+            )
+            .fetch_all(&mut *tx.connection())
+            .await?;
+            let identity: Vec<String> =
+                identity.iter().map(|row| row.try_get::<String, _>(0)).collect::<std::result::Result<_, _>>()?;
+            for table in TABLES.iter().filter(|t| identity.iter().any(|i| i == *t)) {
                 sqlx::query(&format!(
                     "SELECT CAST(setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false) AS BIGINT)"
                 ))

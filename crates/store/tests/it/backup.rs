@@ -2,6 +2,7 @@
 
 use store::backup::TABLES;
 use store::org::OrgFilter;
+use store::priorities::WorkshopRecord;
 use test_support::{TestDb, on_both_backends};
 
 use crate::audit::entry;
@@ -19,6 +20,17 @@ async fn backup_and_restore(db: &TestDb) {
     seed(db).await;
     let mut tx = db.store.begin().await.unwrap();
     tx.audit(&entry("ann", "C1"), 1_000).await.unwrap();
+    let workshop = WorkshopRecord {
+        id: 0,
+        area_code: "E54900001".into(),
+        title: "Round one".into(),
+        weighting: "swing".into(),
+        criteria: "[]".into(),
+        budget_pence: 100,
+        created_by: "Ann".into(),
+        created_at: 1_000,
+    };
+    let first = tx.insert_workshop(&workshop).await.unwrap();
     tx.commit().await.unwrap();
     let backup = db.store.backup(42).await.unwrap();
     let text = serde_json::to_string(&backup).unwrap();
@@ -33,6 +45,11 @@ async fn backup_and_restore(db: &TestDb) {
     assert_eq!(target.store.backup(42).await.unwrap(), backup);
     // Restoring twice is refused: the store is no longer empty.
     assert!(target.store.restore(&restored).await.is_err());
+    // Every table with an identity id carries on numbering after the restored rows.
+    let mut tx = target.store.begin().await.unwrap();
+    let next = tx.insert_workshop(&workshop).await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(next > first, "{next} after {first}");
 }
 
 on_both_backends!(tables, backup_lists_every_table);
