@@ -188,6 +188,11 @@ pub enum Action {
     /// Score bids independently in a tender's evaluation: evaluators, clinical leads and the
     /// commissioner's contract staff (each still needs a cleared declaration of interests).
     EvaluateBids,
+    /// Run prioritisation workshops: set them up, add options and record decisions — the
+    /// commissioner's contract staff and administrators.
+    ManagePriorities,
+    /// Score options in a prioritisation workshop: any of the commissioner's staff.
+    ScorePriorities,
     /// Users, organisations and the audit log.
     Administer,
 }
@@ -270,6 +275,8 @@ pub fn decide(principal: Option<&Principal>, action: &Action) -> Decision {
         Action::EvaluateBids => {
             [Role::Evaluator, Role::ClinicalLead, Role::Commissioner].iter().any(|role| principal.has(*role))
         }
+        Action::ManagePriorities => [Role::Administrator, Role::Commissioner].iter().any(|role| principal.has(*role)),
+        Action::ScorePriorities => principal.is_commissioner_side(),
         Action::Administer => principal.has(Role::Administrator),
     };
     if allowed { Decision::Allow } else { Decision::Forbidden }
@@ -409,6 +416,8 @@ mod tests {
             Action::ViewOwnProfile,
             Action::ViewStage(Stage::Monitor),
             Action::ManageTokensFor(own),
+            Action::ManagePriorities,
+            Action::ScorePriorities,
             Action::Administer,
         ] {
             assert_eq!(decide(Some(&token), &action), Decision::Forbidden, "{action:?}");
@@ -452,5 +461,25 @@ mod tests {
             assert_eq!(Role::parse(role.code()), Ok(role));
         }
         assert!(Role::parse("superuser").is_err());
+    }
+
+    #[test]
+    fn the_commissioners_staff_score_priorities_and_contract_staff_decide_them() {
+        let q99 = |role| principal("Q99", OrgKind::Commissioner, &[role]);
+        for (who, manage, score) in [
+            (q99(Role::Commissioner), Decision::Allow, Decision::Allow),
+            (q99(Role::Administrator), Decision::Allow, Decision::Allow),
+            (q99(Role::ClinicalLead), Decision::Forbidden, Decision::Allow),
+            (q99(Role::Analyst), Decision::Forbidden, Decision::Allow),
+            (
+                principal("SC901", OrgKind::ScrutinyCommittee, &[Role::Scrutiny]),
+                Decision::Forbidden,
+                Decision::Forbidden,
+            ),
+            (principal("R9A", OrgKind::Provider, &[Role::Provider]), Decision::Forbidden, Decision::Forbidden),
+        ] {
+            assert_eq!(decide(Some(&who), &Action::ManagePriorities), manage, "{:?}", who.roles);
+            assert_eq!(decide(Some(&who), &Action::ScorePriorities), score, "{:?}", who.roles);
+        }
     }
 }

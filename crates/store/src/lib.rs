@@ -29,6 +29,7 @@ pub mod notices;
 pub mod org;
 pub mod performance;
 pub mod prices;
+pub mod priorities;
 pub mod procurement;
 pub mod provision;
 pub mod rtt;

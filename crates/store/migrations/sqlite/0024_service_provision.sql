@@ -29,3 +29,53 @@ CREATE TABLE service_access (
     minutes       DOUBLE PRECISION NOT NULL,
     PRIMARY KEY (year, service_code, lsoa_code)
 );
+
+-- Prioritisation workshops: criteria with weights (JSON), the budget, options (linked to the
+-- gap each answers) with cost, benefit and constraints, each participant's scores, and the
+-- decisions taken with their rationale.
+CREATE TABLE priority_workshops (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    area_code     TEXT NOT NULL,
+    title         TEXT NOT NULL,
+    weighting     TEXT NOT NULL,
+    criteria      TEXT NOT NULL,
+    budget_pence  BIGINT NOT NULL,
+    created_by    TEXT NOT NULL,
+    created_at    BIGINT NOT NULL
+);
+
+CREATE TABLE priority_options (
+    workshop_id   BIGINT NOT NULL REFERENCES priority_workshops (id),
+    option_id     TEXT NOT NULL,
+    name          TEXT NOT NULL,
+    need          TEXT NOT NULL,
+    gap_kind      TEXT NOT NULL,
+    area_code     TEXT NOT NULL,
+    service_code  TEXT NOT NULL,
+    cost_pence    BIGINT NOT NULL,
+    benefit       DOUBLE PRECISION NOT NULL,
+    mandatory     BIGINT NOT NULL,
+    option_group  TEXT NOT NULL,
+    requires      TEXT NOT NULL,
+    PRIMARY KEY (workshop_id, option_id)
+);
+
+CREATE TABLE priority_scores (
+    workshop_id   BIGINT NOT NULL REFERENCES priority_workshops (id),
+    participant   TEXT NOT NULL,
+    option_id     TEXT NOT NULL,
+    criterion_id  TEXT NOT NULL,
+    score         DOUBLE PRECISION NOT NULL,
+    entered_at    BIGINT NOT NULL,
+    PRIMARY KEY (workshop_id, participant, option_id, criterion_id)
+);
+
+CREATE TABLE priority_decisions (
+    workshop_id   BIGINT NOT NULL REFERENCES priority_workshops (id),
+    option_id     TEXT NOT NULL,
+    decision      TEXT NOT NULL,
+    rationale     TEXT NOT NULL,
+    decided_by    TEXT NOT NULL,
+    decided_at    BIGINT NOT NULL,
+    PRIMARY KEY (workshop_id, option_id)
+);
