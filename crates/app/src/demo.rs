@@ -216,6 +216,7 @@ impl App {
             .await?;
         }
         self.load_demo_procurements().await?;
+        self.load_demo_priorities().await?;
         Ok(())
     }
 

@@ -32,6 +32,7 @@ pub mod notices;
 pub mod ocds;
 pub mod performance;
 pub mod prices;
+pub mod priorities;
 pub mod procurement;
 pub mod progress;
 pub mod provision;

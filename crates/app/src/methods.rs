@@ -67,6 +67,10 @@ pub const NAMES: [&str; 30] = [
     "portfolio",
 ];
 
+/// The largest portfolio problem the methods interface takes, and its node limit.
+const MAX_API_CANDIDATES: usize = 10_000;
+const MAX_API_NODES: u64 = 1_000_000;
+
 /// Reads a record-style input whole, refusing unknown keys by name.
 fn record<T: serde::de::DeserializeOwned>(name: &str, input: &Value) -> Result<T, AppError> {
     serde_json::from_value(input.clone()).map_err(|error| AppError::Invalid(format!("{name}: {error}")))
@@ -135,7 +139,15 @@ fn record_method(name: &str, input: &Value) -> Result<Option<Value>, AppError> {
             Ok(Some(to_json(result)?))
         }
         "portfolio" => {
-            let problem: portfolio::Problem = record(name, input)?;
+            let mut problem: portfolio::Problem = record(name, input)?;
+            // Bounded work for a shared service: the command line's `priorities solve` has
+            // no such cap.
+            if problem.candidates.len() > MAX_API_CANDIDATES {
+                return Err(AppError::Invalid(format!(
+                    "{name}: at most {MAX_API_CANDIDATES} candidates here; use `commissioner priorities solve` for more"
+                )));
+            }
+            problem.node_limit = Some(problem.node_limit.unwrap_or(MAX_API_NODES).min(MAX_API_NODES));
             let result = portfolio::solve(&problem).map_err(|error| AppError::Invalid(format!("{name}: {error}")))?;
             Ok(Some(to_json(result)?))
         }
