@@ -10,12 +10,16 @@ use serde::Serialize;
 use commissioning::access::{Action, Stage};
 use commissioning::area::{AreaCode, AreaKind};
 use commissioning::money::Money;
-use commissioning::plan::provision::{AccessRow, Gap, GapSettings, NeedRow, ProvisionRow, find_gaps};
+use commissioning::plan::indicators::Polarity;
+use commissioning::plan::provision::{
+    AccessRow, Gap, GapSettings, NeedFunnel, NeedRow, Opportunity, PlaceFeatures, ProvisionRow, find_gaps,
+    nearest_peers, opportunity, provision_funnels,
+};
 use store::provision::AccessTime;
 
 use crate::import::{CsvFile, ImportError, Seen};
 use crate::needs::{NeedsLevel, NeedsQuery};
-use crate::{Actor, App, Result, authorize};
+use crate::{Actor, App, AppError, Result, authorize};
 
 fn number(text: &str, low: f64, high: f64) -> std::result::Result<f64, String> {
     match text.replace(',', "").parse::<f64>() {
@@ -114,6 +118,8 @@ pub struct GapRegister {
     pub settings: GapSettings,
     pub provision: Vec<ProvisionRow>,
     pub gaps: Vec<Gap>,
+    /// Activity against need across the localities, per need, with overdispersed limits.
+    pub funnels: Vec<NeedFunnel>,
     pub notes: Vec<String>,
 }
 
@@ -175,6 +181,7 @@ impl App {
             None => Vec::new(),
         };
         let gaps = find_gaps(&needs, &provision, &access, &settings);
+        let funnels = provision_funnels(&needs, &provision);
         Ok(GapRegister {
             area_code: assessment.area.code.to_string(),
             area_name: assessment.area.name.clone(),
@@ -182,6 +189,7 @@ impl App {
             settings,
             provision,
             gaps,
+            funnels,
             notes,
         })
     }
@@ -239,6 +247,281 @@ impl App {
                 area_code,
                 population,
                 beyond_threshold: beyond,
+            })
+            .collect())
+    }
+}
+
+/// The gap register as a table (the CSV and the workbook's first sheet).
+pub fn gap_table(register: &GapRegister) -> crate::export::DataTable {
+    use crate::export::{DataTable, Datum};
+    DataTable {
+        name: "Gaps",
+        headers: vec![
+            "kind",
+            "need",
+            "area_code",
+            "area_name",
+            "service_code",
+            "gap",
+            "evidence",
+            "confidence",
+            "size",
+        ],
+        rows: register
+            .gaps
+            .iter()
+            .map(|g| {
+                vec![
+                    Datum::text(g.kind.code()),
+                    Datum::text(g.need.clone()),
+                    Datum::text(g.area_code.clone()),
+                    Datum::text(g.area_name.clone()),
+                    Datum::text(g.service_code.clone()),
+                    Datum::text(g.title.clone()),
+                    Datum::text(g.evidence.clone()),
+                    Datum::text(g.confidence.code()),
+                    Datum::Number(Some(g.size)),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// Current provision as a table, with cost per case.
+pub fn provision_table(register: &GapRegister) -> crate::export::DataTable {
+    use crate::export::{DataTable, Datum};
+    let money = |pence: i64| Datum::text(Money::from_pence(pence).to_pounds_string());
+    DataTable {
+        name: "Provision",
+        headers: vec![
+            "service_code",
+            "service_name",
+            "need",
+            "provider_code",
+            "provider_name",
+            "area_code",
+            "area_name",
+            "capacity",
+            "activity",
+            "spend",
+            "cost_per_case",
+            "waiting_weeks",
+            "quality",
+            "feedback",
+            "qalys",
+        ],
+        rows: register
+            .provision
+            .iter()
+            .map(|p| {
+                vec![
+                    Datum::text(p.service_code.clone()),
+                    Datum::text(p.service_name.clone()),
+                    Datum::text(p.need.clone()),
+                    Datum::text(p.provider_code.clone()),
+                    Datum::text(p.provider_name.clone()),
+                    Datum::text(p.area_code.clone()),
+                    Datum::text(p.area_name.clone()),
+                    Datum::Number(p.capacity),
+                    Datum::Number(Some(p.activity)),
+                    money(p.spend_pence),
+                    p.cost_per_case_pence().map(money).unwrap_or(Datum::Number(None)),
+                    Datum::Number(p.waiting_weeks),
+                    Datum::Number(p.quality),
+                    Datum::Number(p.feedback),
+                    Datum::Number(p.qalys),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// One place compared with the target on the peers page.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PeerRow {
+    pub code: String,
+    pub name: String,
+    pub distance: f64,
+    pub value: Option<f64>,
+    pub features: Vec<Option<f64>>,
+}
+
+/// A place against its nearest neighbours on one indicator.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PeerComparison {
+    pub level: NeedsLevel,
+    pub place_code: String,
+    pub place_name: String,
+    pub indicator: String,
+    pub indicator_name: String,
+    pub unit: String,
+    pub value: Option<f64>,
+    pub features: Vec<Option<f64>>,
+    pub k: usize,
+    pub peers: Vec<PeerRow>,
+    /// Events a year the place would gain if it matched its peers (none for an indicator
+    /// with no better direction).
+    pub opportunity: Option<Opportunity>,
+    /// The places that can be chosen, by name.
+    pub places: Vec<(String, String)>,
+    pub indicators: Vec<(String, String)>,
+}
+
+impl App {
+    /// A place's nearest neighbours (on age structure, deprivation and rurality where
+    /// known) and what it would gain on an indicator if it matched their median or best
+    /// quartile. Areas only: LSOAs, MSOAs or localities.
+    pub async fn peer_comparison(
+        &self,
+        actor: &Actor,
+        level: NeedsLevel,
+        place: Option<&str>,
+        indicator: Option<&str>,
+        k: usize,
+    ) -> Result<PeerComparison> {
+        if level == NeedsLevel::Practice {
+            return Err(AppError::Invalid("level: Peers compare areas: choose LSOA, MSOA or locality".into()));
+        }
+        let assessment = self.needs_assessment(actor, &NeedsQuery { level, ..NeedsQuery::default() }).await?;
+        let indicators: Vec<(String, String)> = assessment
+            .indicators
+            .iter()
+            .filter(|i| i.places.len() > 1)
+            .map(|i| (i.definition.id.to_string(), i.definition.name.clone()))
+            .collect();
+        let chosen = match indicator {
+            Some(id) => assessment
+                .indicator(id)
+                .ok_or_else(|| AppError::Invalid(format!("indicator: {id} is not assessed at this level")))?,
+            None => assessment
+                .indicators
+                .iter()
+                .find(|i| i.places.len() > 1)
+                .ok_or_else(|| AppError::Invalid("indicator: No indicator has places at this level".into()))?,
+        };
+        let mut places: Vec<(String, String)> =
+            chosen.places.iter().map(|p| (p.code.clone(), p.name.clone())).collect();
+        places.sort_by(|a, b| a.1.cmp(&b.1));
+        let target = match place {
+            Some(code) => chosen
+                .places
+                .iter()
+                .find(|p| p.code == code)
+                .ok_or_else(|| AppError::Invalid(format!("place: {code} is not a place at this level")))?,
+            None => chosen
+                .places
+                .iter()
+                .find(|p| p.value.value.is_some())
+                .or(chosen.places.first())
+                .ok_or(AppError::NotFound)?,
+        };
+        let features = self.place_features(&assessment.area.code, level).await?;
+        let known: Vec<PlaceFeatures> = chosen
+            .places
+            .iter()
+            .filter_map(|p| {
+                features.get(&p.code).map(|f| PlaceFeatures {
+                    code: p.code.clone(),
+                    name: p.name.clone(),
+                    features: f.clone(),
+                })
+            })
+            .collect();
+        let k = k.clamp(1, 50);
+        let nearest = nearest_peers(&target.code, &known, k).unwrap_or_default();
+        let value_of = |code: &str| chosen.places.iter().find(|p| p.code == code).and_then(|p| p.value.value);
+        let peers: Vec<PeerRow> = nearest
+            .iter()
+            .map(|p| PeerRow {
+                code: p.code.clone(),
+                name: p.name.clone(),
+                distance: p.distance,
+                value: value_of(&p.code),
+                features: features.get(&p.code).cloned().unwrap_or_default(),
+            })
+            .collect();
+        let lower_is_better = match chosen.definition.polarity {
+            Polarity::LowerIsBetter => Some(true),
+            Polarity::HigherIsBetter => Some(false),
+            Polarity::NoJudgement => None,
+        };
+        let peer_values: Vec<f64> = peers.iter().filter_map(|p| p.value).collect();
+        let opportunity = match (target.value.value, lower_is_better) {
+            (Some(value), Some(lower)) => {
+                opportunity(value, target.value.denominator / chosen.definition.multiplier, &peer_values, lower)
+            }
+            _ => None,
+        };
+        Ok(PeerComparison {
+            level,
+            place_code: target.code.clone(),
+            place_name: target.name.clone(),
+            indicator: chosen.definition.id.to_string(),
+            indicator_name: chosen.definition.name.clone(),
+            unit: chosen.unit.clone(),
+            value: target.value.value,
+            features: features.get(&target.code).cloned().unwrap_or_default(),
+            k,
+            peers,
+            opportunity,
+            places,
+            indicators,
+        })
+    }
+
+    /// Each place's features at a level: share aged 65 and over, share under 15, the
+    /// population-weighted mean IMD decile of its LSOAs, and rurality (unknown: no rural
+    /// classification is held, so it drops out of every distance).
+    async fn place_features(&self, area: &AreaCode, level: NeedsLevel) -> Result<HashMap<String, Vec<Option<f64>>>> {
+        let wanted = match level {
+            NeedsLevel::Lsoa => AreaKind::Lsoa,
+            NeedsLevel::Msoa => AreaKind::Msoa,
+            NeedsLevel::Locality | NeedsLevel::Practice => AreaKind::LocalAuthority,
+        };
+        let tree = self.store().area_tree(area).await?;
+        let parent: HashMap<String, String> = tree
+            .iter()
+            .filter_map(|t| t.area.parent.as_ref().map(|p| (t.area.code.to_string(), p.to_string())))
+            .collect();
+        let kinds: HashMap<String, AreaKind> = tree.iter().map(|t| (t.area.code.to_string(), t.area.kind())).collect();
+        let decile: HashMap<String, f64> =
+            tree.iter().filter_map(|t| t.imd_decile.map(|d| (t.area.code.to_string(), f64::from(d.value())))).collect();
+        let place_of = |lsoa: &str| -> Option<String> {
+            let mut code = lsoa.to_owned();
+            loop {
+                if kinds.get(&code) == Some(&wanted) {
+                    return Some(code);
+                }
+                code = parent.get(&code)?.clone();
+            }
+        };
+        let Some(year) = self.store().latest_population_year().await? else { return Ok(HashMap::new()) };
+        // [persons, 65+, under 15, decile × persons, persons with a decile]
+        let mut sums: HashMap<String, [f64; 5]> = HashMap::new();
+        for row in self.store().population_rows_within(area, year).await? {
+            let lsoa = row.area.to_string();
+            let Some(place) = place_of(&lsoa) else { continue };
+            let persons = row.persons as f64;
+            let entry = sums.entry(place).or_default();
+            entry[0] += persons;
+            if row.age_band.lower_age() >= 65 {
+                entry[1] += persons;
+            }
+            if row.age_band.lower_age() < 15 {
+                entry[2] += persons;
+            }
+            if let Some(d) = decile.get(&lsoa) {
+                entry[3] += d * persons;
+                entry[4] += persons;
+            }
+        }
+        Ok(sums
+            .into_iter()
+            .filter(|(_, s)| s[0] > 0.0)
+            .map(|(code, s)| {
+                let mean_decile = (s[4] > 0.0).then(|| s[3] / s[4]);
+                (code, vec![Some(s[1] / s[0]), Some(s[2] / s[0]), mean_decile, None])
             })
             .collect())
     }

@@ -80,3 +80,70 @@ async fn malformed_provision_names_line_and_field_and_writes_nothing() {
     assert!(error.contains("access.csv:2: field 'lsoa_code'") && error.contains("not an LSOA"), "{error}");
     assert!(db.store.provision_years().await.unwrap().is_empty(), "nothing was written");
 }
+
+#[tokio::test]
+async fn peers_on_the_demo_are_the_nearest_places_with_the_opportunity() {
+    let (app, _db, _dir) = app().await;
+    let options = DemoOptions { seed: 5, rows: 2_000, reference_data: Some(shared_data("")) };
+    app.load_demo(&options, &Silent).await.unwrap();
+    let analyst = Actor::User(principal("Q99", OrgKind::Commissioner, Role::Analyst));
+    let level = app::needs::NeedsLevel::Msoa;
+    let first = app.peer_comparison(&analyst, level, None, Some("QOF_DM"), 6).await.unwrap();
+    assert_eq!(first.peers.len(), 6);
+    assert!(first.peers.iter().all(|p| p.code != first.place_code), "a place is not its own peer");
+    assert!(first.peers.windows(2).all(|w| w[0].distance <= w[1].distance));
+    assert!(first.features[0].is_some() && first.features[2].is_some() && first.features[3].is_none());
+    // Recorded prevalence has no better direction: no opportunity is counted.
+    assert!(first.value.is_some() && first.opportunity.is_none());
+    // Premature CVD mortality by locality: lower is better, so it is; the three other
+    // localities are the peers.
+    let cvd =
+        app.peer_comparison(&analyst, app::needs::NeedsLevel::Locality, None, Some("NHSOF_1.1"), 6).await.unwrap();
+    assert_eq!(cvd.peers.len(), 3);
+    let o = cvd.opportunity.expect("an opportunity for a lower-is-better rate");
+    assert!(o.at_best_quartile >= o.at_median);
+    assert!(matches!(
+        app.peer_comparison(&analyst, app::needs::NeedsLevel::Practice, None, None, 5).await,
+        Err(AppError::Invalid(_))
+    ));
+    assert!(matches!(
+        app.peer_comparison(&analyst, level, Some("E99999999"), None, 5).await,
+        Err(AppError::Invalid(_))
+    ));
+}
+
+#[test]
+fn real_local_authorities_find_peers_of_like_deprivation() {
+    use commissioning::plan::provision::{PlaceFeatures, nearest_peers};
+    use std::collections::BTreeMap;
+    // Mean overall and income IMD deciles of each local authority's LSOAs, from the real
+    // 2019 lookup.
+    let mut reader =
+        csv::Reader::from_path(shared_data("hocl-qof-prevalence-2019-20/lsoa11_geography_lookup_with_imd2019.csv"))
+            .unwrap();
+    let mut sums: BTreeMap<(String, String), (f64, f64, f64)> = BTreeMap::new();
+    for record in reader.records() {
+        let r = record.unwrap();
+        let (Ok(overall), Ok(income)) = (r[9].parse::<f64>(), r[8].parse::<f64>()) else { continue };
+        let entry = sums.entry((r[4].to_owned(), r[5].to_owned())).or_default();
+        entry.0 += overall;
+        entry.1 += income;
+        entry.2 += 1.0;
+    }
+    let places: Vec<PlaceFeatures> = sums
+        .iter()
+        .map(|((code, name), (overall, income, n))| PlaceFeatures {
+            code: code.clone(),
+            name: name.clone(),
+            features: vec![Some(overall / n), Some(income / n)],
+        })
+        .collect();
+    assert!(places.len() > 300);
+    let luton = places.iter().find(|p| p.name == "Luton").unwrap();
+    let peers = nearest_peers(&luton.code, &places, 5).unwrap();
+    assert_eq!(peers.len(), 5);
+    let decile = |code: &str| places.iter().find(|p| p.code == code).unwrap().features[0].unwrap();
+    for peer in &peers {
+        assert!((decile(&peer.code) - decile(&luton.code)).abs() < 0.5, "{} vs Luton", peer.name);
+    }
+}

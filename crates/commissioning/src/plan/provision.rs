@@ -2,7 +2,7 @@
 //! matched its peers, and the gap analysis of need against provision.
 //!
 //! **Peers.** Each place is described by features (share aged 65 and over, share aged under
-//! 16, deprivation as the population-weighted mean IMD decile, rurality as the share living
+//! 15, deprivation as the population-weighted mean IMD decile, rurality as the share living
 //! in rural LSOAs, where known). Every feature is standardised to z-scores across the places
 //! compared (mean 0, population standard deviation 1; a feature that does not vary, or that
 //! a place lacks, is left out of that pair's distance), and the distance is Euclidean on the
@@ -36,7 +36,7 @@ pub struct PlaceFeatures {
 }
 
 /// The feature names, in order.
-pub const FEATURES: [&str; 4] = ["Aged 65 and over", "Aged under 16", "Mean IMD decile", "Rural share"];
+pub const FEATURES: [&str; 4] = ["Aged 65 and over", "Aged under 15", "Mean IMD decile", "Rural share"];
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Peer {
@@ -284,6 +284,51 @@ fn pounds(pence: f64) -> String {
     text.strip_suffix(".00").unwrap_or(&text).to_owned()
 }
 
+/// Activity for one need across areas on an overdispersed funnel: each area's activity
+/// (observed) against what its share of the expected cases would give (expected).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NeedFunnel {
+    pub need: String,
+    pub need_name: String,
+    pub area_codes: Vec<String>,
+    pub area_names: Vec<String>,
+    pub funnel: crate::methods::overdispersion::OdFunnel,
+}
+
+/// The provision funnel of every need with provision in three or more areas.
+pub fn provision_funnels(needs: &[NeedRow], provision: &[ProvisionRow]) -> Vec<NeedFunnel> {
+    let mut by_need: BTreeMap<&str, Vec<&NeedRow>> = BTreeMap::new();
+    for n in needs {
+        by_need.entry(n.need.as_str()).or_default().push(n);
+    }
+    let mut funnels = Vec::new();
+    for (need, areas) in &by_need {
+        let activity = |area: &str| -> f64 {
+            provision.iter().filter(|p| p.need == *need && p.area_code == area).map(|p| p.activity).sum()
+        };
+        let observed: Vec<f64> = areas.iter().map(|a| activity(&a.area_code)).collect();
+        let total_activity: f64 = observed.iter().sum();
+        let total_expected: f64 = areas.iter().map(|a| a.expected).sum();
+        if areas.len() < 3 || total_activity <= 0.0 || total_expected <= 0.0 {
+            continue;
+        }
+        let units: Vec<(f64, f64)> =
+            areas.iter().zip(&observed).map(|(a, o)| (*o, total_activity * a.expected / total_expected)).collect();
+        if units.iter().any(|u| u.1 <= 0.0) {
+            continue;
+        }
+        let Ok(funnel) = od_funnel(OdMethod::RatioShmi, &units, 0.1) else { continue };
+        funnels.push(NeedFunnel {
+            need: need.to_string(),
+            need_name: areas[0].need_name.clone(),
+            area_codes: areas.iter().map(|a| a.area_code.clone()).collect(),
+            area_names: areas.iter().map(|a| a.area_name.clone()).collect(),
+            funnel,
+        });
+    }
+    funnels
+}
+
 /// Every gap the evidence shows, biggest first within each kind.
 pub fn find_gaps(
     needs: &[NeedRow],
@@ -316,46 +361,27 @@ pub fn find_gaps(
             });
         }
     }
-    // Provision against expected cases, per need, on an overdispersed funnel across areas.
-    let mut by_need: BTreeMap<&str, Vec<&NeedRow>> = BTreeMap::new();
-    for n in needs {
-        by_need.entry(n.need.as_str()).or_default().push(n);
-    }
-    for (need, areas) in &by_need {
-        let activity = |area: &str| -> f64 {
-            provision.iter().filter(|p| p.need == *need && p.area_code == area).map(|p| p.activity).sum()
-        };
-        let observed: Vec<f64> = areas.iter().map(|a| activity(&a.area_code)).collect();
-        let total_activity: f64 = observed.iter().sum();
-        let total_expected: f64 = areas.iter().map(|a| a.expected).sum();
-        if areas.len() < 3 || total_activity <= 0.0 || total_expected <= 0.0 {
-            continue;
-        }
-        let units: Vec<(f64, f64)> =
-            areas.iter().zip(&observed).map(|(a, o)| (*o, total_activity * a.expected / total_expected)).collect();
-        if units.iter().any(|u| u.1 <= 0.0) {
-            continue;
-        }
-        let Ok(funnel) = od_funnel(OdMethod::RatioShmi, &units, 0.1) else { continue };
-        for ((area, point), (o, e)) in areas.iter().zip(&funnel.points).zip(&units) {
+    for f in provision_funnels(needs, provision) {
+        for (i, point) in f.funnel.points.iter().enumerate() {
             let Some(side) = point.outlier95 else { continue };
+            let (o, e) = (point.numerator, point.denominator);
             let kind = if side == Outlier::Low { GapKind::UnderProvision } else { GapKind::OverProvision };
             let confidence = if point.outlier998.is_some() { Confidence::High } else { Confidence::Medium };
-            let service = provision.iter().find(|p| p.need == *need && p.area_code == area.area_code);
+            let service = provision.iter().find(|p| p.need == f.need && p.area_code == f.area_codes[i]);
             gaps.push(Gap {
                 kind,
-                need: need.to_string(),
-                area_code: area.area_code.clone(),
-                area_name: area.area_name.clone(),
+                need: f.need.clone(),
+                area_code: f.area_codes[i].clone(),
+                area_name: f.area_names[i].clone(),
                 service_code: service.map(|s| s.service_code.clone()).unwrap_or_default(),
                 title: format!(
                     "{}: activity {} than need would give",
-                    area.need_name,
+                    f.need_name,
                     if side == Outlier::Low { "lower" } else { "higher" }
                 ),
                 evidence: format!(
                     "{o:.0} cases against {e:.0} for the area's share of expected prevalence (ratio {:.2}; 95% limits {:.2}–{:.2} after overdispersion, τ² {:.4})",
-                    point.value, point.limits[0], point.limits[1], funnel.tau2
+                    point.value, point.limits[0], point.limits[1], f.funnel.tau2
                 ),
                 confidence,
                 size: (e - o).abs(),

@@ -7,17 +7,20 @@ use axum::response::{Html, Response};
 use maud::html;
 use serde::Deserialize;
 
-use app::export::{DataTable, Datum};
 use app::provision::GapRegister;
 use commissioning::access::Stage;
+use commissioning::methods::funnel::FunnelRow;
+use commissioning::methods::overdispersion::Outlier;
 use commissioning::money::Money;
+use commissioning::plan::needs::Significance;
 use commissioning::plan::provision::{Confidence, GapKind};
 use nhsuk::components::inset_text::InsetText;
 use nhsuk::components::table::{Cell, Table};
 
 use crate::auth::SignedIn;
+use crate::charts;
 use crate::error::Error;
-use crate::format::thousands;
+use crate::format::{thousands, url_encode};
 use crate::layout::{self, Section};
 use crate::pages::{csv_response, download_link, summary};
 use crate::state::AppState;
@@ -67,6 +70,18 @@ fn size_text(kind: GapKind, size: f64) -> String {
     }
 }
 
+/// The funnel's limits at 100 points from the smallest expected count to beyond the largest.
+fn funnel_rows(funnel: &commissioning::methods::overdispersion::OdFunnel) -> Vec<FunnelRow> {
+    let max = funnel.points.iter().map(|p| p.denominator).fold(1.0, f64::max) * 1.1;
+    let min = (max / 200.0).max(1.0);
+    (0..100)
+        .map(|i| {
+            let axis = min + (max - min) * f64::from(i) / 99.0;
+            FunnelRow { axis, aux: None, limits: funnel.limits_at(axis), baseline: Some(1.0) }
+        })
+        .collect()
+}
+
 /// The gap register page.
 pub(crate) async fn gaps(
     State(state): State<AppState>,
@@ -74,6 +89,18 @@ pub(crate) async fn gaps(
     Query(params): Query<GapParams>,
 ) -> Result<Html<String>, Error> {
     let register = register(&state, &session, &params).await?;
+    let decisions = state.app.priority_decisions(&session.principal).await?;
+    let latest = state.app.workshops(&session.principal).await?.first().map(|w| w.id);
+    let decided = |g: &commissioning::plan::provision::Gap| {
+        let key = crate::pages::plan::priorities::gap_key(g);
+        decisions.iter().filter(move |d| d.gap.key() == key)
+    };
+    let prioritise = |g: &commissioning::plan::provision::Gap| match latest {
+        Some(id) => {
+            format!("/plan/priorities/{id}?gap={}#add-option", url_encode(&crate::pages::plan::priorities::gap_key(g)))
+        }
+        None => "/plan/priorities".to_owned(),
+    };
     let spend: i64 = register.provision.iter().map(|p| p.spend_pence).sum();
     let content = html! {
         span class="nhsuk-caption-l" { "Plan: " (register.area_name) }
@@ -93,7 +120,7 @@ pub(crate) async fn gaps(
         } @else {
             (Table::new(
                 "Gaps, by kind, largest first",
-                vec![Cell::text("Kind"), Cell::text("Area"), Cell::text("Gap"), Cell::text("Evidence"), Cell::text("Confidence"), Cell::numeric("Size")],
+                vec![Cell::text("Kind"), Cell::text("Area"), Cell::text("Gap"), Cell::text("Evidence"), Cell::text("Confidence"), Cell::numeric("Size"), Cell::text("Priority")],
                 register.gaps.iter().map(|g| vec![
                     Cell::text(g.kind.label()),
                     Cell::text(g.area_name.clone()),
@@ -101,10 +128,44 @@ pub(crate) async fn gaps(
                     Cell::text(g.evidence.clone()),
                     Cell::text(confidence_label(g.confidence)),
                     Cell::numeric(size_text(g.kind, g.size)),
+                    Cell::html(html! {
+                        @for d in decided(g) {
+                            p class="nhsuk-body-s" {
+                                strong { (d.decision.label()) } ": " (d.option_name) " — " (d.rationale) " ("
+                                a href={ "/plan/priorities/" (d.workshop_id) "#decisions" } { (d.workshop_title) } ")"
+                            }
+                        }
+                        a href=(prioritise(g)) { "Prioritise" span class="nhsuk-u-visually-hidden" { " " (g.title) } }
+                    }),
                 ]).collect(),
             ))
         }
         (download_link("/plan/gaps.csv", "the gap register"))
+        p { a href="/plan/gaps.xlsx" { "Download the gap register and current provision (XLSX)" } }
+        @if !register.funnels.is_empty() {
+            h2 id="variation" { "Activity against need" }
+            p { "Each locality's activity for a need against what its share of the expected cases would give (1 is in line with need), with 95% and 99.8% limits widened for the variation between places (FunnelPlotR's SHMI method)." }
+            @for (i, f) in register.funnels.iter().enumerate() {
+                (charts::funnel(
+                    &format!("funnel-{i}"),
+                    &format!("{}: activity ÷ need-based expectation by locality", f.need_name),
+                    &f.funnel.points.iter().zip(&f.area_names).map(|(p, name)| charts::FunnelPoint {
+                        label: name.clone(),
+                        denominator: p.denominator,
+                        value: p.value,
+                        significance: match p.outlier95 {
+                            Some(Outlier::High) => Significance::Higher,
+                            Some(Outlier::Low) => Significance::Lower,
+                            None => Significance::Similar,
+                        },
+                    }).collect::<Vec<_>>(),
+                    &funnel_rows(&f.funnel),
+                    Some(1.0),
+                    &|v| format!("{v:.2}"),
+                ))
+            }
+        }
+        p { "Compare a place with its " a href="/plan/peers" { "nearest peers" } " on any indicator." }
         h2 id="provision" { "Current provision" }
         (Table::new(
             "Services by provider and area",
@@ -133,36 +194,26 @@ pub(crate) async fn gaps_csv(
     Query(params): Query<GapParams>,
 ) -> Result<Response, Error> {
     let register = register(&state, &session, &params).await?;
-    let table = DataTable {
-        name: "gaps",
-        headers: vec![
-            "kind",
-            "need",
-            "area_code",
-            "area_name",
-            "service_code",
-            "gap",
-            "evidence",
-            "confidence",
-            "size",
+    Ok(csv_response("gap-register.csv", &app::provision::gap_table(&register)))
+}
+
+/// The gap register and current provision as an XLSX workbook.
+pub(crate) async fn gaps_xlsx(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Query(params): Query<GapParams>,
+) -> Result<Response, Error> {
+    use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+    use axum::response::IntoResponse;
+    let register = register(&state, &session, &params).await?;
+    let bytes =
+        app::export::workbook(&[app::provision::gap_table(&register), app::provision::provision_table(&register)])?;
+    Ok((
+        [
+            (CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned()),
+            (CONTENT_DISPOSITION, format!("attachment; filename=\"gap-register-{}.xlsx\"", register.area_code)),
         ],
-        rows: register
-            .gaps
-            .iter()
-            .map(|g| {
-                vec![
-                    Datum::text(g.kind.code()),
-                    Datum::text(g.need.clone()),
-                    Datum::text(g.area_code.clone()),
-                    Datum::text(g.area_name.clone()),
-                    Datum::text(g.service_code.clone()),
-                    Datum::text(g.title.clone()),
-                    Datum::text(g.evidence.clone()),
-                    Datum::text(g.confidence.code()),
-                    Datum::Number(Some(g.size)),
-                ]
-            })
-            .collect(),
-    };
-    Ok(csv_response("gap-register.csv", &table))
+        bytes,
+    )
+        .into_response())
 }
