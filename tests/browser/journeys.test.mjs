@@ -173,6 +173,59 @@ test('an analyst goes from RTT waits to a capacity plan with scenarios and a dem
   await page.close();
 });
 
+test('a commissioner takes a gap from the register to a prioritised decision', async () => {
+  await browser.context.clearCookies();
+  const page = await newPage(browser.context);
+  await signIn(page, server.url, 'commissioner@demo.commissioner.test');
+  await page.goto(`${server.url}/plan`);
+  await page.getByRole('link', { name: 'Provision and gaps' }).click();
+  // Given the demo's needs assessment and service catalogue, the register lists gaps with
+  // their evidence.
+  await page.getByRole('heading', { level: 2, name: 'Gap register' }).waitFor();
+  assert.ok(await page.getByRole('cell', { name: 'Unmet need' }).first().isVisible());
+  assert.deepEqual(await seriousViolations(page), []);
+  await page.screenshot({ path: screenshotPath('gap-register.png'), fullPage: false });
+
+  // When they prioritise the largest unmet need, the workshop's form names the gap.
+  await page.getByRole('link', { name: /^Prioritise/ }).first().click();
+  await page.getByRole('heading', { level: 2, name: 'Add an option' }).waitFor();
+  assert.match(await page.getByLabel('Option', { exact: true }).inputValue(), /^Answer: /);
+  await page.getByRole('textbox', { name: 'Cost (£)' }).fill('lots');
+  await page.getByRole('button', { name: 'Add option' }).click();
+  await page.getByText('There is a problem').waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
+  await page.getByRole('link', { name: /Enter the cost in pounds/ }).click();
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'cost');
+  await page.getByRole('textbox', { name: 'Cost (£)' }).fill('40000');
+  await page.getByRole('textbox', { name: 'Benefit' }).fill('2.5');
+  await page.getByRole('button', { name: 'Add option' }).click();
+  await page.getByRole('heading', { level: 2, name: 'Options' }).waitFor();
+
+  // Then they score it, see the ranking with its sensitivity and the optimal portfolio.
+  const fieldset = page.locator('fieldset', { hasText: 'O07' });
+  for (const [label, score] of [['Health gain', '70'], ['Reducing inequalities', '90'], ['Affordability', '80'],
+    ['Strategic fit', '75'], ['Deliverability', '70'], ['Patient experience', '65']]) {
+    await fieldset.getByLabel(label).fill(score);
+  }
+  await page.getByRole('button', { name: 'Save my scores' }).click();
+  await page.getByRole('table', { name: /Weight sensitivity/ }).waitFor();
+  assert.ok(await page.getByRole('img', { name: /Options by cost and benefit/ }).isVisible());
+  assert.deepEqual(await seriousViolations(page), []);
+  await page.screenshot({ path: screenshotPath('prioritisation.png'), fullPage: true });
+
+  // And record the decision, which the register then shows against the gap.
+  await page.getByLabel('Option to decide').selectOption('O07');
+  await page.getByLabel('Decision').selectOption('invest');
+  await page.getByLabel('Rationale').fill('Closes the largest unmet need within budget');
+  await page.getByRole('button', { name: 'Record decision' }).click();
+  await page.getByRole('cell', { name: 'Closes the largest unmet need within budget' }).waitFor();
+  await page.goto(`${server.url}/plan/gaps`);
+  assert.ok(await page.getByText(/Closes the largest unmet need within budget/).isVisible());
+  assert.deepEqual(await seriousViolations(page), []);
+  assert.deepEqual(page.consoleErrors.filter((e) => !e.includes('422 (Unprocessable Entity)')), []);
+  await page.close();
+});
+
 test('a finance manager reads a contract, its KPIs and withholding, and attaches a document', async () => {
   await browser.context.clearCookies();
   const page = await newPage(browser.context);

@@ -689,3 +689,60 @@ pub(crate) fn demand_fan(id: &str, title: &str, history: &[f64], forecast: &[(f6
         }
     }
 }
+
+/// Options by cost (across, pounds a year; savings left of zero) and benefit (up): the
+/// chosen portfolio filled, the rest hollow.
+pub(crate) fn portfolio(id: &str, title: &str, options: &[(String, i64, f64, bool)]) -> Markup {
+    let (width, height) = (640.0, 300.0);
+    let (left, bottom, top, right) = (70.0, 40.0, 14.0, 20.0);
+    let costs = options.iter().map(|o| o.1 as f64 / 100.0);
+    let (min_x, max_x) = costs.fold((0.0f64, 1.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    let benefits = options.iter().map(|o| o.2);
+    let (min_y, max_y) = benefits.fold((0.0f64, 1.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    let pad_x = (max_x - min_x) * 0.05;
+    let pad_y = (max_y - min_y) * 0.08;
+    let (min_x, max_x, min_y, max_y) = (min_x - pad_x, max_x + pad_x, min_y - pad_y, max_y + pad_y);
+    let x = |v: f64| left + (width - left - right) * (v - min_x) / (max_x - min_x);
+    let y = |v: f64| top + (height - top - bottom) * (1.0 - (v - min_y) / (max_y - min_y));
+    let chosen = options.iter().filter(|o| o.3).count();
+    let description = format!(
+        "{} options, {} chosen. {}",
+        options.len(),
+        chosen,
+        options
+            .iter()
+            .map(|(label, cost, benefit, c)| format!(
+                "{label}: £{} a year, {benefit:.1} QALYs{}",
+                thousands(cost / 100),
+                if *c { ", chosen" } else { "" }
+            ))
+            .collect::<Vec<_>>()
+            .join("; ")
+    );
+    html! {
+        figure class="app-chart" {
+            svg xmlns="http://www.w3.org/2000/svg" viewBox=(format!("0 0 {width} {height}")) role="img"
+                aria-labelledby=(format!("{id}-title {id}-desc")) focusable="false" class="app-chart__svg" {
+                title id=(format!("{id}-title")) { (title) }
+                desc id=(format!("{id}-desc")) { (description) }
+                line x1=(format!("{:.1}", x(0.0))) x2=(format!("{:.1}", x(0.0))) y1=(top) y2=(height - bottom) stroke=(NHS_DARK_GREY) {}
+                line x1=(left) x2=(width - right) y1=(format!("{:.1}", y(0.0))) y2=(format!("{:.1}", y(0.0))) stroke=(NHS_DARK_GREY) {}
+                text x=(left) y=(height - bottom + 16.0) font-size="11" fill=(NHS_DARK_GREY) { "£" (thousands(min_x as i64)) }
+                text x=(width - right) y=(height - bottom + 16.0) text-anchor="end" font-size="11" fill=(NHS_DARK_GREY) { "£" (thousands(max_x as i64)) }
+                text x=(left - 6.0) y=(top + 8.0) text-anchor="end" font-size="11" fill=(NHS_DARK_GREY) { (format!("{max_y:.0}")) }
+                text x=(left - 6.0) y=(height - bottom) text-anchor="end" font-size="11" fill=(NHS_DARK_GREY) { (format!("{min_y:.0}")) }
+                @for (label, cost, benefit, c) in options {
+                    circle cx=(format!("{:.1}", x(*cost as f64 / 100.0))) cy=(format!("{:.1}", y(*benefit))) r="6"
+                        fill=(if *c { NHS_BLUE } else { "#ffffff" }) stroke=(NHS_DARK_BLUE) stroke-width="1.5" {
+                        title { (label) }
+                    }
+                    text x=(format!("{:.1}", x(*cost as f64 / 100.0) + 9.0)) y=(format!("{:.1}", y(*benefit) + 4.0)) font-size="11" fill=(NHS_DARK_GREY) {
+                        (label.split_whitespace().next().unwrap_or_default())
+                    }
+                }
+                text x=(left) y=(height - 6.0) font-size="11" fill=(NHS_DARK_GREY) { "Across: cost a year (savings left of zero). Up: QALYs a year." }
+            }
+            figcaption class="nhsuk-body-s" { (title) ". " (description) }
+        }
+    }
+}

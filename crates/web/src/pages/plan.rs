@@ -5,6 +5,8 @@
 pub(crate) mod capacity;
 pub(crate) mod gaps;
 pub(crate) mod needs;
+pub(crate) mod peers;
+pub(crate) mod priorities;
 
 use axum::extract::State;
 use axum::response::Html;
@@ -45,6 +47,10 @@ pub(crate) async fn plan(State(state): State<AppState>, SignedIn(session): Signe
             li class="nhsuk-grid-column-one-half nhsuk-card-group__item" {
                 (Card::new("Provision and gaps").linked("/plan/gaps")
                     .with_description("Current services against need: unmet need, provision out of line with need, access, duplication and low value, with evidence."))
+            }
+            li class="nhsuk-grid-column-one-half nhsuk-card-group__item" {
+                (Card::new("Prioritisation").linked("/plan/priorities")
+                    .with_description("Options for the gaps scored against weighted criteria, with the sensitivity of the ranking, and the optimal portfolio within the budget."))
             }
             li class="nhsuk-grid-column-one-half nhsuk-card-group__item" {
                 (Card::new("Capacity planning").linked("/plan/capacity")

@@ -12,5 +12,6 @@ mod monitor;
 mod needs;
 mod pages;
 mod performance;
+mod priorities;
 mod procurement;
 mod security;

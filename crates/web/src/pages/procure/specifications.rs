@@ -122,9 +122,28 @@ fn new_page(session: &Session, content: &SpecContent, errors: &[(String, String)
     layout::page_for(session, Section::Stage(Stage::Procure), "Write a service specification", None, body)
 }
 
-pub(crate) async fn new_specification(SignedIn(session): SignedIn) -> Result<Html<String>, Error> {
+/// What a new specification may start from: a priority decision passes its title and what
+/// it answers (the need, the gap and the decision).
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct Prefill {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    answers: String,
+}
+
+pub(crate) async fn new_specification(
+    SignedIn(session): SignedIn,
+    Query(prefill): Query<Prefill>,
+) -> Result<Html<String>, Error> {
     app::authorize(Some(&session.principal), &Action::ManageProcurement)?;
-    Ok(new_page(&session, &SpecContent { payment_mechanism: "block".into(), ..Default::default() }, &[]))
+    let content = SpecContent {
+        title: prefill.title,
+        answers: prefill.answers,
+        payment_mechanism: "block".into(),
+        ..Default::default()
+    };
+    Ok(new_page(&session, &content, &[]))
 }
 
 pub(crate) async fn create(
