@@ -40,7 +40,7 @@ result = milp(
     constraints=LinearConstraint(a.tocsr(), low, high),
     integrality=np.ones(n),
     bounds=Bounds(lower, np.ones(n)),
-    options={"mip_rel_gap": 0.0},
+    options={"mip_rel_gap": 0.0, "time_limit": float(sys.argv[2]) if len(sys.argv) > 2 else 120.0},
 )
 seconds = time.perf_counter() - start
 chosen = [i for i in range(n) if result.x is not None and result.x[i] > 0.5]

@@ -3,32 +3,19 @@
 //! disinvestments), optionally writes it as JSON for a peer solver, solves it, and prints the
 //! time and the optimum. `bench/portfolio.sh` runs it beside SciPy's HiGHS.
 //!
-//! Usage: `portfolio_solve [--candidates N] [--write FILE.json] [--repeat K]`
+//! Usage: `portfolio_solve [--candidates N] [--seed S] [--node-limit N] [--write FILE.json] [--repeat K]`;
+//! a problem not proved optimal within the node limit prints `status=node_limit`.
 
 use std::time::Instant;
 
+use commissioning::methods::rng::Xoshiro;
 use commissioning::plan::portfolio::{Candidate, Problem, solve};
-
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn uniform(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
 
 /// The standard problem: costs from £50k to £5m (log-uniform), benefit in QALYs at £8k to
 /// £40k a QALY, one in ten a disinvestment, one in forty mandatory, a hundred groups of three
 /// alternatives and two hundred dependencies.
-fn standard_problem(n: usize) -> Problem {
-    let mut rng = SplitMix(500_000_000);
+fn standard_problem(n: usize, seed: u64) -> Problem {
+    let mut rng = Xoshiro::for_stream(seed, 0);
     let mut candidates: Vec<Candidate> = (0..n)
         .map(|i| {
             let pounds = 50_000.0 * (100f64).powf(rng.uniform());
@@ -77,7 +64,9 @@ fn main() {
     let value = |flag: &str| args.iter().position(|a| a == flag).and_then(|i| args.get(i + 1)).cloned();
     let n: usize = value("--candidates").map(|v| v.parse().expect("--candidates N")).unwrap_or(2_000);
     let repeat: usize = value("--repeat").map(|v| v.parse().expect("--repeat K")).unwrap_or(5);
-    let problem = standard_problem(n);
+    let seed: u64 = value("--seed").map(|v| v.parse().expect("--seed S")).unwrap_or(1);
+    let node_limit: Option<u64> = value("--node-limit").map(|v| v.parse().expect("--node-limit N"));
+    let problem = Problem { node_limit, ..standard_problem(n, seed) };
     if let Some(path) = value("--write") {
         std::fs::write(&path, serde_json::to_string(&problem).expect("problem as JSON")).expect("write the problem");
     }
@@ -85,14 +74,21 @@ fn main() {
     let mut last = None;
     for _ in 0..repeat.max(1) {
         let start = Instant::now();
-        let portfolio = solve(&problem).expect("the standard problem solves");
+        let portfolio = match solve(&problem) {
+            Ok(portfolio) => portfolio,
+            Err(error) => {
+                eprintln!("{error}");
+                println!("candidates={n} seed={seed} status=node_limit seconds={:.4}", start.elapsed().as_secs_f64());
+                return;
+            }
+        };
         times.push(start.elapsed().as_secs_f64());
         last = Some(portfolio);
     }
     times.sort_by(f64::total_cmp);
     let portfolio = last.expect("solved once");
     println!(
-        "candidates={n} budget_pounds=500000000 chosen={} benefit={:.4} cost_pounds={:.2} nodes={} greedy={:.4} median_seconds={:.4} min_seconds={:.4}",
+        "candidates={n} seed={seed} status=optimal budget_pounds=500000000 chosen={} benefit={:.4} cost_pounds={:.2} nodes={} greedy={:.4} median_seconds={:.4} min_seconds={:.4}",
         portfolio.chosen.len(),
         portfolio.benefit,
         portfolio.cost_pence as f64 / 100.0,
