@@ -102,6 +102,7 @@ enum State {
     Out,
 }
 
+#[derive(Clone)]
 struct Model {
     cost: Vec<i64>,
     benefit: Vec<f64>,
@@ -261,7 +262,43 @@ fn knapsack_form(cost: i64, benefit: f64) -> (f64, f64) {
     if cost < 0 { (-(cost as f64), -benefit) } else { (cost as f64, benefit) }
 }
 
-impl Search<'_> {
+impl<'a> Search<'a> {
+    /// A search over `model` from `state` (the mandatory items and what they bring, or
+    /// nothing fixed), its cost and adjusted benefit counted from the state.
+    fn new(model: &'a Model, state: Vec<State>, limit: u64) -> Search<'a> {
+        let fixed = (0..state.len()).filter(|&i| state[i] == State::In);
+        let cost_in = fixed.clone().map(|i| model.cost[i]).sum();
+        let adjusted_in = fixed.map(|i| model.adjusted[i]).sum();
+        Search {
+            model,
+            state,
+            trail: Vec::new(),
+            cost_in,
+            adjusted_in,
+            best: f64::NEG_INFINITY,
+            best_take: None,
+            nodes: 0,
+            limit,
+            core: model.order.clone(),
+        }
+    }
+
+    /// The search with every mandatory candidate fixed in, with what it brings; `None` when
+    /// the mandatory candidates conflict, naming the first that does.
+    fn with_mandatory(model: &'a Model, problem: &Problem, limit: u64) -> Result<Search<'a>, PortfolioError> {
+        let mut search = Search::new(model, vec![State::Free; model.cost.len()], limit);
+        for (i, candidate) in problem.candidates.iter().enumerate() {
+            if candidate.mandatory && !search.set(i, State::In) {
+                return Err(PortfolioError::Infeasible(format!(
+                    "mandatory {} conflicts with another mandatory candidate or its prerequisites",
+                    candidate.id
+                )));
+            }
+        }
+        search.trail.clear();
+        Ok(search)
+    }
+
     fn set(&mut self, i: usize, to: State) -> bool {
         match (self.state[i], to) {
             (current, wanted) if current == wanted => return true,
@@ -635,7 +672,7 @@ impl Search<'_> {
 
 /// Minimises the Lagrangian bound over the multipliers by subgradient steps (Polyak's rule,
 /// aiming at the incumbent) and keeps the best.
-fn choose_multipliers(model: &mut Model, state: &[State], cost_in: i64, incumbent: f64) {
+fn choose_multipliers(model: &mut Model, state: &[State], incumbent: f64) {
     if model.edges.is_empty() && model.groups == 0 {
         return;
     }
@@ -646,19 +683,7 @@ fn choose_multipliers(model: &mut Model, state: &[State], cost_in: i64, incumben
     let mut stale = 0;
     for _ in 0..150 {
         model.set_multipliers(&lambda, &mu);
-        let adjusted_in: f64 = (0..state.len()).filter(|&i| state[i] == State::In).map(|i| model.adjusted[i]).sum();
-        let search = Search {
-            model: &*model,
-            state: state.to_vec(),
-            trail: Vec::new(),
-            cost_in,
-            adjusted_in,
-            best: incumbent,
-            best_take: None,
-            nodes: 0,
-            limit: 0,
-            core: model.order.clone(),
-        };
+        let search = Search::new(&*model, state.to_vec(), 0);
         let Some(relaxed) = search.relax(true) else { return };
         if relaxed.bound < best.0 - EPS {
             best = (relaxed.bound, lambda.clone(), mu.clone());
@@ -706,50 +731,35 @@ fn choose_multipliers(model: &mut Model, state: &[State], cost_in: i64, incumben
 /// two alternatives (the prerequisite alone, or both), which the relaxation bounds far more
 /// tightly; the portfolio is reported in the problem's own candidates.
 pub fn solve(problem: &Problem) -> Result<Portfolio, PortfolioError> {
-    let original = validate(problem)?;
-    let Some((merged, parts)) = merge_simple_dependencies(problem, &original) else {
-        return solve_exact(problem);
-    };
-    let solved = solve_exact(&merged)?;
-    let index: HashMap<&str, usize> = merged.candidates.iter().enumerate().map(|(i, c)| (c.id.as_str(), i)).collect();
-    let n = problem.candidates.len();
-    let mut take = vec![false; n];
-    for id in &solved.chosen {
-        for &i in &parts[index[id.as_str()]] {
-            take[i] = true;
+    let model = validate(problem)?;
+    let (take, nodes) = match merge_simple_dependencies(problem, &model) {
+        None => solve_exact(problem, model.clone())?,
+        Some((merged, parts)) => {
+            let (merged_take, nodes) = solve_exact(&merged, validate(&merged)?)?;
+            let mut take = vec![false; problem.candidates.len()];
+            for (part, _) in parts.iter().zip(&merged_take).filter(|(_, t)| **t) {
+                for &i in part {
+                    take[i] = true;
+                }
+            }
+            (take, nodes)
         }
-    }
-    let cost: i64 = (0..n).filter(|&i| take[i]).map(|i| original.cost[i]).sum();
-    let benefit: f64 = (0..n).filter(|&i| take[i]).map(|i| original.benefit[i]).sum();
-    // The margin and the greedy comparison are of the problem as posed.
-    let mut root = Search {
-        model: &original,
-        state: vec![State::Free; n],
-        trail: Vec::new(),
-        cost_in: 0,
-        adjusted_in: 0.0,
-        best: f64::NEG_INFINITY,
-        best_take: None,
-        nodes: 0,
-        limit: 0,
-        core: original.order.clone(),
     };
-    for (i, candidate) in problem.candidates.iter().enumerate() {
-        if candidate.mandatory {
-            root.set(i, State::In);
-        }
-    }
-    let marginal = root.relax(false).map(|r| r.critical * 100.0).unwrap_or(0.0);
+    // The margin, the next candidate and the greedy comparison are of the problem as posed.
+    let root = Search::with_mandatory(&model, problem, 0)?;
+    let n = take.len();
+    let cost: i64 = (0..n).filter(|&i| take[i]).map(|i| model.cost[i]).sum();
+    let benefit: f64 = (0..n).filter(|&i| take[i]).map(|i| model.benefit[i]).sum();
     Ok(Portfolio {
         chosen: (0..n).filter(|&i| take[i]).map(|i| problem.candidates[i].id.clone()).collect(),
         cost_pence: cost,
         benefit,
         budget_pence: problem.budget_pence,
         headroom_pence: problem.budget_pence - cost,
-        marginal_benefit_per_pound: marginal,
-        next_candidate: next_candidate(&original, &take, problem.budget_pence - cost, problem),
-        nodes: solved.nodes,
-        greedy_benefit: greedy(&original, &root.state),
+        marginal_benefit_per_pound: root.relax(false).map(|r| r.critical * 100.0).unwrap_or(0.0),
+        next_candidate: next_candidate(&model, &take, problem.budget_pence - cost, problem),
+        nodes,
+        greedy_benefit: greedy(&model, &root.state),
     })
 }
 
@@ -808,52 +818,18 @@ fn merge_simple_dependencies(problem: &Problem, model: &Model) -> Option<(Proble
     Some((Problem { budget_pence: problem.budget_pence, candidates, node_limit: problem.node_limit }, parts))
 }
 
-/// Solves the problem exactly as posed.
-fn solve_exact(problem: &Problem) -> Result<Portfolio, PortfolioError> {
-    let mut model = validate(problem)?;
-    let n = model.cost.len();
+/// Solves the problem exactly as posed: the optimal choice of each candidate and the nodes
+/// explored.
+fn solve_exact(problem: &Problem, mut model: Model) -> Result<(Vec<bool>, u64), PortfolioError> {
     // Fix the mandatory items and what they bring.
-    let mut root = Search {
-        model: &model,
-        state: vec![State::Free; n],
-        trail: Vec::new(),
-        cost_in: 0,
-        adjusted_in: 0.0,
-        best: f64::NEG_INFINITY,
-        best_take: None,
-        nodes: 0,
-        limit: 0,
-        core: model.order.clone(),
-    };
-    for (i, candidate) in problem.candidates.iter().enumerate() {
-        if candidate.mandatory && !root.set(i, State::In) {
-            return Err(PortfolioError::Infeasible(format!(
-                "mandatory {} conflicts with another mandatory candidate or its prerequisites",
-                candidate.id
-            )));
-        }
-    }
+    let root = Search::with_mandatory(&model, problem, 0)?;
     let mandatory = root.state.clone();
-    let cost_in = root.cost_in;
-    let greedy_benefit = greedy(&model, &mandatory);
     let first = root.relax(true).and_then(|r| root.repair(&r.x));
-    let incumbent = first.as_ref().map(|t| (0..n).filter(|&i| t[i]).map(|i| model.benefit[i]).sum::<f64>());
-    let marginal = root.relax(false).map(|r| r.critical * 100.0).unwrap_or(0.0);
+    let incumbent = first.as_ref().map(|t| t.iter().zip(&model.benefit).filter(|(t, _)| **t).map(|(_, b)| b).sum());
+    let fallback = incumbent.or_else(|| greedy(&model, &mandatory)).unwrap_or(0.0);
     drop(root);
-    choose_multipliers(&mut model, &mandatory, cost_in, incumbent.or(greedy_benefit).unwrap_or(0.0));
-    let adjusted_in: f64 = (0..n).filter(|&i| mandatory[i] == State::In).map(|i| model.adjusted[i]).sum();
-    let mut search = Search {
-        model: &model,
-        state: mandatory,
-        trail: Vec::new(),
-        cost_in,
-        adjusted_in,
-        best: f64::NEG_INFINITY,
-        best_take: None,
-        nodes: 0,
-        limit: problem.node_limit.unwrap_or(10_000_000),
-        core: model.order.clone(),
-    };
+    choose_multipliers(&mut model, &mandatory, fallback);
+    let mut search = Search::new(&model, mandatory, problem.node_limit.unwrap_or(10_000_000));
     if let Some(take) = first {
         search.consider(take);
     }
@@ -870,13 +846,14 @@ fn solve_exact(problem: &Problem) -> Result<Portfolio, PortfolioError> {
     // fixing at the root fixes far more, and the full search that proves the optimum is
     // smaller. Each round restarts from the root with the better incumbent.
     let limit = search.limit;
+    let mut proved = false;
     for dive in [2_000u64, 20_000] {
         let mark = search.trail.len();
         search.limit = search.nodes + dive;
         match search.search() {
             Ok(()) => {
-                search.limit = limit;
-                return finish(problem, &model, &search, marginal, greedy_benefit);
+                proved = true;
+                break;
             }
             Err(PortfolioError::NodeLimit(_)) => {
                 search.undo_to(mark);
@@ -885,38 +862,17 @@ fn solve_exact(problem: &Problem) -> Result<Portfolio, PortfolioError> {
             Err(other) => return Err(other),
         }
     }
-    search.limit = limit;
-    search.search()?;
-    finish(problem, &model, &search, marginal, greedy_benefit)
-}
-
-fn finish(
-    problem: &Problem,
-    model: &Model,
-    search: &Search<'_>,
-    marginal: f64,
-    greedy_benefit: Option<f64>,
-) -> Result<Portfolio, PortfolioError> {
-    let n = model.cost.len();
-    let Some(take) = search.best_take.clone() else {
-        return Err(PortfolioError::Infeasible(
+    if !proved {
+        search.limit = limit;
+        search.search()?;
+    }
+    let take = search.best_take.take().ok_or_else(|| {
+        PortfolioError::Infeasible(
             "the mandatory candidates and their prerequisites cost more than the budget, even with every saving taken"
                 .into(),
-        ));
-    };
-    let cost: i64 = (0..n).filter(|&i| take[i]).map(|i| model.cost[i]).sum();
-    let benefit: f64 = (0..n).filter(|&i| take[i]).map(|i| model.benefit[i]).sum();
-    Ok(Portfolio {
-        chosen: (0..n).filter(|&i| take[i]).map(|i| problem.candidates[i].id.clone()).collect(),
-        cost_pence: cost,
-        benefit,
-        budget_pence: problem.budget_pence,
-        headroom_pence: problem.budget_pence - cost,
-        marginal_benefit_per_pound: marginal,
-        next_candidate: next_candidate(model, &take, problem.budget_pence - cost, problem),
-        nodes: search.nodes,
-        greedy_benefit,
-    })
+        )
+    })?;
+    Ok((take, search.nodes))
 }
 
 fn next_candidate(model: &Model, take: &[bool], headroom: i64, problem: &Problem) -> Option<NextCandidate> {
