@@ -212,23 +212,8 @@ impl App {
             *residents.entry(row.area.to_string()).or_default() += row.persons as f64;
         }
         let tree = self.store().area_tree(area).await?;
-        let parent: HashMap<String, String> = tree
-            .iter()
-            .filter_map(|t| t.area.parent.as_ref().map(|p| (t.area.code.to_string(), p.to_string())))
-            .collect();
-        let mut locality_of: HashMap<String, String> = HashMap::new();
-        for t in tree.iter().filter(|t| t.area.kind() == AreaKind::Lsoa) {
-            let mut code = t.area.code.to_string();
-            while !localities.contains_key(&code) {
-                match parent.get(&code) {
-                    Some(up) => code = up.clone(),
-                    None => break,
-                }
-            }
-            if localities.contains_key(&code) {
-                locality_of.insert(t.area.code.to_string(), code);
-            }
-        }
+        let mut locality_of = lsoa_places(&tree, AreaKind::LocalAuthority);
+        locality_of.retain(|_, la| localities.contains_key(la));
         let mut totals: BTreeMap<(String, String), (f64, f64)> = BTreeMap::new();
         for time in &times {
             let Some(locality) = locality_of.get(&time.lsoa_code) else { continue };
@@ -250,6 +235,23 @@ impl App {
             })
             .collect())
     }
+}
+
+/// Each LSOA of an area tree with the area of `kind` it lies in (itself for LSOAs).
+fn lsoa_places(tree: &[store::needs::TreeArea], kind: AreaKind) -> HashMap<String, String> {
+    let parent: HashMap<String, String> =
+        tree.iter().filter_map(|t| t.area.parent.as_ref().map(|p| (t.area.code.to_string(), p.to_string()))).collect();
+    let kinds: HashMap<String, AreaKind> = tree.iter().map(|t| (t.area.code.to_string(), t.area.kind())).collect();
+    tree.iter()
+        .filter(|t| t.area.kind() == AreaKind::Lsoa)
+        .filter_map(|t| {
+            let mut code = t.area.code.to_string();
+            while kinds.get(&code) != Some(&kind) {
+                code = parent.get(&code)?.clone();
+            }
+            Some((t.area.code.to_string(), code))
+        })
+        .collect()
 }
 
 /// The gap register as a table (the CSV and the workbook's first sheet).
@@ -480,28 +482,15 @@ impl App {
             NeedsLevel::Locality | NeedsLevel::Practice => AreaKind::LocalAuthority,
         };
         let tree = self.store().area_tree(area).await?;
-        let parent: HashMap<String, String> = tree
-            .iter()
-            .filter_map(|t| t.area.parent.as_ref().map(|p| (t.area.code.to_string(), p.to_string())))
-            .collect();
-        let kinds: HashMap<String, AreaKind> = tree.iter().map(|t| (t.area.code.to_string(), t.area.kind())).collect();
+        let place_of = lsoa_places(&tree, wanted);
         let decile: HashMap<String, f64> =
             tree.iter().filter_map(|t| t.imd_decile.map(|d| (t.area.code.to_string(), f64::from(d.value())))).collect();
-        let place_of = |lsoa: &str| -> Option<String> {
-            let mut code = lsoa.to_owned();
-            loop {
-                if kinds.get(&code) == Some(&wanted) {
-                    return Some(code);
-                }
-                code = parent.get(&code)?.clone();
-            }
-        };
         let Some(year) = self.store().latest_population_year().await? else { return Ok(HashMap::new()) };
         // [persons, 65+, under 15, decile × persons, persons with a decile]
         let mut sums: HashMap<String, [f64; 5]> = HashMap::new();
         for row in self.store().population_rows_within(area, year).await? {
             let lsoa = row.area.to_string();
-            let Some(place) = place_of(&lsoa) else { continue };
+            let Some(place) = place_of.get(&lsoa).cloned() else { continue };
             let persons = row.persons as f64;
             let entry = sums.entry(place).or_default();
             entry[0] += persons;
