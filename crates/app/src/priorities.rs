@@ -299,6 +299,13 @@ impl App {
         let record = self.workshop_record(id).await?;
         let criteria = criteria_of(&record)?;
         let options = self.store().workshop_options(id).await?;
+        if scores.is_empty() {
+            let field = match (options.first(), criteria.first()) {
+                (Some(o), Some(c)) => format!("score-{}-{}", o.option_id, c.id),
+                _ => "score".to_owned(),
+            };
+            return Err(AppError::Invalid(format!("{field}: Enter at least one score")));
+        }
         let at = now_millis();
         let participant = principal.name.clone();
         let mut rows = Vec::with_capacity(scores.len());

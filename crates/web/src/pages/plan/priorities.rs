@@ -15,7 +15,7 @@ use serde::Deserialize;
 use app::AppError;
 use app::accounts::Session;
 use app::export::{DataTable, Datum};
-use app::priorities::{GapRef, NewOption, NewWorkshop, PriorityDecision, Workshop};
+use app::priorities::{GapRef, NewOption, NewWorkshop, PriorityDecision};
 use commissioning::access::{Action, Decision, Stage, decide};
 use commissioning::money::Money;
 use commissioning::plan::provision::GapKind;
@@ -521,34 +521,20 @@ pub(crate) async fn scores(
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, Error> {
     app::authorize(Some(&session.principal), &Action::ScorePriorities)?;
-    let workshop: Workshop = state.app.workshop(&session.principal, id).await?;
-    let mut errors = Vec::new();
-    let mut scores = Vec::new();
-    for o in &workshop.options {
-        for c in &workshop.criteria {
-            let key = format!("score-{}-{}", o.id, c.id);
-            let text = form.get(&key).map(|t| t.trim()).unwrap_or_default();
-            if text.is_empty() {
-                continue;
-            }
-            match text.parse::<f64>() {
-                Ok(v) if (0.0..=100.0).contains(&v) => scores.push((o.id.clone(), c.id.clone(), v)),
-                _ => errors.push((key, format!("Enter a score from 0 to 100 for {} on {}", o.name, c.name))),
-            }
-        }
-    }
-    if errors.is_empty()
-        && scores.is_empty()
-        && let (Some(o), Some(c)) = (workshop.options.first(), workshop.criteria.first())
-    {
-        errors.push((format!("score-{}-{}", o.id, c.id), "Enter at least one score".to_owned()));
-    }
-    if errors.is_empty() {
-        match state.app.enter_workshop_scores(&session.principal, id, &scores).await {
-            Ok(_) => return Ok(Redirect::to(&format!("/plan/priorities/{id}#ranking")).into_response()),
-            Err(error) => errors = field_error(error)?,
-        }
-    }
+    // Fields are `score-{option}-{criterion}`; the use case checks each is of this workshop
+    // and from 0 to 100 (text that is not a number reaches it as NaN, and is refused there).
+    let scores: Vec<(String, String, f64)> = form
+        .iter()
+        .filter_map(|(key, text)| {
+            let (option, criterion) = key.strip_prefix("score-")?.split_once('-')?;
+            let text = text.trim();
+            (!text.is_empty()).then(|| (option.to_owned(), criterion.to_owned(), text.parse().unwrap_or(f64::NAN)))
+        })
+        .collect();
+    let errors = match state.app.enter_workshop_scores(&session.principal, id, &scores).await {
+        Ok(_) => return Ok(Redirect::to(&format!("/plan/priorities/{id}#ranking")).into_response()),
+        Err(error) => field_error(error)?,
+    };
     failed(&state, &session, id, Pending { scores: form, errors, ..Pending::default() }).await
 }
 
