@@ -34,7 +34,7 @@ for arg in sys.argv[1:]:
     rust = dict(kv.split("=", 1) for kv in rust_text.split())
     peer = json.loads(peer_text)
     rows.append((rust, peer))
-print(f"{'seed':>4} {'commissioner':>14} {'nodes':>9} {'HiGHS':>9} {'agree':>6}")
+print(f"{'seed':>4} {'commissioner':>14} {'nodes':>9} {'core':>5} {'HiGHS':>9} {'agree':>6}")
 fast_ours = fast_peer = agree = both = 0
 for rust, peer in rows:
     optimal = rust["status"] == "optimal"
@@ -50,7 +50,7 @@ for rust, peer in rows:
     fast_ours += optimal and ours < 1.0
     fast_peer += peer_optimal and peer["seconds"] < 1.0
     peer_label = f"{peer['seconds']:.3f} s" + ("" if peer_optimal else "*")
-    print(f"{rust['seed']:>4} {label:>14} {rust.get('nodes', '-'):>9} {peer_label:>9} {same:>6}")
+    print(f"{rust['seed']:>4} {label:>14} {rust.get('nodes', '-'):>9} {rust.get('core', '-'):>5} {peer_label:>9} {same:>6}")
 print(f"proved optimal within 1 s: commissioner {fast_ours} of {len(rows)}, HiGHS {fast_peer} of {len(rows)}")
 print(f"optima agree on {agree} of {both} seeds both solved   (* = stopped at its limit, not proved)")
 sys.exit(0 if agree == both else 1)

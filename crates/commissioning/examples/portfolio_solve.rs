@@ -88,11 +88,12 @@ fn main() {
     times.sort_by(f64::total_cmp);
     let portfolio = last.expect("solved once");
     println!(
-        "candidates={n} seed={seed} status=optimal budget_pounds=500000000 chosen={} benefit={:.4} cost_pounds={:.2} nodes={} greedy={:.4} median_seconds={:.4} min_seconds={:.4}",
+        "candidates={n} seed={seed} status=optimal budget_pounds=500000000 chosen={} benefit={:.4} cost_pounds={:.2} nodes={} core={} greedy={:.4} median_seconds={:.4} min_seconds={:.4}",
         portfolio.chosen.len(),
         portfolio.benefit,
         portfolio.cost_pence as f64 / 100.0,
         portfolio.nodes,
+        portfolio.core_candidates,
         portfolio.greedy_benefit.unwrap_or(f64::NAN),
         times[times.len() / 2],
         times[0],

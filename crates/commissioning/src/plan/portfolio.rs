@@ -12,10 +12,14 @@
 //! the best portfolio in the node's subtree; a node is pruned only when its bound cannot beat
 //! the incumbent, so the portfolio returned is optimal. Fixing a candidate propagates: taking
 //! it takes its prerequisites and rules out the rest of its group; ruling it out rules out
-//! whatever depends on it. The number of nodes is reported, and a node limit turns a search
-//! that would run on into an error rather than an unproven answer.
+//! whatever depends on it. The candidates left open after fixing at the root are decided by an
+//! exact dynamic programme over their core ([`core_problem`]) where they are few and loosely enough
+//! tied; otherwise by branching. The number of nodes is reported, and a node limit turns a
+//! search that would run on into an error rather than an unproven answer.
 
 use std::collections::HashMap;
+
+mod core_problem;
 
 use serde::{Deserialize, Serialize};
 
@@ -83,6 +87,9 @@ pub struct Portfolio {
     pub next_candidate: Option<NextCandidate>,
     /// Branch-and-bound nodes explored.
     pub nodes: u64,
+    /// Candidates left open by the search that the exact dynamic programme over them decided
+    /// (0 when the search decided them all).
+    pub core_candidates: usize,
     /// The greedy portfolio's benefit (by benefit per pound, skipping what does not fit), for
     /// comparison: the optimum is never worse.
     pub greedy_benefit: Option<f64>,
@@ -168,6 +175,8 @@ struct Relaxed {
 }
 
 const EPS: f64 = 1e-9;
+/// The largest frontier the core programme may hold before the search branches instead.
+const CORE_STATES: usize = 500_000;
 
 fn validate(problem: &Problem) -> Result<Model, PortfolioError> {
     if problem.budget_pence < 0 {
@@ -731,18 +740,23 @@ fn choose_multipliers(model: &mut Model, state: &[State], incumbent: f64) {
 /// two alternatives (the prerequisite alone, or both), which the relaxation bounds far more
 /// tightly; the portfolio is reported in the problem's own candidates.
 pub fn solve(problem: &Problem) -> Result<Portfolio, PortfolioError> {
+    solve_with(problem, CORE_STATES)
+}
+
+/// [`solve`], with the core programme allowed at most `core_states` states (0: not tried).
+fn solve_with(problem: &Problem, core_states: usize) -> Result<Portfolio, PortfolioError> {
     let model = validate(problem)?;
-    let (take, nodes) = match merge_simple_dependencies(problem, &model) {
-        None => solve_exact(problem, model.clone())?,
+    let (take, Proof { nodes, core_candidates }) = match merge_simple_dependencies(problem, &model) {
+        None => solve_exact(problem, model.clone(), core_states)?,
         Some((merged, parts)) => {
-            let (merged_take, nodes) = solve_exact(&merged, validate(&merged)?)?;
+            let (merged_take, proof) = solve_exact(&merged, validate(&merged)?, core_states)?;
             let mut take = vec![false; problem.candidates.len()];
             for (part, _) in parts.iter().zip(&merged_take).filter(|(_, t)| **t) {
                 for &i in part {
                     take[i] = true;
                 }
             }
-            (take, nodes)
+            (take, proof)
         }
     };
     // The margin, the next candidate and the greedy comparison are of the problem as posed.
@@ -759,6 +773,7 @@ pub fn solve(problem: &Problem) -> Result<Portfolio, PortfolioError> {
         marginal_benefit_per_pound: root.relax(false).map(|r| r.critical * 100.0).unwrap_or(0.0),
         next_candidate: next_candidate(&model, &take, problem.budget_pence - cost, problem),
         nodes,
+        core_candidates,
         greedy_benefit: greedy(&model, &root.state),
     })
 }
@@ -818,9 +833,15 @@ fn merge_simple_dependencies(problem: &Problem, model: &Model) -> Option<(Proble
     Some((Problem { budget_pence: problem.budget_pence, candidates, node_limit: problem.node_limit }, parts))
 }
 
-/// Solves the problem exactly as posed: the optimal choice of each candidate and the nodes
-/// explored.
-fn solve_exact(problem: &Problem, mut model: Model) -> Result<(Vec<bool>, u64), PortfolioError> {
+/// How an optimum was proved: the branch-and-bound nodes explored and the candidates the core
+/// programme decided.
+struct Proof {
+    nodes: u64,
+    core_candidates: usize,
+}
+
+/// Solves the problem exactly as posed: the optimal choice of each candidate and its proof.
+fn solve_exact(problem: &Problem, mut model: Model, core_states: usize) -> Result<(Vec<bool>, Proof), PortfolioError> {
     // Fix the mandatory items and what they bring.
     let root = Search::with_mandatory(&model, problem, 0)?;
     let mandatory = root.state.clone();
@@ -842,29 +863,39 @@ fn solve_exact(problem: &Problem, mut model: Model) -> Result<(Vec<bool>, u64), 
     if search.best_take.is_some() {
         search.reduce();
     }
-    // A short first dive usually finds a portfolio near the optimum; with it, reduced-cost
-    // fixing at the root fixes far more, and the full search that proves the optimum is
-    // smaller. Each round restarts from the root with the better incumbent.
+    // The candidates left free are then usually few and near-critical: the dynamic programme
+    // over them proves the optimum without enumerating their combinations. Where they are too
+    // many or too entangled, a short dive finds a better incumbent, with which reduced-cost
+    // fixing at the root fixes far more, and the programme tries again; the full search that
+    // proves the optimum by branching is the last resort. Each round restarts from the root.
     let limit = search.limit;
-    let mut proved = false;
-    for dive in [2_000u64, 20_000] {
-        let mark = search.trail.len();
-        search.limit = search.nodes + dive;
-        match search.search() {
-            Ok(()) => {
-                proved = true;
-                break;
+    let mut core_candidates = 0;
+    for dive in [2_000u64, 20_000, 0] {
+        if search.best_take.is_some() && core_states > 0 {
+            let open = search.core.iter().filter(|&&i| search.state[i] == State::Free).count();
+            match core_problem::solve(&search, core_states) {
+                core_problem::Outcome::Better(take) => {
+                    search.consider(take);
+                    core_candidates = open;
+                    break;
+                }
+                core_problem::Outcome::Proved => {
+                    core_candidates = open;
+                    break;
+                }
+                core_problem::Outcome::Unsolved => {}
             }
-            Err(PortfolioError::NodeLimit(_)) => {
+        }
+        let mark = search.trail.len();
+        search.limit = if dive == 0 { limit } else { search.nodes + dive };
+        match search.search() {
+            Ok(()) => break,
+            Err(PortfolioError::NodeLimit(_)) if dive > 0 => {
                 search.undo_to(mark);
                 search.reduce();
             }
             Err(other) => return Err(other),
         }
-    }
-    if !proved {
-        search.limit = limit;
-        search.search()?;
     }
     let take = search.best_take.take().ok_or_else(|| {
         PortfolioError::Infeasible(
@@ -872,7 +903,7 @@ fn solve_exact(problem: &Problem, mut model: Model) -> Result<(Vec<bool>, u64), 
                 .into(),
         )
     })?;
-    Ok((take, search.nodes))
+    Ok((take, Proof { nodes: search.nodes, core_candidates }))
 }
 
 fn next_candidate(model: &Model, take: &[bool], headroom: i64, problem: &Problem) -> Option<NextCandidate> {
@@ -1087,6 +1118,15 @@ mod tests {
                 }
             }
             let p = problem(draw.below(150) as i64, candidates);
+            // With the core programme, and by branching alone.
+            match (solve(&p), solve_with(&p, 0)) {
+                (Ok(with), Ok(without)) => {
+                    assert!((with.benefit - without.benefit).abs() < 1e-9, "case {case}: {p:?}");
+                    assert_eq!(without.core_candidates, 0);
+                }
+                (Err(_), Err(_)) => {}
+                (with, without) => panic!("case {case}: with the core {with:?}, without {without:?}"),
+            }
             match (solve(&p), brute_force(&p)) {
                 (Ok(portfolio), Some(best)) => {
                     assert!(
@@ -1101,5 +1141,49 @@ mod tests {
                 (got, want) => panic!("case {case}: solver {got:?}, every subset {want:?}: {p:?}"),
             }
         }
+    }
+
+    #[test]
+    fn the_core_programme_and_branching_agree_on_larger_problems() {
+        let mut draw = Gen(crate::methods::rng::Xoshiro::for_stream(20261204, 0));
+        let mut decided_by_core = 0;
+        for case in 0..300 {
+            let n = 20 + draw.below(40) as usize;
+            let mut candidates: Vec<Candidate> = (0..n)
+                .map(|i| {
+                    let cost = 1_000 + draw.below(9_000) as i64;
+                    // Benefits close to proportional to cost: many near-critical candidates.
+                    let benefit = cost as f64 * (0.9 + draw.below(200) as f64 / 1_000.0) / 100.0;
+                    if draw.below(8) == 0 {
+                        item(&format!("c{i}"), -cost, -benefit * 0.6)
+                    } else {
+                        item(&format!("c{i}"), cost, benefit)
+                    }
+                })
+                .collect();
+            for (i, candidate) in candidates.iter_mut().enumerate() {
+                if draw.below(20) == 0 {
+                    candidate.mandatory = true;
+                }
+                if draw.below(4) == 0 {
+                    candidate.group = Some(format!("g{}", draw.below(n as u64 / 4)));
+                }
+                if i > 0 && draw.below(6) == 0 {
+                    let j = draw.below(i as u64) as usize;
+                    candidate.requires.push(format!("c{j}"));
+                }
+            }
+            let p = problem(draw.below(n as u64 * 2_500) as i64, candidates);
+            match (solve(&p), solve_with(&p, 0)) {
+                (Ok(with), Ok(without)) => {
+                    assert!((with.benefit - without.benefit).abs() < 1e-6, "case {case}: {with:?} {without:?}");
+                    assert!(with.cost_pence <= p.budget_pence, "case {case}");
+                    decided_by_core += usize::from(with.core_candidates > 0);
+                }
+                (Err(PortfolioError::Infeasible(_)), Err(PortfolioError::Infeasible(_))) => {}
+                (with, without) => panic!("case {case}: with the core {with:?}, without {without:?}"),
+            }
+        }
+        assert!(decided_by_core > 100, "the core programme decided only {decided_by_core} of 300");
     }
 }

@@ -307,7 +307,7 @@ async fn workshop_page(
                     ("Cost", html! { (Money::from_pence(spend)) " of " (Money::from_pence(workshop.budget_pence)) ", leaving " (Money::from_pence(portfolio.headroom_pence)) }),
                     ("Next pound", html! { (format!("{:.5}", portfolio.marginal_benefit_per_pound)) " QALYs (" (format!("{:.1}", portfolio.marginal_benefit_per_pound * 1_000_000.0)) " per £1m) at the margin" }),
                     ("Next to fund", html! { @if let Some(next) = &portfolio.next_candidate { (next.id) ", needing " (Money::from_pence(next.shortfall_pence)) " more" } @else { "Nothing else is worth funding" } }),
-                    ("Proof", html! { "Optimal: " (thousands(portfolio.nodes as i64)) " branch-and-bound nodes" }),
+                    ("Proof", html! { "Optimal: " (thousands(portfolio.nodes as i64)) " branch-and-bound nodes" @if portfolio.core_candidates > 0 { ", and an exact programme over the " (portfolio.core_candidates) " candidates left open" } }),
                 ]))
                 (charts::portfolio(
                     "portfolio-chart",
