@@ -193,6 +193,9 @@ pub enum Action {
     ManagePriorities,
     /// Score options in a prioritisation workshop: any of the commissioner's staff.
     ScorePriorities,
+    /// Keep the commissioner's plans: draft and revise them, record board approval and set
+    /// objectives — the commissioner's contract staff and administrators.
+    ManageStrategy,
     /// Users, organisations and the audit log.
     Administer,
 }
@@ -277,6 +280,7 @@ pub fn decide(principal: Option<&Principal>, action: &Action) -> Decision {
         }
         Action::ManagePriorities => [Role::Administrator, Role::Commissioner].iter().any(|role| principal.has(*role)),
         Action::ScorePriorities => principal.is_commissioner_side(),
+        Action::ManageStrategy => [Role::Administrator, Role::Commissioner].iter().any(|role| principal.has(*role)),
         Action::Administer => principal.has(Role::Administrator),
     };
     if allowed { Decision::Allow } else { Decision::Forbidden }
@@ -418,6 +422,7 @@ mod tests {
             Action::ManageTokensFor(own),
             Action::ManagePriorities,
             Action::ScorePriorities,
+            Action::ManageStrategy,
             Action::Administer,
         ] {
             assert_eq!(decide(Some(&token), &action), Decision::Forbidden, "{action:?}");
@@ -480,6 +485,8 @@ mod tests {
         ] {
             assert_eq!(decide(Some(&who), &Action::ManagePriorities), manage, "{:?}", who.roles);
             assert_eq!(decide(Some(&who), &Action::ScorePriorities), score, "{:?}", who.roles);
+            // Plans are kept by those who run workshops.
+            assert_eq!(decide(Some(&who), &Action::ManageStrategy), manage, "{:?}", who.roles);
         }
     }
 }

@@ -38,3 +38,4 @@ pub mod plan;
 pub mod population;
 pub mod procure;
 pub mod service;
+pub mod strategy;

@@ -197,14 +197,18 @@ pub enum ModificationGround {
     ExternalFactors,
     /// Decided by the commissioner.
     AuthorityDriven,
+    /// Made urgently, where delay would put patients or a service at risk (regulation 14);
+    /// counted in the annual summary's urgent modifications.
+    Urgent,
 }
 
 impl ModificationGround {
-    pub const ALL: [ModificationGround; 4] = [
+    pub const ALL: [ModificationGround; 5] = [
         ModificationGround::ProvidedForInContract,
         ModificationGround::ProviderIdentity,
         ModificationGround::ExternalFactors,
         ModificationGround::AuthorityDriven,
+        ModificationGround::Urgent,
     ];
 
     pub fn code(self) -> &'static str {
@@ -213,6 +217,7 @@ impl ModificationGround {
             ModificationGround::ProviderIdentity => "provider_identity",
             ModificationGround::ExternalFactors => "external_factors",
             ModificationGround::AuthorityDriven => "authority_driven",
+            ModificationGround::Urgent => "urgent",
         }
     }
 
