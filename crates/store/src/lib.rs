@@ -34,6 +34,7 @@ pub mod procurement;
 pub mod provision;
 pub mod rtt;
 pub mod specifications;
+pub mod strategy;
 pub mod tender_questions;
 
 use std::fmt;

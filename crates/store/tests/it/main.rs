@@ -9,3 +9,4 @@ mod monitor;
 mod needs;
 mod provision;
 mod reference;
+mod strategy;
