@@ -650,7 +650,7 @@ pub(crate) fn parse_invoices(path: &Path, known: &BTreeSet<String>) -> Result<(u
 /// Reads variations and assesses each against its contract's lifetime value as registered:
 /// `contract_id,number,agreed_on,description,annual_value_change,lifetime_value_change,
 /// ground,materially_different` (values in pounds, negative for a reduction; grounds
-/// provided_for, provider_identity, external_factors or authority_driven).
+/// provided_for, provider_identity, external_factors, authority_driven or urgent).
 pub(crate) fn parse_variations(
     path: &Path,
     contracts: &[Contract],
@@ -683,7 +683,7 @@ pub(crate) fn parse_variations(
         let ground = row.parse("ground", |t| {
             ModificationGround::parse(t).ok_or_else(|| {
                 format!(
-                    "'{t}' is not a ground: use provided_for, provider_identity, external_factors or authority_driven"
+                    "'{t}' is not a ground: use provided_for, provider_identity, external_factors, authority_driven or urgent"
                 )
             })
         })?;

@@ -217,6 +217,7 @@ impl App {
         }
         self.load_demo_procurements().await?;
         self.load_demo_priorities().await?;
+        self.load_demo_strategy().await?;
         Ok(())
     }
 

@@ -29,7 +29,7 @@ fn day(text: &str) -> NaiveDate {
 }
 
 impl App {
-    async fn demo_principal(&self, email: &str) -> Result<Principal> {
+    pub(crate) async fn demo_principal(&self, email: &str) -> Result<Principal> {
         self.principal_of(email).await?.ok_or_else(|| AppError::Invalid(format!("no demo account {email}")))
     }
 

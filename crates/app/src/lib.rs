@@ -36,10 +36,12 @@ pub mod priorities;
 pub mod procurement;
 pub mod progress;
 pub mod provision;
+pub mod public;
 pub mod redflags;
 pub mod reference;
 pub mod rtt;
 pub mod specifications;
+pub mod strategy;
 pub mod tender_questions;
 pub mod tenders;
 

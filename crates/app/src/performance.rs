@@ -170,7 +170,7 @@ impl App {
         chart(metric, org, name, &rows)
     }
 
-    async fn organisation_names(&self) -> Result<BTreeMap<String, String>> {
+    pub(crate) async fn organisation_names(&self) -> Result<BTreeMap<String, String>> {
         Ok(self
             .store()
             .organisations(&store::org::OrgFilter::default())

@@ -44,6 +44,15 @@ pub struct RouteInput {
     /// (a direct award or the most suitable provider); empty otherwise.
     #[serde(default)]
     pub provider: String,
+    /// The decision concludes a framework agreement (only through the competitive process).
+    #[serde(default)]
+    pub framework: bool,
+    /// The contract is called off from a framework agreement already concluded.
+    #[serde(default)]
+    pub call_off: bool,
+    /// The award is made urgently under regulation 14.
+    #[serde(default)]
+    pub urgent: bool,
     /// The process chosen (its code); empty to see what is allowed first.
     #[serde(default)]
     pub chosen: String,
@@ -146,6 +155,18 @@ impl RouteInput {
                 )),
                 Some(_) => {}
             },
+        }
+        if self.framework && Process::parse(&self.chosen).is_some_and(|p| p != Process::Competitive) {
+            errors.push((
+                "framework".to_owned(),
+                "A framework agreement is concluded only through the competitive process".to_owned(),
+            ));
+        }
+        if self.framework && self.call_off {
+            errors.push((
+                "call_off".to_owned(),
+                "A decision either concludes a framework agreement or calls off from one, not both".to_owned(),
+            ));
         }
         let names_incumbent =
             matches!(Process::parse(&self.chosen), Some(Process::DirectAwardA | Process::DirectAwardC));

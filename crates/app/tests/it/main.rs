@@ -11,6 +11,7 @@ mod needs;
 mod ocds;
 mod performance;
 mod provision;
+mod strategy;
 mod tenders;
 
 use app::{App, AppSettings};
