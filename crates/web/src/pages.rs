@@ -9,6 +9,7 @@ pub(crate) mod organisations;
 pub(crate) mod performance;
 pub(crate) mod plan;
 pub(crate) mod procure;
+pub(crate) mod public;
 pub(crate) mod strategy;
 pub(crate) mod tokens;
 

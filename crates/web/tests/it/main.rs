@@ -14,4 +14,6 @@ mod pages;
 mod performance;
 mod priorities;
 mod procurement;
+mod public;
 mod security;
+mod strategy;

@@ -26,7 +26,7 @@ use crate::pages::summary;
 use crate::state::AppState;
 
 /// The questions, as (field, question, hint).
-const QUESTIONS: [(&str, &str, &str); 6] = [
+const QUESTIONS: [(&str, &str, &str); 9] = [
     ("existing_provider", "Is there an existing provider of the service?", "The contract is being replaced at its end"),
     (
         "only_existing_provider_capable",
@@ -53,6 +53,13 @@ const QUESTIONS: [(&str, &str, &str); 6] = [
         "Is the change attributable to the commissioner's own decision?",
         "Used with the lifetime values below",
     ),
+    (
+        "framework",
+        "Does this decision conclude a framework agreement?",
+        "Only through the competitive process; counted in the annual summary",
+    ),
+    ("call_off", "Is the contract called off from a framework agreement?", "Counted in the annual summary"),
+    ("urgent", "Is the award made urgently (regulation 14)?", "Where delay would put patients or a service at risk"),
 ];
 
 fn answer(input: &RouteInput, field: &str) -> bool {
@@ -62,6 +69,9 @@ fn answer(input: &RouteInput, field: &str) -> bool {
         "unrestricted_patient_choice" => input.unrestricted_patient_choice,
         "incumbent_satisfying" => input.incumbent_satisfying,
         "materially_different" => input.materially_different,
+        "framework" => input.framework,
+        "call_off" => input.call_off,
+        "urgent" => input.urgent,
         _ => input.authority_driven,
     }
 }
@@ -112,7 +122,7 @@ fn form_page(
             (Input { error_message: error_for("title").map(Into::into), ..Input::new("title", Label::text("What is being procured")) }.with_value(input.title.clone()))
             (Input { hint: Some("Eight digits, such as 85121100 (general practitioner services)".into()), error_message: error_for("cpv").map(Into::into), ..Input::new("cpv", Label::text("Most relevant CPV code")) }.with_value(input.cpv.clone()))
             @for (field, question, hint) in QUESTIONS {
-                (Select { name: field.into(), label: Label::text(question), hint: Some(hint.into()), items: yes_no(field), ..Default::default() })
+                (Select { name: field.into(), label: Label::text(question), hint: Some(hint.into()), error_message: error_for(field).map(Into::into), items: yes_no(field), ..Default::default() })
             }
             (Input { hint: Some("In pounds, when it was entered into".into()), error_message: error_for("current_lifetime_value").map(Into::into), ..Input::new("current_lifetime_value", Label::text("Existing contract's lifetime value")) }.with_value(input.current_lifetime_value.clone()))
             (Input { hint: Some("In pounds".into()), error_message: error_for("new_lifetime_value").map(Into::into), ..Input::new("new_lifetime_value", Label::text("New contract's lifetime value")) }.with_value(input.new_lifetime_value.clone()))
