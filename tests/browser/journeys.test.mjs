@@ -465,3 +465,70 @@ test('a specification is tendered, bid for, evaluated by two evaluators, moderat
   assert.deepEqual(page.consoleErrors.filter((e) => !e.includes('422 (Unprocessable Entity)')), []);
   await page.close();
 });
+
+test('signed out, the public area opens without signing in, passes axe-core and shows nothing private', async () => {
+  const page = await newPage(browser.context);
+  await browser.context.clearCookies();
+  // The start page links to the public area.
+  await page.goto(`${server.url}/`);
+  await page.getByRole('link', { name: /Information for patients and the public/ }).click();
+  await page.getByRole('heading', { level: 1, name: 'Public information' }).waitFor();
+  const seen = new Set();
+  const queue = [new URL(page.url()).pathname];
+  const privateText = ['@demo.commissioner.test', 'Chris Commissioner', 'Eve Evaluator', '4,800,000', 'response to each criterion'];
+  while (queue.length > 0) {
+    const path = queue.shift();
+    if (seen.has(path)) continue;
+    seen.add(path);
+    const response = await page.goto(`${server.url}${path}`);
+    assert.equal(response.status(), 200, path);
+    assert.notEqual(new URL(page.url()).pathname, '/sign-in', `${path} asked to sign in`);
+    assert.deepEqual(await seriousViolations(page), [], path);
+    const text = await page.locator('body').innerText();
+    for (const secret of privateText) assert.ok(!text.includes(secret), `${path} shows ${secret}`);
+    const hrefs = await page.locator('main a[href^="/public"], nav a[href^="/public"]').evaluateAll(
+      (links) => links.map((a) => a.getAttribute('href').split('#')[0]),
+    );
+    queue.push(...hrefs);
+  }
+  assert.ok(seen.size >= 8, `public pages: ${[...seen].join(', ')}`);
+  await page.goto(`${server.url}/public/psr-summary`);
+  await page.getByRole('heading', { level: 1, name: 'Provider Selection Regime annual summary' }).waitFor();
+  await page.screenshot({ path: screenshotPath('public-psr-summary.png'), fullPage: true });
+  await page.goto(`${server.url}/public/providers/R9A`);
+  await page.getByText('Friends and Family Test').first().waitFor();
+  await page.screenshot({ path: screenshotPath('public-provider.png'), fullPage: true });
+  assert.deepEqual(page.consoleErrors, []);
+  await page.close();
+});
+
+test('a commissioner reads the operating plan\'s objectives with progress from monitoring', async () => {
+  const page = await newPage(browser.context);
+  await browser.context.clearCookies();
+  await signIn(page, server.url, 'commissioner@demo.commissioner.test');
+  await page.goto(`${server.url}/strategy`);
+  await page.getByRole('link', { name: 'Our plans' }).click();
+  await page.getByRole('link', { name: 'Operating plan 2025/26' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Operating plan 2025/26' }).waitFor();
+  const row = page.locator('tr', { hasText: 'Patients seen within 4 hours' });
+  assert.match(await row.innerText(), /76\.5 \(Sep 2025\)/);
+  assert.match(await row.innerText(), /On track/);
+  assert.deepEqual(await seriousViolations(page), []);
+  // An objective with a bad target is refused in the error summary, linked to the field.
+  await page.getByLabel('Objective', { exact: true }).fill('Discharge summaries within 24 hours');
+  await page.getByLabel('Measure', { exact: true }).fill('kpi:Q99-R9A-2024:DS24');
+  await page.getByLabel('Baseline').fill('94');
+  await page.getByLabel('Target', { exact: true }).fill('most');
+  await page.getByLabel('Measured from').fill('2025-04-01');
+  await page.getByLabel('Target due by').fill('2026-03-31');
+  await page.getByRole('button', { name: 'Add the objective' }).click();
+  await page.getByText('There is a problem').waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
+  await page.getByLabel('Target', { exact: true }).fill('95');
+  await page.getByRole('button', { name: 'Add the objective' }).click();
+  await page.locator('tr', { hasText: 'Discharge summaries within 24 hours' }).waitFor();
+  await page.screenshot({ path: screenshotPath('operating-plan.png'), fullPage: true });
+  // The refused objective's page came with status 422 on purpose; nothing else went wrong.
+  assert.deepEqual(page.consoleErrors.filter((e) => !e.includes('422 (Unprocessable Entity)')), []);
+  await page.close();
+});

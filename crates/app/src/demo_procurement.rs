@@ -56,8 +56,10 @@ impl App {
                 .into(),
             ..RouteInput::default()
         };
-        self.record_route_decision(&chris, &msk).await?;
-        self.record_route_decision(
+        // Decided in the demo year (2025/26), so its annual summary holds them.
+        let decided = |text: &str| at(text).and_utc().timestamp_millis();
+        self.record_route_decision_at(&chris, &msk, decided("2025-04-15 10:00")).await?;
+        self.record_route_decision_at(
             &chris,
             &RouteInput {
                 new_lifetime_value: "2300000.00".into(),
@@ -65,9 +67,10 @@ impl App {
                 rationale: "Renewed again for one year while the musculoskeletal pathway is redesigned".into(),
                 ..msk
             },
+            decided("2026-02-10 10:00"),
         )
         .await?;
-        self.record_route_decision(
+        self.record_route_decision_at(
             &chris,
             &RouteInput {
                 title: "Community diagnostic centre".into(),
@@ -76,6 +79,7 @@ impl App {
                 rationale: "A new service; several providers could deliver it, so the market is tested".into(),
                 ..RouteInput::default()
             },
+            decided("2025-04-01 09:00"),
         )
         .await?;
 

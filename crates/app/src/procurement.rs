@@ -226,13 +226,22 @@ impl App {
     /// Records a route decision (the commissioner's contract staff and administrators), in
     /// one transaction with its audit entry.
     pub async fn record_route_decision(&self, principal: &Principal, input: &RouteInput) -> Result<i64> {
+        self.record_route_decision_at(principal, input, now_millis()).await
+    }
+
+    /// [`App::record_route_decision`] as made at `at` (milliseconds), for the demo's history.
+    pub(crate) async fn record_route_decision_at(
+        &self,
+        principal: &Principal,
+        input: &RouteInput,
+        at: i64,
+    ) -> Result<i64> {
         authorize(Some(principal), &Action::ManageProcurement)?;
         if let Some((field, message)) = input.errors().into_iter().next() {
             return Err(AppError::Invalid(format!("{field}: {message}")));
         }
         let preview = input.preview().map_err(|_| AppError::Invalid("checked".into()))?;
         let actor = Actor::User(principal.clone());
-        let at = now_millis();
         let record = DecisionRecord {
             id: 0,
             title: input.title.trim().to_owned(),

@@ -26,6 +26,7 @@ pub(crate) async fn start(user: CurrentUser) -> Response {
                     "money, quality and outcomes." }
                 p { "Providers use it to bid for contracts and to submit and check their monthly activity." }
                 (Button::link("Sign in", "/sign-in"))
+                p { a href="/public" { "Information for patients and the public" } ": the services we buy, how well they are done, contracts awarded and consultations. No sign-in needed." }
             }
         }
     };

@@ -28,8 +28,8 @@ fn page(title: &str, content: Markup) -> Html<String> {
         title,
         html! {
             nav aria-label="Public information" {
-                ul class="nhsuk-list nhsuk-u-font-size-16" {
-                    @for (href, text) in nav { li style="display:inline-block;margin-right:1.5em" { a href=(href) { (text) } } }
+                ul class="nhsuk-list nhsuk-u-font-size-16 app-inline-list" {
+                    @for (href, text) in nav { li { a href=(href) { (text) } } }
                 }
             }
             (content)
