@@ -194,6 +194,28 @@ fn parse_day(field: &str, text: &str) -> Result<NaiveDate> {
         .map_err(|_| AppError::Invalid(format!("{field}: Enter a date such as 2026-03-31 (not '{}')", text.trim())))
 }
 
+/// The trimmed text of a field that must not be empty, or the field's error.
+fn required<'a>(field: &str, text: &'a str, message: &str) -> Result<&'a str> {
+    let text = text.trim();
+    if text.is_empty() { Err(AppError::Invalid(format!("{field}: {message}"))) } else { Ok(text) }
+}
+
+/// A new version of a plan, not yet approved.
+fn draft(plan_id: i64, version: i64, summary: &str, changes: &str, by: &str, at: i64) -> PlanVersionRecord {
+    PlanVersionRecord {
+        plan_id,
+        version,
+        summary: summary.to_owned(),
+        changes: changes.to_owned(),
+        drafted_by: by.to_owned(),
+        drafted_at: at,
+        board: None,
+        approved_on: None,
+        minute: None,
+        recorded_by: None,
+    }
+}
+
 fn list(text: &str) -> Vec<String> {
     text.split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned).collect()
 }
@@ -205,10 +227,7 @@ fn corrupt(what: &str, id: i64) -> AppError {
 impl ObjectiveInput {
     /// The objective's record for `plan_id`, or the first field at fault.
     fn record(&self, plan_id: i64, by: &str, at: i64) -> Result<ObjectiveRecord> {
-        let title = self.title.trim();
-        if title.is_empty() {
-            return Err(AppError::Invalid("title: Enter what the objective is".into()));
-        }
+        let title = required("title", &self.title, "Enter what the objective is")?;
         let measure = Measure::parse(&self.measure).map_err(|e| AppError::Invalid(format!("measure: {e}")))?;
         let number = |field: &str, text: &str| {
             Decimal::parse(text.trim())
@@ -263,14 +282,9 @@ impl App {
         authorize(Some(principal), &Action::ManageStrategy)?;
         let kind = PlanKind::parse(&input.kind)
             .ok_or_else(|| AppError::Invalid("kind: Choose a strategic, operating or development plan".into()))?;
-        let title = input.title.trim();
-        if title.is_empty() {
-            return Err(AppError::Invalid("title: Enter the plan's title".into()));
-        }
+        let title = required("title", &input.title, "Enter the plan's title")?;
         let first = parse_year("first_year", &input.first_year)?;
-        if input.summary.trim().is_empty() {
-            return Err(AppError::Invalid("summary: Enter what the plan sets out".into()));
-        }
+        let summary = required("summary", &input.summary, "Enter what the plan sets out")?;
         let at = now_millis();
         let mut tx = self.store().begin().await?;
         let id = tx
@@ -283,19 +297,7 @@ impl App {
                 created_at: at,
             })
             .await?;
-        tx.insert_plan_version(&PlanVersionRecord {
-            plan_id: id,
-            version: 1,
-            summary: input.summary.trim().to_owned(),
-            changes: "First version".into(),
-            drafted_by: principal.name.clone(),
-            drafted_at: at,
-            board: None,
-            approved_on: None,
-            minute: None,
-            recorded_by: None,
-        })
-        .await?;
+        tx.insert_plan_version(&draft(id, 1, summary, "First version", &principal.name, at)).await?;
         let actor = Actor::User(principal.clone());
         tx.audit(
             &audit_entry(
@@ -316,28 +318,12 @@ impl App {
     pub async fn revise_plan(&self, principal: &Principal, plan_id: i64, summary: &str, changes: &str) -> Result<i64> {
         authorize(Some(principal), &Action::ManageStrategy)?;
         self.store().strategy_plan(plan_id).await?;
-        if summary.trim().is_empty() {
-            return Err(AppError::Invalid("summary: Enter what the plan sets out".into()));
-        }
-        if changes.trim().is_empty() {
-            return Err(AppError::Invalid("changes: Say what changed from the version before".into()));
-        }
+        let summary = required("summary", summary, "Enter what the plan sets out")?;
+        let changes = required("changes", changes, "Say what changed from the version before")?;
         let next = self.store().plan_versions(plan_id).await?.last().map_or(1, |v| v.version + 1);
         let at = now_millis();
         let mut tx = self.store().begin().await?;
-        tx.insert_plan_version(&PlanVersionRecord {
-            plan_id,
-            version: next,
-            summary: summary.trim().to_owned(),
-            changes: changes.trim().to_owned(),
-            drafted_by: principal.name.clone(),
-            drafted_at: at,
-            board: None,
-            approved_on: None,
-            minute: None,
-            recorded_by: None,
-        })
-        .await?;
+        tx.insert_plan_version(&draft(plan_id, next, summary, changes, &principal.name, at)).await?;
         let actor = Actor::User(principal.clone());
         tx.audit(
             &audit_entry(&actor, "strategy_plan", plan_id, "revise_plan", serde_json::json!({"version": next})),
@@ -360,17 +346,12 @@ impl App {
             .ok()
             .filter(|v| versions.iter().any(|r| r.version == *v))
             .ok_or_else(|| AppError::Invalid("version: Choose a version of this plan".into()))?;
-        let board = input.board.trim();
-        if board.is_empty() {
-            return Err(AppError::Invalid("board: Enter the board or committee that approved it".into()));
-        }
+        let board = required("board", &input.board, "Enter the board or committee that approved it")?;
         let on = parse_day("approved_on", &input.approved_on)?;
-        if input.minute.trim().is_empty() {
-            return Err(AppError::Invalid("minute: Enter the minute reference of the approval".into()));
-        }
+        let minute = required("minute", &input.minute, "Enter the minute reference of the approval")?;
         let at = now_millis();
         let mut tx = self.store().begin().await?;
-        tx.approve_plan_version(plan_id, version, board, &on.to_string(), input.minute.trim(), &principal.name).await?;
+        tx.approve_plan_version(plan_id, version, board, &on.to_string(), minute, &principal.name).await?;
         let actor = Actor::User(principal.clone());
         tx.audit(
             &audit_entry(
