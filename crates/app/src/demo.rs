@@ -218,6 +218,9 @@ impl App {
         self.load_demo_procurements().await?;
         self.load_demo_priorities().await?;
         self.load_demo_strategy().await?;
+        self.load_demo_assessments().await?;
+        self.load_demo_engagement().await?;
+        self.load_demo_programme().await?;
         Ok(())
     }
 

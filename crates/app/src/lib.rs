@@ -12,14 +12,17 @@ pub mod accounts;
 pub mod accreditation;
 pub mod activity;
 pub mod admin;
+pub mod assessment;
 pub mod backup;
 pub mod board;
 pub mod capacity;
 pub mod contract_lines;
 pub mod contract_performance;
 pub mod contracts;
+pub mod cycle;
 pub mod demo;
 mod demo_procurement;
+pub mod engagement;
 pub mod evaluation;
 pub mod export;
 

@@ -183,6 +183,9 @@ pub struct PlanView {
     pub objectives: Vec<ObjectiveView>,
     /// The operating plan's schedule against the contracts' plans, line by line.
     pub schedule: Vec<ScheduleLine>,
+    /// The development plan's gaps to close: the items below target in the latest
+    /// self-assessments up to its year.
+    pub development_gaps: Vec<commissioning::strategy::assessment::Gap>,
 }
 
 fn parse_year(field: &str, text: &str) -> Result<FinancialYear> {
@@ -488,6 +491,7 @@ impl App {
         }
         let schedule =
             if kind == PlanKind::Operating { self.reconcile_schedule(record.id, first).await? } else { Vec::new() };
+        let development_gaps = if kind == PlanKind::Development { self.gaps_up_to(first).await? } else { Vec::new() };
         Ok(PlanView {
             id: record.id,
             kind,
@@ -499,6 +503,7 @@ impl App {
             versions,
             objectives,
             schedule,
+            development_gaps,
         })
     }
 

@@ -196,6 +196,9 @@ pub enum Action {
     /// Keep the commissioner's plans: draft and revise them, record board approval and set
     /// objectives — the commissioner's contract staff and administrators.
     ManageStrategy,
+    /// Respond to an open consultation in one's own name: anyone signed in (the public,
+    /// scrutiny, providers and staff), but not an API token.
+    RespondToConsultation,
     /// Users, organisations and the audit log.
     Administer,
 }
@@ -281,6 +284,7 @@ pub fn decide(principal: Option<&Principal>, action: &Action) -> Decision {
         Action::ManagePriorities => [Role::Administrator, Role::Commissioner].iter().any(|role| principal.has(*role)),
         Action::ScorePriorities => principal.is_commissioner_side(),
         Action::ManageStrategy => [Role::Administrator, Role::Commissioner].iter().any(|role| principal.has(*role)),
+        Action::RespondToConsultation => true,
         Action::Administer => principal.has(Role::Administrator),
     };
     if allowed { Decision::Allow } else { Decision::Forbidden }

@@ -2,7 +2,12 @@
 //! commissioning plan (developed every three years, refreshed yearly), the annual operating
 //! plan and the organisational development plan — with their review dates, and the progress
 //! of an objective's measure from its baseline towards its target along the straight line to
-//! its due date; and the eleven World Class Commissioning competencies.
+//! its due date; and the eleven World Class Commissioning competencies. `assessment` scores
+//! the competencies and the self-evaluation checklists; `engagement` holds consultations and
+//! their analysis.
+
+pub mod assessment;
+pub mod engagement;
 
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};

@@ -22,6 +22,7 @@ pub mod audit;
 pub mod backup;
 pub mod contract_lines;
 pub mod contracts;
+pub mod engagement;
 pub mod imports;
 pub mod monitor;
 pub mod needs;

@@ -6,6 +6,7 @@ mod capacity;
 mod contract_performance;
 mod contracts;
 mod demo;
+mod engagement;
 mod import;
 mod needs;
 mod ocds;
