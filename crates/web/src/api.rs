@@ -7,7 +7,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
 use commissioning::area::{AreaCode, AreaKind};
@@ -26,7 +26,7 @@ use crate::state::AppState;
         version = "1",
         description = "Clinical commissioning: reference data, needs, procurement, contracts and monitoring. Authenticate with the session cookie from /sign-in (send X-CSRF-Token on writes) or a bearer token."
     ),
-    paths(health, me, dashboard, organisations, organisation, areas, area, activity_summary, submissions, submit, audit, users, monitoring, challenges, answer_challenge, raise_query, query, query_event, method, needs, indicators, contracts, contract, contract_statement, contract_performance, kpi_return, contract_evaluations, plan_findings, procure_route, procure_decisions, tender_bids, submit_bid, tender_evaluation, ocds_release_package),
+    paths(health, me, dashboard, organisations, organisation, areas, area, activity_summary, submissions, submit, audit, users, monitoring, challenges, answer_challenge, raise_query, query, query_event, method, needs, indicators, contracts, contract, contract_statement, contract_performance, kpi_return, contract_evaluations, plan_findings, procure_route, procure_decisions, tender_bids, submit_bid, tender_evaluation, ocds_release_package, strategy_plans, strategy_plan, psr_summary, strategy_assessment, strategy_consultations, strategy_consultation, strategy_programme),
     components(schemas(
         Health,
         Me,
@@ -1359,4 +1359,108 @@ pub(crate) async fn ocds_release_package(
     let scheme = if state.settings.secure_cookies && !host.starts_with("localhost") { "https" } else { "http" };
     let base = format!("{scheme}://{host}");
     Ok(Json(state.app.ocds_release_package(&base, app::tenders::now_utc()).await?))
+}
+
+fn json_of<T: Serialize>(value: &T) -> Result<Json<serde_json::Value>, ApiError> {
+    Ok(Json(serde_json::to_value(value).map_err(|error| Error::Unexpected(error.into()))?))
+}
+
+/// The commissioner's plans (strategic, operating, organisational development) with their
+/// versions, approvals, review dates, objectives with live progress, the operating plan's
+/// schedule against the contracts and the development plan's gaps.
+#[utoipa::path(get, path = "/api/v1/strategy/plans",
+    responses((status = 200, body = Object), (status = 401, body = ApiErrorDto), (status = 403, body = ApiErrorDto)))]
+pub(crate) async fn strategy_plans(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    json_of(&state.app.plans(&session.principal).await?)
+}
+
+/// One plan, as in the list.
+#[utoipa::path(get, path = "/api/v1/strategy/plans/{id}",
+    params(("id" = i64, Path, description = "The plan's number")),
+    responses((status = 200, body = Object), (status = 401, body = ApiErrorDto), (status = 403, body = ApiErrorDto), (status = 404, body = ApiErrorDto)))]
+pub(crate) async fn strategy_plan(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    json_of(&state.app.plan(&session.principal, id).await?)
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub(crate) struct YearQuery {
+    /// A financial year such as 2025/26; the latest with a decision when absent.
+    year: Option<String>,
+}
+
+fn year_of(text: Option<&str>) -> Result<Option<commissioning::period::FinancialYear>, ApiError> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(text) => commissioning::period::FinancialYear::parse(text)
+            .map(Some)
+            .map_err(|_| Error::BadRequest(format!("'{text}' is not a financial year such as 2025/26")).into()),
+    }
+}
+
+/// The Provider Selection Regime's annual summary, generated from the decision log (public).
+#[utoipa::path(get, path = "/api/v1/psr-summary", params(YearQuery),
+    responses((status = 200, body = Object), (status = 400, body = ApiErrorDto)))]
+pub(crate) async fn psr_summary(
+    State(state): State<AppState>,
+    Query(query): Query<YearQuery>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let year = year_of(query.year.as_deref())?;
+    json_of(&state.app.psr_annual_summary(year).await?)
+}
+
+/// A self-assessment (`competencies`, `commissioning` or `procurement`) of a year, with its
+/// gaps and the trend over every year assessed.
+#[utoipa::path(get, path = "/api/v1/strategy/assessments/{framework}",
+    params(("framework" = String, Path, description = "competencies, commissioning or procurement"), YearQuery),
+    responses((status = 200, body = Object), (status = 400, body = ApiErrorDto), (status = 401, body = ApiErrorDto), (status = 403, body = ApiErrorDto), (status = 404, body = ApiErrorDto)))]
+pub(crate) async fn strategy_assessment(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path(framework): Path<String>,
+    Query(query): Query<YearQuery>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let framework = commissioning::strategy::assessment::Framework::parse(&framework).ok_or(Error::NotFound)?;
+    let year = year_of(query.year.as_deref())?;
+    json_of(&state.app.assessment(&session.principal, framework, year).await?)
+}
+
+/// Every consultation, newest first.
+#[utoipa::path(get, path = "/api/v1/strategy/consultations",
+    responses((status = 200, body = Object), (status = 401, body = ApiErrorDto), (status = 403, body = ApiErrorDto)))]
+pub(crate) async fn strategy_consultations(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    json_of(&state.app.consultations(&session.principal).await?)
+}
+
+/// A consultation with its invitees, respondents, the analysis and "you said, we did".
+#[utoipa::path(get, path = "/api/v1/strategy/consultations/{id}",
+    params(("id" = i64, Path, description = "The consultation's number")),
+    responses((status = 200, body = Object), (status = 401, body = ApiErrorDto), (status = 403, body = ApiErrorDto), (status = 404, body = ApiErrorDto)))]
+pub(crate) async fn strategy_consultation(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    json_of(&state.app.consultation(&session.principal, id).await?)
+}
+
+/// A commissioning programme's cycle view: its stage, artefacts and audit trail.
+#[utoipa::path(get, path = "/api/v1/strategy/programmes/{id}",
+    params(("id" = i64, Path, description = "The programme's number")),
+    responses((status = 200, body = Object), (status = 401, body = ApiErrorDto), (status = 403, body = ApiErrorDto), (status = 404, body = ApiErrorDto)))]
+pub(crate) async fn strategy_programme(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    json_of(&state.app.programme_cycle(&session.principal, id).await?)
 }

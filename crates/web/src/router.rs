@@ -158,6 +158,29 @@ pub fn router(app: App, settings: WebSettings) -> Router {
         .route("/public/notices", get(pages::public::notices))
         .route("/public/psr-summary", get(pages::public::psr_summary))
         .route("/public/consultations", get(pages::public::consultations))
+        .route("/public/consultations/{id}", get(pages::public::consultation))
+        .route("/public/consultations/{id}/responses", post(pages::public::respond))
+        .route(
+            "/strategy/assessments",
+            get(pages::strategy::assessments::assessment).post(pages::strategy::assessments::score),
+        )
+        .route(
+            "/strategy/stakeholders",
+            get(pages::strategy::engagement::stakeholders).post(pages::strategy::engagement::add_stakeholder),
+        )
+        .route(
+            "/strategy/consultations",
+            get(pages::strategy::engagement::consultations).post(pages::strategy::engagement::create),
+        )
+        .route("/strategy/consultations/{id}", get(pages::strategy::engagement::consultation))
+        .route("/strategy/consultations/{id}/responses", post(pages::strategy::engagement::record_response))
+        .route("/strategy/consultations/{id}/outcomes", post(pages::strategy::engagement::add_outcome))
+        .route("/strategy/consultations/{id}/close", post(pages::strategy::engagement::close))
+        .route(
+            "/strategy/programmes",
+            get(pages::strategy::programmes::programmes).post(pages::strategy::programmes::create),
+        )
+        .route("/strategy/programmes/{id}", get(pages::strategy::programmes::programme))
         .route("/monitor/performance", get(pages::performance::metrics))
         .route("/monitor/performance/{metric}", get(pages::performance::metric))
         .route("/monitor/performance/{metric}/{org}", get(pages::performance::organisation))
@@ -202,6 +225,13 @@ pub fn router(app: App, settings: WebSettings) -> Router {
         .route("/api/v1/tenders/{id}/bids", get(api::tender_bids).post(api::submit_bid))
         .route("/api/v1/tenders/{id}/evaluation", get(api::tender_evaluation))
         .route("/api/v1/ocds/release-package", get(api::ocds_release_package))
+        .route("/api/v1/strategy/plans", get(api::strategy_plans))
+        .route("/api/v1/strategy/plans/{id}", get(api::strategy_plan))
+        .route("/api/v1/psr-summary", get(api::psr_summary))
+        .route("/api/v1/strategy/assessments/{framework}", get(api::strategy_assessment))
+        .route("/api/v1/strategy/consultations", get(api::strategy_consultations))
+        .route("/api/v1/strategy/consultations/{id}", get(api::strategy_consultation))
+        .route("/api/v1/strategy/programmes/{id}", get(api::strategy_programme))
         .route("/api/v1/audit", get(api::audit))
         .route("/api/v1/users", get(api::users));
     routes

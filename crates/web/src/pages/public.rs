@@ -2,16 +2,20 @@
 //! information for patient choice, contracts awarded, Provider Selection Regime notices and
 //! the annual summary, and consultations on service change with "you said, we did".
 
+use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::response::Html;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
 
 use commissioning::period::FinancialYear;
 use nhsuk::components::table::{Cell, Table};
 
+use crate::auth::{CurrentUser, SignedIn};
 use crate::error::Error;
 use crate::layout;
+use crate::pages::{MAX_NUMBERED, field_error, numbered_fields};
 use crate::state::AppState;
 
 /// A public page: the public area's links above its content.
@@ -43,7 +47,9 @@ fn percent(value: f64) -> String {
 
 pub(crate) async fn index(State(state): State<AppState>) -> Result<Html<String>, Error> {
     let consultations = state.app.public_consultations(chrono::Utc::now().date_naive()).await?;
-    let open = consultations.iter().filter(|c| c.open).count();
+    let engagement = state.app.public_consultation_list().await?;
+    let open = consultations.iter().filter(|c| c.open).count()
+        + engagement.iter().filter(|c| c.status == commissioning::strategy::engagement::Status::Open).count();
     Ok(page(
         "Public information",
         html! {
@@ -227,14 +233,26 @@ pub(crate) async fn psr_summary(
 
 pub(crate) async fn consultations(State(state): State<AppState>) -> Result<Html<String>, Error> {
     let consultations = state.app.public_consultations(chrono::Utc::now().date_naive()).await?;
+    let engagement = state.app.public_consultation_list().await?;
     Ok(page(
         "Consultations",
         html! {
             h1 { "Consultations" }
-            @if consultations.is_empty() { p { "There are no consultations." } }
+            @if consultations.is_empty() && engagement.is_empty() { p { "There are no consultations." } }
+            @for c in &engagement {
+                h2 { a href={ "/public/consultations/" (c.id) } { (c.title) } }
+                p { (c.stage.label()) ". "
+                    @match c.status {
+                        commissioning::strategy::engagement::Status::Open => { strong { "Open" } " until " (c.closes) ": have your say." },
+                        commissioning::strategy::engagement::Status::Upcoming => { "Opens on " (c.opens) "." },
+                        commissioning::strategy::engagement::Status::Closed => { "Ran from " (c.opens) " to " (c.closes) "." },
+                    }
+                    @if c.outcomes > 0 { " See what we did about it." }
+                }
+            }
             @for c in &consultations {
                 h2 { (c.title) }
-                p { @if c.open { strong { "Open" } " until " } @else { "Ran from " (c.opens) " to " } (c.closes) }
+                p { "Service change. " @if c.open { strong { "Open" } " until " } @else { "Ran from " (c.opens) " to " } (c.closes) }
                 @if !c.outcome.is_empty() {
                     h3 { "You said, we did" }
                     p { (c.outcome) }
@@ -242,4 +260,48 @@ pub(crate) async fn consultations(State(state): State<AppState>) -> Result<Html<
             }
         },
     ))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct Thanks {
+    #[serde(default)]
+    thanks: Option<String>,
+}
+
+/// A consultation as the public sees it, with the response form for anyone signed in.
+pub(crate) async fn consultation(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Query(query): Query<Thanks>,
+) -> Result<Html<String>, Error> {
+    let view = state.app.public_consultation(id).await?;
+    let content = crate::pages::strategy::engagement::public_consultation_page(
+        &view,
+        &user,
+        &[],
+        &Vec::new(),
+        query.thanks.is_some(),
+    );
+    Ok(page(&view.summary.title, content))
+}
+
+/// A signed-in person's response to an open consultation.
+pub(crate) async fn respond(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, Error> {
+    let view = state.app.public_consultation(id).await?;
+    let answers: Vec<String> =
+        numbered_fields(&fields, "answer", MAX_NUMBERED).into_iter().take(view.questions.len()).collect();
+    let errors = match state.app.respond_to_consultation(&session.principal, id, &answers).await {
+        Ok(_) => return Ok(Redirect::to(&format!("/public/consultations/{id}?thanks=1")).into_response()),
+        Err(app::AppError::Invalid(message)) => vec![field_error(&message, "answer_1")],
+        Err(other) => return Err(other.into()),
+    };
+    let content = crate::pages::strategy::engagement::public_consultation_page(&view, &user, &answers, &errors, false);
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page(&view.summary.title, content)).into_response())
 }

@@ -1,7 +1,12 @@
 //! Strategy: the partners in the commissioning cycle — the commissioner, local authorities
 //! and the scrutiny committee that oversees service change — and the commissioner's plans:
 //! each with its versions and board approvals, its objectives with live progress from
-//! monitoring, and an operating plan's schedule reconciled with the contracts.
+//! monitoring, and an operating plan's schedule reconciled with the contracts. Self-assessment,
+//! engagement and the programmes' cycle views are in the modules below.
+
+pub(crate) mod assessments;
+pub(crate) mod engagement;
+pub(crate) mod programmes;
 
 use axum::Form;
 use axum::extract::{Path, State};
@@ -30,7 +35,7 @@ use crate::pages::organisations::display_name;
 use crate::pages::{field_error, summary};
 use crate::state::AppState;
 
-type Errors = Vec<(String, String)>;
+pub(crate) type Errors = Vec<(String, String)>;
 
 pub(crate) async fn strategy(
     State(state): State<AppState>,
@@ -59,6 +64,9 @@ pub(crate) async fn strategy(
         h2 { "Plans and transparency" }
         ul class="nhsuk-list nhsuk-list--bullet" {
             li { a href="/strategy/plans" { "Our plans" } ": the strategy, the operating plan and the organisational development plan, with progress on each objective" }
+            li { a href="/strategy/programmes" { "Commissioning programmes" } ": where each is in the cycle, with every artefact and its audit trail" }
+            li { a href="/strategy/assessments" { "Self-assessment" } ": the World Class Commissioning competencies and the commissioning and procurement checklists, year on year" }
+            li { a href="/strategy/consultations" { "Consultations" } " and the " a href="/strategy/stakeholders" { "stakeholder register" } }
             li { a href="/public/psr-summary" { "Provider Selection Regime annual summary" } ", from the decision log" }
             li { a href="/public" { "The public area" } ", as the public sees it" }
         }
@@ -66,22 +74,22 @@ pub(crate) async fn strategy(
     Ok(layout::page_for(&session, Section::Stage(Stage::Strategy), "Strategy", None, content))
 }
 
-fn manager(session: &Session) -> bool {
+pub(crate) fn manager(session: &Session) -> bool {
     decide(Some(&session.principal), &Action::ManageStrategy) == Decision::Allow
 }
 
-fn csrf(session: &Session) -> Markup {
+pub(crate) fn csrf(session: &Session) -> Markup {
     html! { input type="hidden" name="csrf_token" value=(session.csrf_token); }
 }
 
-fn invalid(error: AppError, fallback: &str) -> Result<Errors, Error> {
+pub(crate) fn invalid(error: AppError, fallback: &str) -> Result<Errors, Error> {
     match error {
         AppError::Invalid(message) => Ok(vec![field_error(&message, fallback)]),
         other => Err(other.into()),
     }
 }
 
-fn error_for<'a>(errors: &'a Errors, field: &str) -> Option<&'a str> {
+pub(crate) fn error_for<'a>(errors: &'a Errors, field: &str) -> Option<&'a str> {
     errors.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str())
 }
 
@@ -202,6 +210,24 @@ fn plan_page(
                         Cell::numeric(l.contract_activity.to_string()),
                         Cell::numeric(l.plan_value.to_string()),
                         Cell::numeric(l.contract_value.to_string()),
+                    ]).collect(),
+                ))
+            }
+        }
+        @if plan.kind == PlanKind::Development {
+            h2 id="gaps" { "Gaps from our self-assessment" }
+            @if plan.development_gaps.is_empty() { p { "No item of the latest self-assessments is below its target." } } @else {
+                p { "Each item of the latest " a href="/strategy/assessments" { "self-assessments" } " below its target, with the action this plan takes on." }
+                (Table::new(
+                    "Development gaps",
+                    vec![Cell::text("Assessment"), Cell::text("Item"), Cell::numeric("Level"), Cell::numeric("Target"), Cell::text("Action"), Cell::text("Owner and due")],
+                    plan.development_gaps.iter().map(|g| vec![
+                        Cell::text(g.framework.label()),
+                        Cell::text(g.name),
+                        Cell::numeric(g.level.to_string()),
+                        Cell::numeric(g.target.to_string()),
+                        Cell::text(if g.unplanned { "No action planned yet".to_owned() } else { g.action.clone() }),
+                        Cell::text(format!("{}{}", g.owner, g.due.map(|d| format!(", by {d}")).unwrap_or_default())),
                     ]).collect(),
                 ))
             }

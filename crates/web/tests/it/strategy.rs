@@ -98,3 +98,103 @@ async fn the_commissioner_keeps_the_plans_and_scrutiny_reads_them() {
     assert_eq!(read.status, StatusCode::OK);
     assert!(!read.body.contains("Add an objective") && !read.body.contains("Record the board"));
 }
+
+#[tokio::test]
+async fn self_assessment_engagement_and_the_cycle_view_through_the_router() {
+    let web = TestWeb::demo().await;
+    let mut commissioner = web.signed_in("commissioner@demo.commissioner.test").await;
+
+    // The competencies with their gap, trend and form; a bad score is refused by field.
+    let page = commissioner.get("/strategy/assessments").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Stimulate the market") && page.body.contains("Levels year on year"), "{}", page.body);
+    let csrf = page.csrf_token();
+    let bad = commissioner
+        .post_form(
+            "/strategy/assessments",
+            &[
+                ("csrf_token", &csrf),
+                ("framework", "competencies"),
+                ("period", "2025/26"),
+                ("item", "7"),
+                ("level", "1"),
+                ("evidence", "/plan/gaps"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("There is a problem") && bad.body.contains("href=\"#action\""), "{}", bad.body);
+    let good = commissioner
+        .post_form(
+            "/strategy/assessments",
+            &[
+                ("csrf_token", &csrf),
+                ("framework", "competencies"),
+                ("period", "2025/26"),
+                ("item", "7"),
+                ("level", "3"),
+                ("evidence", "/plan/gaps"),
+            ],
+        )
+        .await;
+    assert_eq!(good.status, StatusCode::SEE_OTHER);
+    assert_eq!(good.location(), "/strategy/assessments?framework=competencies&period=2025/26#score");
+    // With the market competency at target, only the procurement gap feeds the development plan.
+    let development = commissioner.get("/strategy/plans/3").await;
+    assert!(development.body.contains("Gaps from our self-assessment"));
+    assert!(development.body.contains("considerable-change") && !development.body.contains("Stimulate the market"));
+
+    // The consultation's analysis, and the engagement record on the decision it is about.
+    let consultations = commissioner.get("/api/v1/strategy/consultations").await.json();
+    let open = consultations.as_array().unwrap().iter().find(|c| c["status"] == "open").unwrap().clone();
+    let subject = open["subject"].as_str().unwrap().to_owned();
+    let decision = subject.strip_prefix("decision:").unwrap();
+    let record = commissioner.get(&format!("/procure/decisions/{decision}")).await;
+    assert!(
+        record.body.contains("Engagement record")
+            && record.body.contains("Where community services should be provided")
+    );
+    let closed = commissioner.get("/strategy/consultations/1").await;
+    assert!(closed.body.contains("75% of 4 agree"), "{}", closed.body);
+    assert!(closed.body.contains("You said") && closed.body.contains("Healthwatch Demoshire"));
+
+    // The public page: anyone reads it; signed out, the form is replaced by a link to sign in;
+    // a member of the public responds, and a bad answer is refused by field.
+    let open_id = open["id"].as_i64().unwrap();
+    let mut visitor = web.client();
+    let public_page = visitor.get(&format!("/public/consultations/{open_id}")).await;
+    assert_eq!(public_page.status, StatusCode::OK);
+    assert!(public_page.body.contains("Sign in to respond") && !public_page.body.contains("Healthwatch Demoshire"));
+    let closed_public = visitor.get("/public/consultations/1").await;
+    assert!(closed_public.body.contains("What people told us") && closed_public.body.contains("We did"));
+    assert!(!closed_public.body.contains("Healthwatch Demoshire") && !closed_public.body.contains("@demo"));
+    let mut public = web.signed_in("public@demo.commissioner.test").await;
+    let form = public.get(&format!("/public/consultations/{open_id}")).await;
+    assert!(form.body.contains("Send my response"));
+    let csrf = form.csrf_token();
+    let path = format!("/public/consultations/{open_id}/responses");
+    let bad = public.post_form(&path, &[("csrf_token", &csrf), ("answer_1", "9"), ("answer_2", "")]).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("There is a problem") && bad.body.contains("href=\"#answer_1\""), "{}", bad.body);
+    let before =
+        commissioner.get(&format!("/api/v1/strategy/consultations/{open_id}")).await.json()["analysis"]["responses"]
+            .as_i64()
+            .unwrap();
+    let sent = public.post_form(&path, &[("csrf_token", &csrf), ("answer_1", "2"), ("answer_2", "Town centre")]).await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER);
+    let after =
+        commissioner.get(&format!("/api/v1/strategy/consultations/{open_id}")).await.json()["analysis"]["responses"]
+            .as_i64()
+            .unwrap();
+    assert_eq!(after, before, "the demo's public response is replaced, not counted twice");
+
+    // The programme's cycle view, and the PSR summary on the open API.
+    let cycle = commissioner.get("/strategy/programmes/1").await;
+    assert!(cycle.body.contains("(current stage)") && cycle.body.contains("Audit trail"), "{}", cycle.body);
+    assert!(cycle.body.contains("/procure/contracts/Q99-R9A-2024/performance"));
+    let summary = visitor.get("/api/v1/psr-summary?year=2025/26").await;
+    assert_eq!(summary.status, StatusCode::OK);
+    assert_eq!(summary.json()["total"], 3);
+    assert_eq!(visitor.get("/api/v1/psr-summary?year=twenty").await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(commissioner.get("/api/v1/strategy/assessments/nonsense").await.status, StatusCode::NOT_FOUND);
+}

@@ -209,6 +209,7 @@ pub(crate) async fn decision(
     Path(id): Path<i64>,
 ) -> Result<Html<String>, Error> {
     let decision = state.app.route_decision(&session.principal, id).await?;
+    let engagement = state.app.engagement_record(&session.principal, &format!("decision:{id}")).await?;
     let yes_no = |yes: bool| if yes { "Yes" } else { "No" };
     let input = &decision.input;
     let content = html! {
@@ -228,6 +229,10 @@ pub(crate) async fn decision(
             ("Existing contract's lifetime value", html! { (input.current_lifetime_value) }),
             ("New contract's lifetime value", html! { (input.new_lifetime_value) }),
         ]).collect()))
+        h2 id="engagement" { "Engagement record" }
+        @if engagement.is_empty() { p { "No consultation has been recorded about this decision." } } @else {
+            (crate::pages::strategy::engagement::consultations_table("Consultations about this decision", &engagement))
+        }
         p { a href="/procure/decisions" { "All decisions" } }
     };
     Ok(layout::page_for(&session, Section::Stage(Stage::Procure), &input.title, None, content))
