@@ -163,7 +163,19 @@ impl App {
         framework: Framework,
         period: Option<FinancialYear>,
     ) -> Result<AssessmentView> {
-        authorize(Some(principal), &Action::ViewStage(Stage::Strategy))?;
+        self.assessment_for(&Actor::User(principal.clone()), framework, period).await
+    }
+
+    /// A framework's assessment for a person, or for batch work from the command line.
+    pub async fn assessment_for(
+        &self,
+        actor: &Actor,
+        framework: Framework,
+        period: Option<FinancialYear>,
+    ) -> Result<AssessmentView> {
+        if let Actor::User(principal) = actor {
+            authorize(Some(principal), &Action::ViewStage(Stage::Strategy))?;
+        }
         let records = self.assessed(framework).await?;
         let mut periods = Vec::new();
         let mut all_scores = Vec::new();

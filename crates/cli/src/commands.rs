@@ -10,4 +10,5 @@ pub(crate) mod needs;
 pub(crate) mod procure;
 pub(crate) mod serve;
 pub(crate) mod store;
+pub(crate) mod strategy;
 pub(crate) mod user;

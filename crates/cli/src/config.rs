@@ -92,6 +92,36 @@ pub(crate) enum Command {
     Payment(PaymentArgs),
     /// Procurement: tenders and their bids.
     Procure(ProcureArgs),
+    /// Strategy: the plans, self-assessments and the PSR annual summary, as JSON.
+    Strategy(StrategyArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct StrategyArgs {
+    #[command(subcommand)]
+    pub(crate) command: StrategyCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum StrategyCommand {
+    /// Every plan with its versions, approvals, review date, objectives with live progress,
+    /// the operating plan's schedule against the contracts and the development plan's gaps.
+    Plans,
+    /// A self-assessment with its gaps and the trend over the years assessed.
+    Assessment {
+        /// competencies, commissioning or procurement.
+        #[arg(long, default_value = "competencies")]
+        framework: String,
+        /// The financial year, such as 2025/26 (the latest assessed when absent).
+        #[arg(long)]
+        year: Option<String>,
+    },
+    /// The Provider Selection Regime's annual summary from the decision log.
+    PsrSummary {
+        /// The financial year, such as 2025/26 (the latest with a decision when absent).
+        #[arg(long)]
+        year: Option<String>,
+    },
 }
 
 #[derive(Debug, Args)]

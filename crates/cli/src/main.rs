@@ -52,6 +52,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Contracts(args) => commands::contracts::contracts(&cli.global, args).await,
         Command::Payment(args) => commands::contracts::payment(&cli.global, args).await,
         Command::Procure(args) => commands::procure::procure(&cli.global, args).await,
+        Command::Strategy(args) => commands::strategy::strategy(&cli.global, args).await,
         Command::Audit(args) => match args.command {
             config::AuditCommand::Verify => commands::audit::verify(&cli.global).await,
         },

@@ -8,4 +8,5 @@ mod contracts;
 mod methods;
 mod needs;
 mod procure;
+mod strategy;
 mod support;
