@@ -3,7 +3,7 @@
 // each role may see.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDemo, launchBrowser, newPage, signIn, seriousViolations, screenshotPath } from './lib.mjs';
+import { startDemo, launchBrowser, newPage, signIn, seriousViolations, screenshotPath, DEMO_PASSWORD } from './lib.mjs';
 
 let server;
 let browser;
@@ -529,6 +529,48 @@ test('a commissioner reads the operating plan\'s objectives with progress from m
   await page.locator('tr', { hasText: 'Discharge summaries within 24 hours' }).waitFor();
   await page.screenshot({ path: screenshotPath('operating-plan.png'), fullPage: true });
   // The refused objective's page came with status 422 on purpose; nothing else went wrong.
+  assert.deepEqual(page.consoleErrors.filter((e) => !e.includes('422 (Unprocessable Entity)')), []);
+  await page.close();
+});
+
+test('a member of the public responds to a consultation, and the commissioner reads the analysis and the competencies', async () => {
+  const page = await newPage(browser.context);
+  await browser.context.clearCookies();
+  // Given an open consultation in the public area, signed out the form asks to sign in.
+  await page.goto(`${server.url}/public/consultations`);
+  await page.getByRole('link', { name: 'Where community services should be provided' }).click();
+  await page.getByRole('link', { name: 'Sign in to respond' }).click();
+  await page.getByLabel('Email address').fill('public@demo.commissioner.test');
+  await page.getByLabel('Password').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Where community services should be provided' }).waitFor();
+  // When an answer is missing, the error summary names the question.
+  await page.getByRole('button', { name: 'Send my response' }).click();
+  await page.getByText('There is a problem').waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
+  await page.getByLabel(/1\. Services should be offered/).selectOption({ label: 'Agree' });
+  await page.getByLabel(/2\. Where would you find it easiest/).fill('The library in the town centre');
+  await page.getByRole('button', { name: 'Send my response' }).click();
+  await page.getByText('your response has been recorded').waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
+  await page.screenshot({ path: screenshotPath('public-consultation-response.png'), fullPage: true });
+  // Then the commissioner sees the analysis, the engagement record and the competencies' trend.
+  await browser.context.clearCookies();
+  await signIn(page, server.url, 'commissioner@demo.commissioner.test');
+  await page.goto(`${server.url}/strategy/consultations`);
+  await page.getByRole('link', { name: 'Where community services should be provided' }).click();
+  await page.getByRole('heading', { level: 2, name: 'Analysis of the responses' }).waitFor();
+  assert.match(await page.locator('main').innerText(), /Member of the public/);
+  assert.deepEqual(await seriousViolations(page), []);
+  await page.getByRole('link', { name: /^decision / }).click();
+  await page.getByRole('heading', { level: 2, name: 'Engagement record' }).waitFor();
+  await page.goto(`${server.url}/strategy/assessments`);
+  await page.getByRole('heading', { level: 2, name: 'Trend' }).waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
+  await page.goto(`${server.url}/strategy/programmes/1`);
+  await page.getByText('(current stage)').waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
+  await page.screenshot({ path: screenshotPath('programme-cycle.png'), fullPage: true });
   assert.deepEqual(page.consoleErrors.filter((e) => !e.includes('422 (Unprocessable Entity)')), []);
   await page.close();
 });
