@@ -55,6 +55,19 @@ pub struct AssessmentView {
     pub periods: Vec<FinancialYear>,
     pub trend: Vec<ItemTrend>,
     pub means: Vec<Option<f64>>,
+    /// For the competencies: each plan objective tagged with a competency, under its item
+    /// (the assurance view, DOMAIN.md B8); empty for the checklists.
+    pub assurance: Vec<Assurance>,
+}
+
+/// An objective behind a competency, with its standing from monitoring.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Assurance {
+    /// The competency's index.
+    pub item: usize,
+    pub plan_id: i64,
+    pub objective: String,
+    pub standing: commissioning::strategy::Standing,
 }
 
 fn invalid(field: &str, message: impl std::fmt::Display) -> AppError {
@@ -206,7 +219,32 @@ impl App {
         let only_scores: Vec<Vec<ItemScore>> =
             all_scores.into_iter().map(|v| v.into_iter().map(|(s, _)| s).collect()).collect();
         let (trend, means) = trend(framework, &only_scores);
-        Ok(AssessmentView { framework, period, gaps: gaps(framework, &scores), items, periods, trend, means })
+        let mut assurance = Vec::new();
+        if framework == Framework::Competencies {
+            for record in self.store().objectives(None).await? {
+                let plan_id = record.plan_id;
+                let objective = self.objective_view(record).await?;
+                for competency in &objective.links.competencies {
+                    assurance.push(Assurance {
+                        item: usize::from(*competency).saturating_sub(1),
+                        plan_id,
+                        objective: objective.title.clone(),
+                        standing: objective.progress.standing,
+                    });
+                }
+            }
+            assurance.sort_by_key(|a| a.item);
+        }
+        Ok(AssessmentView {
+            framework,
+            period,
+            gaps: gaps(framework, &scores),
+            items,
+            periods,
+            trend,
+            means,
+            assurance,
+        })
     }
 
     /// The gaps the organisational development plan of `year` must close: for each framework,

@@ -20,7 +20,7 @@ use commissioning::procure::psr::Process;
 use commissioning::procure::summary::{
     AnnualSummary, DecisionFacts, ModificationFacts, Representation, annual_summary,
 };
-use commissioning::strategy::{PlanKind, Progress, Trajectory};
+use commissioning::strategy::{COMPETENCIES, PlanKind, Progress, Trajectory};
 use store::strategy::{ObjectiveRecord, PlanRecord, PlanVersionRecord, ScheduleRecord};
 
 use crate::{Actor, App, AppError, Result, audit_entry, authorize, now_millis};
@@ -76,6 +76,10 @@ pub struct Links {
     /// Contract ids.
     #[serde(default)]
     pub contracts: Vec<String>,
+    /// The World Class Commissioning competencies it develops, numbered from 1, so that the
+    /// competencies' assurance view lists the objectives behind each.
+    #[serde(default)]
+    pub competencies: Vec<u8>,
 }
 
 /// A plan as a form or the API gives it.
@@ -107,6 +111,8 @@ pub struct ObjectiveInput {
     pub priorities: String,
     pub specifications: String,
     pub contracts: String,
+    /// The competencies it develops, numbered 1 to 11, comma-separated.
+    pub competencies: String,
 }
 
 /// A board's approval of a version, as a form gives it.
@@ -260,6 +266,16 @@ impl ObjectiveInput {
             priorities: list(&self.priorities),
             specifications,
             contracts: list(&self.contracts),
+            competencies: list(&self.competencies)
+                .iter()
+                .map(|c| {
+                    c.parse::<u8>().ok().filter(|n| (1..=COMPETENCIES.len() as u8).contains(n)).ok_or_else(|| {
+                        AppError::Invalid(format!(
+                            "competencies: '{c}' is not a competency: enter numbers from 1 to 11"
+                        ))
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?,
         };
         Ok(ObjectiveRecord {
             id: 0,
@@ -553,7 +569,7 @@ impl App {
         })
     }
 
-    async fn objective_view(&self, record: ObjectiveRecord) -> Result<ObjectiveView> {
+    pub(crate) async fn objective_view(&self, record: ObjectiveRecord) -> Result<ObjectiveView> {
         let id = record.id;
         let measure: Measure = serde_json::from_str(&record.measure).map_err(|_| corrupt("measure", id))?;
         let links: Links = serde_json::from_str(&record.links).map_err(|_| corrupt("links", id))?;
@@ -751,10 +767,10 @@ impl App {
         )
         .await?;
         self.approve_plan(&chris, operating, &board("2", "2025-04-24", "ICB/25/047")).await?;
-        for (title, code, baseline, target, better) in [
-            ("Patients seen within 4 hours in A&E", "AE4", "72.8", "78", "higher"),
-            ("Incomplete pathways within 18 weeks", "RTT18", "57.8", "65", "higher"),
-            ("Patients waiting over 52 weeks", "RTT52", "1.9", "1", "lower"),
+        for (title, code, baseline, target, better, competencies) in [
+            ("Patients seen within 4 hours in A&E", "AE4", "72.8", "78", "higher", "10"),
+            ("Incomplete pathways within 18 weeks", "RTT18", "57.8", "65", "higher", "6, 10"),
+            ("Patients waiting over 52 weeks", "RTT52", "1.9", "1", "lower", "10, 11"),
         ] {
             self.add_objective(
                 &chris,
@@ -769,6 +785,7 @@ impl App {
                     due: "2026-03-31".into(),
                     priorities: String::new(),
                     contracts: contract.clone(),
+                    competencies: competencies.into(),
                     ..ObjectiveInput::default()
                 },
             )

@@ -188,6 +188,7 @@ pub(crate) const ROUTES: &[RouteRule] = &[
     route("POST", "/strategy/plans", Rule::Stage(Stage::Strategy)),
     route("GET", "/strategy/plans/{id}", Rule::Stage(Stage::Strategy)),
     route("POST", "/strategy/plans/{id}/approval", Rule::Stage(Stage::Strategy)),
+    route("POST", "/strategy/plans/{id}/versions", Rule::Stage(Stage::Strategy)),
     route("POST", "/strategy/plans/{id}/objectives", Rule::Stage(Stage::Strategy)),
     route("GET", "/public", Rule::Public),
     route("GET", "/public/providers", Rule::Public),

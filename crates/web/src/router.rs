@@ -150,6 +150,7 @@ pub fn router(app: App, settings: WebSettings) -> Router {
         .route("/strategy/plans", get(pages::strategy::plans).post(pages::strategy::create_plan))
         .route("/strategy/plans/{id}", get(pages::strategy::plan))
         .route("/strategy/plans/{id}/approval", post(pages::strategy::approve))
+        .route("/strategy/plans/{id}/versions", post(pages::strategy::revise))
         .route("/strategy/plans/{id}/objectives", post(pages::strategy::add_objective))
         .route("/public", get(pages::public::index))
         .route("/public/providers", get(pages::public::providers))

@@ -44,6 +44,29 @@ async fn assessments_engagement_and_the_cycle_view_on_the_demo() {
     assert!(competencies.gaps[0].action.contains("market engagement"));
     assert_eq!(competencies.trend[2].movement, Movement::Improved);
     assert_eq!(competencies.trend[2].levels, vec![Some(1), Some(3)]);
+    // The assurance view: the operating plan's objectives under the competencies they develop.
+    let tagged: Vec<(usize, &str)> = competencies.assurance.iter().map(|a| (a.item, a.objective.as_str())).collect();
+    assert_eq!(tagged.len(), 5, "{tagged:?}");
+    assert_eq!(tagged[0], (5, "Incomplete pathways within 18 weeks"));
+    assert!(tagged.contains(&(10, "Patients waiting over 52 weeks")));
+    assert!(app.assessment(&scrutiny, Framework::Procurement, None).await.unwrap().assurance.is_empty());
+    let operating =
+        app.plans(&commissioner).await.unwrap().into_iter().find(|p| p.kind == PlanKind::Operating).unwrap();
+    let objective = app::strategy::ObjectiveInput {
+        title: "Same-day emergency care".into(),
+        measure: "kpi:Q99-R9A-2024:AE4".into(),
+        baseline: "70".into(),
+        target: "75".into(),
+        better: "higher".into(),
+        starts: "2025-04-01".into(),
+        due: "2026-03-31".into(),
+        competencies: "10, 12".into(),
+        ..app::strategy::ObjectiveInput::default()
+    };
+    assert_eq!(
+        invalid_field(app.add_objective(&commissioner, operating.id, &objective).await.unwrap_err()),
+        "competencies"
+    );
     let means: Vec<f64> = competencies.means.iter().map(|m| m.unwrap()).collect();
     assert!((means[0] - 22.0 / 11.0).abs() < 1e-9 && (means[1] - 33.0 / 11.0).abs() < 1e-9, "{means:?}");
     // The development plan of 2025/26 takes on the competency and procurement gaps; the

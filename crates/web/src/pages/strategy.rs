@@ -93,7 +93,7 @@ pub(crate) fn error_for<'a>(errors: &'a Errors, field: &str) -> Option<&'a str> 
     errors.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str())
 }
 
-fn standing_tag(standing: Standing) -> Markup {
+pub(crate) fn standing_tag(standing: Standing) -> Markup {
     let colour = match standing {
         Standing::Met => "nhsuk-tag--green",
         Standing::OnTrack => "nhsuk-tag--blue",
@@ -162,13 +162,27 @@ pub(crate) async fn create_plan(
     Ok((StatusCode::UNPROCESSABLE_ENTITY, list_page(&session, &plans, &form, &errors)).into_response())
 }
 
-fn plan_page(
-    session: &Session,
-    plan: &PlanView,
-    approval: &ApprovalInput,
-    objective: &ObjectiveInput,
-    errors: &Errors,
-) -> Html<String> {
+/// A new version of a plan, as its form gives it.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub(crate) struct RevisionForm {
+    #[serde(default)]
+    summary: String,
+    #[serde(default)]
+    changes: String,
+}
+
+/// What a plan page's forms hold: blank, or what was entered when one is refused.
+#[derive(Default)]
+struct Forms {
+    approval: ApprovalInput,
+    objective: ObjectiveInput,
+    revision: Option<RevisionForm>,
+}
+
+fn plan_page(session: &Session, plan: &PlanView, forms: &Forms, errors: &Errors) -> Html<String> {
+    let (approval, objective) = (&forms.approval, &forms.objective);
+    let latest_summary = plan.versions.last().map(|v| v.summary.clone()).unwrap_or_default();
+    let revision = forms.revision.clone().unwrap_or(RevisionForm { summary: latest_summary, changes: String::new() });
     let manage = manager(session);
     let content = html! {
         @if !errors.is_empty() { (ErrorSummary::for_fields(errors)) }
@@ -244,6 +258,13 @@ fn plan_page(
             ]).collect(),
         ))
         @if manage {
+            h3 { "Draft a new version" }
+            form method="post" action={ "/strategy/plans/" (plan.id) "/versions" } novalidate {
+                (csrf(session))
+                (Textarea { name: "summary".into(), label: Label::text("What the plan sets out"), rows: Some(3), value: Some(revision.summary.clone()), error_message: error_for(errors, "summary").map(Into::into), ..Default::default() })
+                (Textarea { name: "changes".into(), label: Label::text("What changed from the version before"), rows: Some(2), value: Some(revision.changes.clone()), error_message: error_for(errors, "changes").map(Into::into), ..Default::default() })
+                (Button::submit("Draft the version"))
+            }
             h3 { "Record the board's approval" }
             form method="post" action={ "/strategy/plans/" (plan.id) "/approval" } novalidate {
                 (csrf(session))
@@ -277,6 +298,7 @@ fn plan_page(
                 (Input { hint: Some("Such as 2027-03-31".into()), error_message: error_for(errors, "due").map(Into::into), ..Input::new("due", Label::text("Target due by")) }.with_value(objective.due.clone()))
                 (Input { hint: Some("Contract ids, separated by commas".into()), ..Input::new("contracts", Label::text("Contracts it depends on")) }.with_value(objective.contracts.clone()))
                 (Input { hint: Some("Needs-assessment indicator ids, separated by commas".into()), ..Input::new("needs", Label::text("Needs it answers")) }.with_value(objective.needs.clone()))
+                (Input { hint: Some("World Class Commissioning competencies it develops, numbered 1 to 11, separated by commas".into()), error_message: error_for(errors, "competencies").map(Into::into), ..Input::new("competencies", Label::text("Competencies")) }.with_value(objective.competencies.clone()))
                 (Button::submit("Add the objective"))
             }
         }
@@ -292,7 +314,7 @@ pub(crate) async fn plan(
 ) -> Result<Html<String>, Error> {
     let plan = state.app.plan(&session.principal, id).await?;
     let objective = ObjectiveInput { better: "higher".into(), ..ObjectiveInput::default() };
-    Ok(plan_page(&session, &plan, &ApprovalInput::default(), &objective, &Vec::new()))
+    Ok(plan_page(&session, &plan, &Forms { objective, ..Forms::default() }, &Vec::new()))
 }
 
 pub(crate) async fn approve(
@@ -306,7 +328,10 @@ pub(crate) async fn approve(
         Err(error) => invalid(error, "board")?,
     };
     let plan = state.app.plan(&session.principal, id).await?;
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, plan_page(&session, &plan, &form, &ObjectiveInput::default(), &errors))
+    Ok((
+        StatusCode::UNPROCESSABLE_ENTITY,
+        plan_page(&session, &plan, &Forms { approval: form, ..Forms::default() }, &errors),
+    )
         .into_response())
 }
 
@@ -321,6 +346,24 @@ pub(crate) async fn add_objective(
         Err(error) => invalid(error, "title")?,
     };
     let plan = state.app.plan(&session.principal, id).await?;
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, plan_page(&session, &plan, &ApprovalInput::default(), &form, &errors))
+    Ok((
+        StatusCode::UNPROCESSABLE_ENTITY,
+        plan_page(&session, &plan, &Forms { objective: form, ..Forms::default() }, &errors),
+    )
         .into_response())
+}
+
+pub(crate) async fn revise(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path(id): Path<i64>,
+    Form(form): Form<RevisionForm>,
+) -> Result<Response, Error> {
+    let errors = match state.app.revise_plan(&session.principal, id, &form.summary, &form.changes).await {
+        Ok(_) => return Ok(Redirect::to(&format!("/strategy/plans/{id}#versions")).into_response()),
+        Err(error) => invalid(error, "changes")?,
+    };
+    let plan = state.app.plan(&session.principal, id).await?;
+    let forms = Forms { revision: Some(form), ..Forms::default() };
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, plan_page(&session, &plan, &forms, &errors)).into_response())
 }

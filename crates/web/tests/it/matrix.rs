@@ -376,6 +376,7 @@ const MATRIX: &[(&str, &str, &str, Spec)] = &[
     ("POST", "/strategy/plans", "/strategy/plans", Spec::ProcurementManagers),
     ("GET", "/strategy/plans/{id}", "/strategy/plans/2", Spec::CommissionerSideAndScrutiny),
     ("POST", "/strategy/plans/{id}/approval", "/strategy/plans/2/approval", Spec::ProcurementManagers),
+    ("POST", "/strategy/plans/{id}/versions", "/strategy/plans/2/versions", Spec::ProcurementManagers),
     ("POST", "/strategy/plans/{id}/objectives", "/strategy/plans/2/objectives", Spec::ProcurementManagers),
     ("GET", "/public", "/public", Spec::Public),
     ("GET", "/public/providers", "/public/providers", Spec::Public),

@@ -108,6 +108,7 @@ async fn self_assessment_engagement_and_the_cycle_view_through_the_router() {
     let page = commissioner.get("/strategy/assessments").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("Stimulate the market") && page.body.contains("Levels year on year"), "{}", page.body);
+    assert!(page.body.contains("Assurance from our plans") && page.body.contains("Patients waiting over 52 weeks"));
     let csrf = page.csrf_token();
     let bad = commissioner
         .post_form(
@@ -143,6 +144,23 @@ async fn self_assessment_engagement_and_the_cycle_view_through_the_router() {
     let development = commissioner.get("/strategy/plans/3").await;
     assert!(development.body.contains("Gaps from our self-assessment"));
     assert!(development.body.contains("considerable-change") && !development.body.contains("Stimulate the market"));
+
+    // A plan's next version: refused without saying what changed, then drafted.
+    let plan = commissioner.get("/strategy/plans/3").await;
+    let csrf = plan.csrf_token();
+    let bad = commissioner
+        .post_form("/strategy/plans/3/versions", &[("csrf_token", &csrf), ("summary", "Skills"), ("changes", " ")])
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("There is a problem") && bad.body.contains("href=\"#changes\""), "{}", bad.body);
+    let good = commissioner
+        .post_form(
+            "/strategy/plans/3/versions",
+            &[("csrf_token", &csrf), ("summary", "Skills"), ("changes", "Gaps from the 2025/26 self-assessment")],
+        )
+        .await;
+    assert_eq!(good.status, StatusCode::SEE_OTHER);
+    assert!(commissioner.get("/strategy/plans/3").await.body.contains("Gaps from the 2025/26 self-assessment"));
 
     // The consultation's analysis, and the engagement record on the decision it is about.
     let consultations = commissioner.get("/api/v1/strategy/consultations").await.json();

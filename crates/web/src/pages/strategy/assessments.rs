@@ -80,6 +80,21 @@ fn page(session: &Session, view: &AssessmentView, form: &ScoreInput, errors: &Er
                 Cell::text(item.score.as_ref().filter(|s| !s.action.is_empty()).map(|s| format!("{} ({}{})", s.action, s.owner, s.due.map(|d| format!(", by {d}")).unwrap_or_default())).unwrap_or_default()),
             ]).collect(),
         ))
+        @if framework == Framework::Competencies {
+            h2 id="assurance" { "Assurance from our plans" }
+            @if view.assurance.is_empty() { p { "No plan objective is tagged with a competency yet." } } @else {
+                p { "The plans' objectives tagged with each competency, with where each stands from monitoring." }
+                (Table::new(
+                    "Objectives behind each competency",
+                    vec![Cell::text("Competency"), Cell::text("Objective"), Cell::text("Standing")],
+                    view.assurance.iter().map(|a| vec![
+                        Cell::text(framework.items().get(a.item).copied().unwrap_or_default()),
+                        Cell::html(html! { a href={ "/strategy/plans/" (a.plan_id) "#objectives" } { (a.objective) } }),
+                        Cell::html(super::standing_tag(a.standing)),
+                    ]).collect(),
+                ))
+            }
+        }
         h2 id="gaps" { "Gaps below the target" }
         p { "The target is " (framework.level_label(framework.target())) ". The organisational development plan takes these on." }
         @if view.gaps.is_empty() { p { "None: every item meets the target." } } @else {
