@@ -70,10 +70,6 @@ pub struct Assurance {
     pub standing: commissioning::strategy::Standing,
 }
 
-fn invalid(field: &str, message: impl std::fmt::Display) -> AppError {
-    AppError::Invalid(format!("{field}: {message}"))
-}
-
 fn score_of(record: &AssessmentItemRecord) -> Option<ItemScore> {
     Some(ItemScore {
         item: usize::try_from(record.item).ok()?,
@@ -91,9 +87,9 @@ impl App {
     pub async fn score_assessment_item(&self, principal: &Principal, input: &ScoreInput) -> Result<()> {
         authorize(Some(principal), &Action::ManageStrategy)?;
         let framework = Framework::parse(&input.framework)
-            .ok_or_else(|| invalid("framework", "Choose the competencies or a checklist"))?;
+            .ok_or_else(|| AppError::field("framework", "Choose the competencies or a checklist"))?;
         let period = FinancialYear::parse(input.period.trim()).map_err(|_| {
-            invalid("period", format!("Enter a financial year such as 2025/26 (not '{}')", input.period.trim()))
+            AppError::field("period", format!("Enter a financial year such as 2025/26 (not '{}')", input.period.trim()))
         })?;
         let item = input
             .item
@@ -101,25 +97,25 @@ impl App {
             .parse::<usize>()
             .ok()
             .filter(|n| (1..=framework.items().len()).contains(n))
-            .ok_or_else(|| invalid("item", "Choose what you are scoring"))?;
+            .ok_or_else(|| AppError::field("item", "Choose what you are scoring"))?;
         let level = framework
             .parse_level(&input.level)
-            .ok_or_else(|| invalid("level", format!("Choose a level from 0 to {}", framework.max_level())))?;
+            .ok_or_else(|| AppError::field("level", format!("Choose a level from 0 to {}", framework.max_level())))?;
         let evidence = input.evidence.trim();
         if level > 0 && evidence.is_empty() {
-            return Err(invalid("evidence", "Give the evidence for the level, one link or reference a line"));
+            return Err(AppError::field("evidence", "Give the evidence for the level, one link or reference a line"));
         }
         let action = input.action.trim();
         let owner = input.owner.trim();
         if level < framework.target() && (action.is_empty() || owner.is_empty()) {
             let field = if action.is_empty() { "action" } else { "owner" };
-            return Err(invalid(field, "Below the target level, say what will be done and who owns it"));
+            return Err(AppError::field(field, "Below the target level, say what will be done and who owns it"));
         }
         let due = match input.due.trim() {
             "" => None,
             text => Some(
                 NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                    .map_err(|_| invalid("due", format!("Enter a date such as 2026-03-31 (not '{text}')")))?,
+                    .map_err(|_| AppError::field("due", format!("Enter a date such as 2026-03-31 (not '{text}')")))?,
             ),
         };
         let at = now_millis();

@@ -11,7 +11,7 @@ use commissioning::access::{Action, Principal, Stage};
 use store::audit::AuditFilter;
 use store::engagement::ProgrammeRecord;
 
-use crate::{Actor, App, AppError, Result, audit_entry, authorize, now_millis};
+use crate::{Actor, App, AppError, Result, audit_entry, authorize, must_be_held, now_millis};
 
 /// What a programme gathers.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -93,10 +93,6 @@ pub struct CycleView {
     pub trail: Vec<TrailEntry>,
 }
 
-fn invalid(field: &str, message: impl std::fmt::Display) -> AppError {
-    AppError::Invalid(format!("{field}: {message}"))
-}
-
 fn list(text: &str) -> Vec<String> {
     text.split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned).collect()
 }
@@ -107,12 +103,12 @@ impl App {
         authorize(Some(principal), &Action::ManageStrategy)?;
         let name = input.name.trim();
         if name.is_empty() {
-            return Err(invalid("name", "Enter the programme's name"));
+            return Err(AppError::field("name", "Enter the programme's name"));
         }
         let numbers = |field: &str, text: &str| -> Result<Vec<i64>> {
             list(text)
                 .iter()
-                .map(|t| t.parse::<i64>().map_err(|_| invalid(field, format!("'{t}' is not a number"))))
+                .map(|t| t.parse::<i64>().map_err(|_| AppError::field(field, format!("'{t}' is not a number"))))
                 .collect()
         };
         let links = ProgrammeLinks {
@@ -122,17 +118,13 @@ impl App {
             contracts: list(&input.contracts),
         };
         for id in &links.plans {
-            self.held("plans", format!("plan {id}"), self.store().strategy_plan(*id).await.map(|_| ()))?;
+            must_be_held("plans", &format!("plan {id}"), self.store().strategy_plan(*id).await)?;
         }
         for id in &links.specifications {
-            self.held(
-                "specifications",
-                format!("specification {id}"),
-                self.store().specification(*id).await.map(|_| ()),
-            )?;
+            must_be_held("specifications", &format!("specification {id}"), self.store().specification(*id).await)?;
         }
         for id in &links.contracts {
-            self.held("contracts", format!("contract {id}"), self.store().contract(id).await.map(|_| ()))?;
+            must_be_held("contracts", &format!("contract {id}"), self.store().contract(id).await)?;
         }
         let at = now_millis();
         let mut tx = self.store().begin().await?;
@@ -159,14 +151,6 @@ impl App {
         .await?;
         tx.commit().await?;
         Ok(id)
-    }
-
-    fn held(&self, field: &str, what: String, found: std::result::Result<(), store::StoreError>) -> Result<()> {
-        match found {
-            Ok(()) => Ok(()),
-            Err(store::StoreError::NotFound) => Err(invalid(field, format!("No {what} is held"))),
-            Err(other) => Err(other.into()),
-        }
     }
 
     /// Every programme with its current stage.

@@ -13,11 +13,11 @@ use serde::{Deserialize, Serialize};
 use commissioning::access::{Action, Principal, Role, Stage};
 use commissioning::org::OdsCode;
 use commissioning::strategy::engagement::{
-    Analysis, ConsultationStage, Question, QuestionKind, StakeholderKind, Status, analyse, check_answers,
+    AGREEMENT, Analysis, ConsultationStage, Question, QuestionKind, StakeholderKind, Status, analyse, check_answers,
 };
 use store::engagement::{ConsultationRecord, ResponseRecord, StakeholderRecord};
 
-use crate::{Actor, App, AppError, Result, audit_entry, authorize, now_millis};
+use crate::{Actor, App, AppError, Result, audit_entry, authorize, must_be_held, now_millis};
 
 /// A stakeholder as a form or the API gives it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
@@ -111,17 +111,13 @@ pub struct PublicConsultationView {
     pub outcomes: Vec<Outcome>,
 }
 
-fn invalid(field: &str, message: impl std::fmt::Display) -> AppError {
-    AppError::Invalid(format!("{field}: {message}"))
-}
-
 fn corrupt(what: &str, id: i64) -> AppError {
     AppError::Unexpected(anyhow::anyhow!("consultation {id}: {what}"))
 }
 
 fn day(field: &str, text: &str) -> Result<NaiveDate> {
     NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-        .map_err(|_| invalid(field, format!("Enter a date such as 2026-03-31 (not '{}')", text.trim())))
+        .map_err(|_| AppError::field(field, format!("Enter a date such as 2026-03-31 (not '{}')", text.trim())))
 }
 
 fn today() -> NaiveDate {
@@ -134,22 +130,18 @@ impl App {
         authorize(Some(principal), &Action::ManageStrategy)?;
         let name = input.name.trim();
         if name.is_empty() {
-            return Err(invalid("name", "Enter the stakeholder's name"));
+            return Err(AppError::field("name", "Enter the stakeholder's name"));
         }
-        let kind =
-            StakeholderKind::parse(&input.kind).ok_or_else(|| invalid("kind", "Choose the kind of stakeholder"))?;
+        let kind = StakeholderKind::parse(&input.kind)
+            .ok_or_else(|| AppError::field("kind", "Choose the kind of stakeholder"))?;
         let organisation_code = match input.organisation_code.trim() {
             "" => None,
             code => {
                 let parsed = OdsCode::parse(code)
-                    .map_err(|_| invalid("organisation_code", format!("'{code}' is not an ODS code")))?;
-                match self.store().organisation(&parsed).await {
-                    Ok(_) => Some(parsed.to_string()),
-                    Err(store::StoreError::NotFound) => {
-                        return Err(invalid("organisation_code", format!("No organisation {parsed} is held")));
-                    }
-                    Err(other) => return Err(other.into()),
-                }
+                    .map_err(|_| AppError::field("organisation_code", format!("'{code}' is not an ODS code")))?;
+                let what = format!("organisation {parsed}");
+                must_be_held("organisation_code", &what, self.store().organisation(&parsed).await)?;
+                Some(parsed.to_string())
             }
         };
         let at = now_millis();
@@ -226,9 +218,9 @@ impl App {
         }
         let message = "Enter what it is about as specification:ID, decision:ID, plan:ID, contract:ID, tender:ID or \
                        programme:ID, or leave it blank";
-        let (kind, id) = subject.split_once(':').ok_or_else(|| invalid("subject", message))?;
+        let (kind, id) = subject.split_once(':').ok_or_else(|| AppError::field("subject", message))?;
         let (kind, id) = (kind.trim(), id.trim());
-        let number = || id.parse::<i64>().map_err(|_| invalid("subject", format!("'{id}' is not a number")));
+        let number = || id.parse::<i64>().map_err(|_| AppError::field("subject", format!("'{id}' is not a number")));
         let found = match kind {
             "specification" => self.store().specification(number()?).await.map(|_| ()),
             "decision" => self.store().decision(number()?).await.map(|_| ()),
@@ -236,13 +228,10 @@ impl App {
             "tender" => self.store().tender(number()?).await.map(|_| ()),
             "programme" => self.store().programme(number()?).await.map(|_| ()),
             "contract" => self.store().contract(id).await.map(|_| ()),
-            _ => return Err(invalid("subject", message)),
+            _ => return Err(AppError::field("subject", message)),
         };
-        match found {
-            Ok(()) => Ok(format!("{kind}:{id}")),
-            Err(store::StoreError::NotFound) => Err(invalid("subject", format!("No {kind} {id} is held"))),
-            Err(other) => Err(other.into()),
-        }
+        must_be_held("subject", &format!("{kind} {id}"), found)?;
+        Ok(format!("{kind}:{id}"))
     }
 
     /// Opens a consultation (on its dates) with its questions and invited stakeholders.
@@ -250,19 +239,19 @@ impl App {
         authorize(Some(principal), &Action::ManageStrategy)?;
         let title = input.title.trim();
         if title.is_empty() {
-            return Err(invalid("title", "Enter the consultation's title"));
+            return Err(AppError::field("title", "Enter the consultation's title"));
         }
         let stage = ConsultationStage::parse(&input.stage)
-            .ok_or_else(|| invalid("stage", "Choose the stage of the cycle it informs"))?;
+            .ok_or_else(|| AppError::field("stage", "Choose the stage of the cycle it informs"))?;
         let subject = self.check_subject(&input.subject).await?;
         let summary = input.summary.trim();
         if summary.is_empty() {
-            return Err(invalid("summary", "Say what is proposed and why views are sought"));
+            return Err(AppError::field("summary", "Say what is proposed and why views are sought"));
         }
         let opens = day("opens", &input.opens)?;
         let closes = day("closes", &input.closes)?;
         if closes < opens {
-            return Err(invalid("closes", "The closing date must be on or after the opening date"));
+            return Err(AppError::field("closes", "The closing date must be on or after the opening date"));
         }
         let lines = |text: &str, kind: QuestionKind| -> Vec<Question> {
             text.lines()
@@ -274,16 +263,15 @@ impl App {
         let mut questions = lines(&input.agreement_questions, QuestionKind::Agreement);
         questions.extend(lines(&input.text_questions, QuestionKind::Text));
         if questions.is_empty() {
-            return Err(invalid("agreement_questions", "Ask at least one question"));
+            return Err(AppError::field("agreement_questions", "Ask at least one question"));
         }
         let held: Vec<i64> = self.store().stakeholders().await?.iter().map(|s| s.id).collect();
         let mut invitees = Vec::new();
         for text in input.invitees.split(',').map(str::trim).filter(|t| !t.is_empty()) {
-            let id = text
-                .parse::<i64>()
-                .ok()
-                .filter(|id| held.contains(id))
-                .ok_or_else(|| invalid("invitees", format!("'{text}' is not a stakeholder in the register")))?;
+            let id =
+                text.parse::<i64>().ok().filter(|id| held.contains(id)).ok_or_else(|| {
+                    AppError::field("invitees", format!("'{text}' is not a stakeholder in the register"))
+                })?;
             if !invitees.contains(&id) {
                 invitees.push(id);
             }
@@ -343,7 +331,7 @@ impl App {
         respondent: (String, StakeholderKind, Option<i64>, Option<i64>),
     ) -> Result<i64> {
         check_answers(questions, answers)
-            .map_err(|(question, message)| invalid(&format!("answer_{question}"), message))?;
+            .map_err(|(question, message)| AppError::field(&format!("answer_{question}"), message))?;
         let (name, kind, user_id, stakeholder_id) = respondent;
         let at = now_millis();
         let mut tx = self.store().begin().await?;
@@ -408,7 +396,7 @@ impl App {
             .await?
             .into_iter()
             .find(|s| s.id == stakeholder_id)
-            .ok_or_else(|| invalid("stakeholder", "Choose a stakeholder in the register"))?;
+            .ok_or_else(|| AppError::field("stakeholder", "Choose a stakeholder in the register"))?;
         let kind =
             StakeholderKind::parse(&stakeholder.kind).ok_or_else(|| corrupt("stakeholder kind", stakeholder.id))?;
         let respondent = (stakeholder.name, kind, None, Some(stakeholder.id));
@@ -450,10 +438,10 @@ impl App {
         self.store().consultation(id).await?;
         let (you_said, we_did) = (you_said.trim(), we_did.trim());
         if you_said.is_empty() {
-            return Err(invalid("you_said", "Say what respondents told you"));
+            return Err(AppError::field("you_said", "Say what respondents told you"));
         }
         if we_did.is_empty() {
-            return Err(invalid("we_did", "Say what was done about it"));
+            return Err(AppError::field("we_did", "Say what was done about it"));
         }
         let at = now_millis();
         let mut tx = self.store().begin().await?;
@@ -556,6 +544,41 @@ impl App {
             analysis,
             outcomes,
         })
+    }
+
+    /// A consultation's responses for analysis outside, without names: the day received,
+    /// the kind of respondent, and each answer (an agreement as its words); with the questions.
+    pub async fn consultation_responses(
+        &self,
+        principal: &Principal,
+        id: i64,
+    ) -> Result<(Vec<Question>, Vec<(NaiveDate, StakeholderKind, Vec<String>)>)> {
+        authorize(Some(principal), &Action::ViewStage(Stage::Strategy))?;
+        let record = self.store().consultation(id).await?;
+        let (_, questions, responses, _) = self.consultation_parts(&record).await?;
+        let mut rows = Vec::new();
+        for r in responses {
+            let kind = StakeholderKind::parse(&r.respondent_kind).ok_or_else(|| corrupt("respondent kind", r.id))?;
+            let answers: Vec<String> = serde_json::from_str(&r.answers).map_err(|_| corrupt("answers", r.id))?;
+            let words = questions
+                .iter()
+                .zip(answers)
+                .map(|(q, a)| match q.kind {
+                    QuestionKind::Agreement => a
+                        .trim()
+                        .parse::<usize>()
+                        .ok()
+                        .and_then(|i| AGREEMENT.get(i))
+                        .map_or(String::new(), |w| (*w).to_owned()),
+                    QuestionKind::Text => a,
+                })
+                .collect();
+            let received = chrono::DateTime::from_timestamp_millis(r.submitted_at)
+                .ok_or_else(|| corrupt("submitted_at", r.id))?
+                .date_naive();
+            rows.push((received, kind, words));
+        }
+        Ok((questions, rows))
     }
 
     /// The consultations about `subject` (such as `decision:5`): the engagement record shown

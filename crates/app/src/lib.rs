@@ -120,6 +120,24 @@ pub enum AppError {
     Unexpected(#[from] anyhow::Error),
 }
 
+impl AppError {
+    /// Input refused at a field: `field: message`, which the pages read into their error
+    /// summary.
+    pub(crate) fn field(field: &str, message: impl std::fmt::Display) -> AppError {
+        AppError::Invalid(format!("{field}: {message}"))
+    }
+}
+
+/// What a lookup of a thing named in a form found: the thing, or the form field's error
+/// saying that no such `what` is held.
+pub(crate) fn must_be_held<T>(field: &str, what: &str, found: std::result::Result<T, StoreError>) -> Result<T> {
+    match found {
+        Ok(thing) => Ok(thing),
+        Err(StoreError::NotFound) => Err(AppError::field(field, format!("No {what} is held"))),
+        Err(other) => Err(other.into()),
+    }
+}
+
 impl From<StoreError> for AppError {
     fn from(error: StoreError) -> AppError {
         match error {

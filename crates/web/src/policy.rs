@@ -206,6 +206,7 @@ pub(crate) const ROUTES: &[RouteRule] = &[
     route("GET", "/strategy/consultations", Rule::Stage(Stage::Strategy)),
     route("POST", "/strategy/consultations", Rule::Stage(Stage::Strategy)),
     route("GET", "/strategy/consultations/{id}", Rule::Stage(Stage::Strategy)),
+    route("GET", "/strategy/consultations/{id}/responses.csv", Rule::Stage(Stage::Strategy)),
     route("POST", "/strategy/consultations/{id}/responses", Rule::Stage(Stage::Strategy)),
     route("POST", "/strategy/consultations/{id}/outcomes", Rule::Stage(Stage::Strategy)),
     route("POST", "/strategy/consultations/{id}/close", Rule::Stage(Stage::Strategy)),

@@ -174,6 +174,7 @@ pub fn router(app: App, settings: WebSettings) -> Router {
             get(pages::strategy::engagement::consultations).post(pages::strategy::engagement::create),
         )
         .route("/strategy/consultations/{id}", get(pages::strategy::engagement::consultation))
+        .route("/strategy/consultations/{id}/responses.csv", get(pages::strategy::engagement::responses_csv))
         .route("/strategy/consultations/{id}/responses", post(pages::strategy::engagement::record_response))
         .route("/strategy/consultations/{id}/outcomes", post(pages::strategy::engagement::add_outcome))
         .route("/strategy/consultations/{id}/close", post(pages::strategy::engagement::close))

@@ -395,6 +395,12 @@ const MATRIX: &[(&str, &str, &str, Spec)] = &[
     ("POST", "/strategy/consultations", "/strategy/consultations", Spec::ProcurementManagers),
     ("GET", "/strategy/consultations/{id}", "/strategy/consultations/2", Spec::CommissionerSideAndScrutiny),
     (
+        "GET",
+        "/strategy/consultations/{id}/responses.csv",
+        "/strategy/consultations/1/responses.csv",
+        Spec::CommissionerSideAndScrutiny,
+    ),
+    (
         "POST",
         "/strategy/consultations/{id}/responses",
         "/strategy/consultations/2/responses",

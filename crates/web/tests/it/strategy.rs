@@ -175,6 +175,12 @@ async fn self_assessment_engagement_and_the_cycle_view_through_the_router() {
     let closed = commissioner.get("/strategy/consultations/1").await;
     assert!(closed.body.contains("75% of 4 agree"), "{}", closed.body);
     assert!(closed.body.contains("You said") && closed.body.contains("Healthwatch Demoshire"));
+    let csv = commissioner.get("/strategy/consultations/1/responses.csv").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let mut lines = csv.body.lines();
+    assert!(lines.next().unwrap().starts_with("received,respondent_kind,q1: Shorter waits"), "{}", csv.body);
+    assert_eq!(lines.count(), 4);
+    assert!(csv.body.contains(",healthwatch,Agree,") && !csv.body.contains("Healthwatch Demoshire"), "{}", csv.body);
 
     // The public page: anyone reads it; signed out, the form is replaced by a link to sign in;
     // a member of the public responds, and a bad answer is refused by field.

@@ -282,6 +282,7 @@ fn consultation_page(
         p { a href={ "/public/consultations/" (c.id) } { "As the public sees it" } }
         h2 id="analysis" { "Analysis of the responses" }
         (analysis(&view.questions, &view.analysis))
+        (crate::pages::download_link(&format!("/strategy/consultations/{}/responses.csv", c.id), "the responses, without names"))
         h2 id="respondents" { "Respondents" }
         @if view.respondents.is_empty() { p { "No responses yet." } } @else {
             (Table::new(
@@ -454,4 +455,23 @@ pub(crate) fn public_consultation_page(
             }
         }
     }
+}
+
+/// A consultation's responses as CSV, without names, for analysis elsewhere.
+pub(crate) async fn responses_csv(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Response, Error> {
+    let (questions, responses) = state.app.consultation_responses(&session.principal, id).await?;
+    let mut header = vec!["received".to_owned(), "respondent_kind".to_owned()];
+    header.extend(questions.iter().enumerate().map(|(i, q)| format!("q{}: {}", i + 1, q.text)));
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    let rows = responses
+        .into_iter()
+        .map(|(received, kind, answers)| {
+            [received.to_string(), kind.code().to_owned()].into_iter().chain(answers).collect()
+        })
+        .collect();
+    Ok(crate::pages::csv_download(&format!("consultation-{id}-responses.csv"), &header, rows))
 }
