@@ -311,6 +311,9 @@ impl App {
         let current = artefacts.iter().map(|a| a.stage).max().unwrap_or(CycleStage::Plan);
         let mut trail = Vec::new();
         if with_trail {
+            // The audit log names people by account (`user:ID`): show their names.
+            let names: std::collections::BTreeMap<String, String> =
+                self.store().users().await?.into_iter().map(|u| (format!("user:{}", u.id), u.name)).collect();
             for (object_type, object_id) in &objects {
                 let filter = AuditFilter {
                     object_type: Some((*object_type).to_owned()),
@@ -321,7 +324,7 @@ impl App {
                 for record in self.store().audit_entries(&filter).await? {
                     trail.push(TrailEntry {
                         at: record.at,
-                        actor: record.entry.actor,
+                        actor: names.get(&record.entry.actor).cloned().unwrap_or(record.entry.actor),
                         action: record.entry.action.replace('_', " "),
                         object: format!("{} {}", object_type.replace('_', " "), object_id),
                     });

@@ -197,7 +197,7 @@ async fn assessments_engagement_and_the_cycle_view_on_the_demo() {
         assert!(kinds.contains(&kind), "{kind} missing from {kinds:?}");
     }
     assert!(cycle.current >= CycleStage::Monitor, "{:?}", cycle.current);
-    assert!(cycle.trail.iter().any(|t| t.action == "create programme"));
+    assert!(cycle.trail.iter().any(|t| t.action == "create programme" && t.actor == "Chris Commissioner"));
     assert!(cycle.trail.iter().any(|t| t.object.starts_with("strategy plan")));
     let bad_programme = ProgrammeInput { name: "X".into(), contracts: "NOPE".into(), ..ProgrammeInput::default() };
     assert_eq!(invalid_field(app.create_programme(&commissioner, &bad_programme).await.unwrap_err()), "contracts");
