@@ -171,12 +171,14 @@ pub(crate) struct RevisionForm {
     changes: String,
 }
 
-/// What a plan page's forms hold: blank, or what was entered when one is refused.
+/// What a plan page's forms hold: blank, or what was entered when one is refused; and the
+/// consultations about the plan.
 #[derive(Default)]
 struct Forms {
     approval: ApprovalInput,
     objective: ObjectiveInput,
     revision: Option<RevisionForm>,
+    engagement: Vec<app::engagement::ConsultationSummary>,
 }
 
 fn plan_page(session: &Session, plan: &PlanView, forms: &Forms, errors: &Errors) -> Html<String> {
@@ -246,6 +248,10 @@ fn plan_page(session: &Session, plan: &PlanView, forms: &Forms, errors: &Errors)
                 ))
             }
         }
+        h2 id="engagement" { "Engagement record" }
+        @if forms.engagement.is_empty() { p { "No consultation has been recorded about this plan." } } @else {
+            (engagement::consultations_table("Consultations about this plan", &forms.engagement))
+        }
         h2 id="versions" { "Versions" }
         (Table::new(
             "Versions and approvals",
@@ -313,8 +319,9 @@ pub(crate) async fn plan(
     Path(id): Path<i64>,
 ) -> Result<Html<String>, Error> {
     let plan = state.app.plan(&session.principal, id).await?;
+    let engagement = state.app.engagement_record(&session.principal, &format!("plan:{id}")).await?;
     let objective = ObjectiveInput { better: "higher".into(), ..ObjectiveInput::default() };
-    Ok(plan_page(&session, &plan, &Forms { objective, ..Forms::default() }, &Vec::new()))
+    Ok(plan_page(&session, &plan, &Forms { objective, engagement, ..Forms::default() }, &Vec::new()))
 }
 
 pub(crate) async fn approve(
@@ -328,9 +335,10 @@ pub(crate) async fn approve(
         Err(error) => invalid(error, "board")?,
     };
     let plan = state.app.plan(&session.principal, id).await?;
+    let engagement = state.app.engagement_record(&session.principal, &format!("plan:{id}")).await?;
     Ok((
         StatusCode::UNPROCESSABLE_ENTITY,
-        plan_page(&session, &plan, &Forms { approval: form, ..Forms::default() }, &errors),
+        plan_page(&session, &plan, &Forms { approval: form, engagement, ..Forms::default() }, &errors),
     )
         .into_response())
 }
@@ -346,9 +354,10 @@ pub(crate) async fn add_objective(
         Err(error) => invalid(error, "title")?,
     };
     let plan = state.app.plan(&session.principal, id).await?;
+    let engagement = state.app.engagement_record(&session.principal, &format!("plan:{id}")).await?;
     Ok((
         StatusCode::UNPROCESSABLE_ENTITY,
-        plan_page(&session, &plan, &Forms { objective: form, ..Forms::default() }, &errors),
+        plan_page(&session, &plan, &Forms { objective: form, engagement, ..Forms::default() }, &errors),
     )
         .into_response())
 }
@@ -364,6 +373,7 @@ pub(crate) async fn revise(
         Err(error) => invalid(error, "changes")?,
     };
     let plan = state.app.plan(&session.principal, id).await?;
-    let forms = Forms { revision: Some(form), ..Forms::default() };
+    let engagement = state.app.engagement_record(&session.principal, &format!("plan:{id}")).await?;
+    let forms = Forms { revision: Some(form), engagement, ..Forms::default() };
     Ok((StatusCode::UNPROCESSABLE_ENTITY, plan_page(&session, &plan, &forms, &errors)).into_response())
 }

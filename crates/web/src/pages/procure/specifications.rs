@@ -204,6 +204,7 @@ async fn render(
     } else {
         None
     };
+    let engagement = state.app.engagement_record(&session.principal, &format!("specification:{}", view.id)).await?;
     let error_for = |field: &str| errors.iter().find(|(f, _)| f == field).map(|(_, m)| m.clone());
     let change = view.service_change.clone().unwrap_or_default();
     let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
@@ -247,6 +248,10 @@ async fn render(
             p { strong class="nhsuk-tag nhsuk-tag--green" { "Consultation complete" } " A contract for this change may be awarded." }
         } @else {
             p { strong class="nhsuk-tag nhsuk-tag--red" { "Award held" } " Before a contract for this substantial change is awarded: " (view.gate_outstanding.join("; ")) "." }
+        }
+        h3 id="engagement" { "Engagement record" }
+        @if engagement.is_empty() { p { "No consultation has been recorded about this specification." } } @else {
+            (crate::pages::strategy::engagement::consultations_table("Consultations about this specification", &engagement))
         }
         @if manages(session) {
             form method="post" action={ "/procure/specifications/" (view.id) "/service-change" } novalidate {
