@@ -173,7 +173,9 @@ async fn self_assessment_engagement_and_the_cycle_view_through_the_router() {
             && record.body.contains("Where community services should be provided")
     );
     let plan_record = commissioner.get("/strategy/plans/2").await;
-    assert!(plan_record.body.contains("Engagement record") && plan_record.body.contains("Our operating plan priorities"));
+    assert!(
+        plan_record.body.contains("Engagement record") && plan_record.body.contains("Our operating plan priorities")
+    );
     let closed = commissioner.get("/strategy/consultations/1").await;
     assert!(closed.body.contains("75% of 4 agree"), "{}", closed.body);
     assert!(closed.body.contains("You said") && closed.body.contains("Healthwatch Demoshire"));
