@@ -218,6 +218,11 @@ impl App {
         let mut assurance = Vec::new();
         if framework == Framework::Competencies {
             for record in self.store().objectives(None).await? {
+                let tagged = serde_json::from_str::<crate::strategy::Links>(&record.links)
+                    .is_ok_and(|links| !links.competencies.is_empty());
+                if !tagged {
+                    continue;
+                }
                 let plan_id = record.plan_id;
                 let objective = self.objective_view(record).await?;
                 for competency in &objective.links.competencies {

@@ -124,6 +124,23 @@ fn today() -> NaiveDate {
     chrono::Utc::now().date_naive()
 }
 
+/// A stored consultation's questions and dates.
+fn parse_record(record: &ConsultationRecord) -> Result<(Vec<Question>, NaiveDate, NaiveDate)> {
+    let id = record.id;
+    let questions: Vec<Question> = serde_json::from_str(&record.questions).map_err(|_| corrupt("questions", id))?;
+    let opens = NaiveDate::parse_from_str(&record.opens, "%Y-%m-%d").map_err(|_| corrupt("opens", id))?;
+    let closes = NaiveDate::parse_from_str(&record.closes, "%Y-%m-%d").map_err(|_| corrupt("closes", id))?;
+    Ok((questions, opens, closes))
+}
+
+/// A stored response's kind of respondent and answers.
+fn parse_response(response: &ResponseRecord) -> Result<(StakeholderKind, Vec<String>)> {
+    let kind =
+        StakeholderKind::parse(&response.respondent_kind).ok_or_else(|| corrupt("respondent kind", response.id))?;
+    let answers: Vec<String> = serde_json::from_str(&response.answers).map_err(|_| corrupt("answers", response.id))?;
+    Ok((kind, answers))
+}
+
 impl App {
     /// Adds a stakeholder to the register.
     pub async fn add_stakeholder(&self, principal: &Principal, input: &StakeholderInput) -> Result<i64> {
@@ -176,21 +193,7 @@ impl App {
     /// The stakeholder register, with how often each was invited and responded.
     pub async fn stakeholders(&self, principal: &Principal) -> Result<Vec<Stakeholder>> {
         authorize(Some(principal), &Action::ViewStage(Stage::Strategy))?;
-        let mut invited: Vec<i64> = Vec::new();
-        let mut responded: Vec<i64> = Vec::new();
-        for consultation in self.store().consultations().await? {
-            invited.extend(self.store().consultation_invitees(consultation.id).await?);
-            let mut ids: Vec<i64> = self
-                .store()
-                .consultation_responses(consultation.id)
-                .await?
-                .into_iter()
-                .filter_map(|r| r.stakeholder_id)
-                .collect();
-            ids.sort();
-            ids.dedup();
-            responded.extend(ids);
-        }
+        let counts = self.store().stakeholder_engagement().await?;
         self.store()
             .stakeholders()
             .await?
@@ -198,8 +201,8 @@ impl App {
             .map(|r| {
                 Ok(Stakeholder {
                     kind: StakeholderKind::parse(&r.kind).ok_or_else(|| corrupt("stakeholder kind", r.id))?,
-                    invited: invited.iter().filter(|id| **id == r.id).count(),
-                    responded: responded.iter().filter(|id| **id == r.id).count(),
+                    invited: counts.get(&r.id).map_or(0, |c| c.0),
+                    responded: counts.get(&r.id).map_or(0, |c| c.1),
                     id: r.id,
                     name: r.name,
                     organisation_code: r.organisation_code,
@@ -312,8 +315,7 @@ impl App {
 
     async fn open_consultation(&self, id: i64) -> Result<(ConsultationRecord, Vec<Question>)> {
         let record = self.store().consultation(id).await?;
-        let questions: Vec<Question> = serde_json::from_str(&record.questions).map_err(|_| corrupt("questions", id))?;
-        let (opens, closes) = (day("opens", &record.opens)?, day("closes", &record.closes)?);
+        let (questions, opens, closes) = parse_record(&record)?;
         if Status::on(opens, closes, today()) != Status::Open {
             return Err(AppError::Invalid(format!(
                 "answers: This consultation is not open (it runs from {opens} to {closes})"
@@ -390,13 +392,12 @@ impl App {
     ) -> Result<i64> {
         authorize(Some(principal), &Action::ManageStrategy)?;
         let (record, questions) = self.open_consultation(id).await?;
-        let stakeholder = self
-            .store()
-            .stakeholders()
-            .await?
-            .into_iter()
-            .find(|s| s.id == stakeholder_id)
-            .ok_or_else(|| AppError::field("stakeholder", "Choose a stakeholder in the register"))?;
+        let stakeholder = match self.store().stakeholder(stakeholder_id).await {
+            Err(store::StoreError::NotFound) => {
+                return Err(AppError::field("stakeholder", "Choose a stakeholder in the register"));
+            }
+            found => found?,
+        };
         let kind =
             StakeholderKind::parse(&stakeholder.kind).ok_or_else(|| corrupt("stakeholder kind", stakeholder.id))?;
         let respondent = (stakeholder.name, kind, None, Some(stakeholder.id));
@@ -466,9 +467,7 @@ impl App {
         record: &ConsultationRecord,
     ) -> Result<(ConsultationSummary, Vec<Question>, Vec<ResponseRecord>, Vec<Outcome>)> {
         let id = record.id;
-        let questions: Vec<Question> = serde_json::from_str(&record.questions).map_err(|_| corrupt("questions", id))?;
-        let opens = NaiveDate::parse_from_str(&record.opens, "%Y-%m-%d").map_err(|_| corrupt("opens", id))?;
-        let closes = NaiveDate::parse_from_str(&record.closes, "%Y-%m-%d").map_err(|_| corrupt("closes", id))?;
+        let (questions, opens, closes) = parse_record(record)?;
         let responses = self.store().consultation_responses(id).await?;
         let outcomes: Vec<Outcome> = self
             .store()
@@ -492,23 +491,23 @@ impl App {
     }
 
     fn analysis_of(questions: &[Question], responses: &[ResponseRecord]) -> Result<Analysis> {
-        let mut parsed = Vec::new();
-        for r in responses {
-            let kind = StakeholderKind::parse(&r.respondent_kind).ok_or_else(|| corrupt("respondent kind", r.id))?;
-            let answers: Vec<String> = serde_json::from_str(&r.answers).map_err(|_| corrupt("answers", r.id))?;
-            parsed.push((kind, answers));
-        }
+        let parsed = responses.iter().map(parse_response).collect::<Result<Vec<_>>>()?;
         Ok(analyse(questions, &parsed))
+    }
+
+    /// The summaries of the consultations that `keep` keeps, newest first.
+    async fn summaries(&self, keep: impl Fn(&ConsultationRecord) -> bool) -> Result<Vec<ConsultationSummary>> {
+        let mut found = Vec::new();
+        for record in self.store().consultations().await?.iter().filter(|c| keep(c)) {
+            found.push(self.consultation_parts(record).await?.0);
+        }
+        Ok(found)
     }
 
     /// Every consultation, newest first.
     pub async fn consultations(&self, principal: &Principal) -> Result<Vec<ConsultationSummary>> {
         authorize(Some(principal), &Action::ViewStage(Stage::Strategy))?;
-        let mut found = Vec::new();
-        for record in self.store().consultations().await? {
-            found.push(self.consultation_parts(&record).await?.0);
-        }
-        Ok(found)
+        self.summaries(|_| true).await
     }
 
     /// A consultation with its invitees, respondents, analysis and outcomes.
@@ -529,11 +528,8 @@ impl App {
             .collect();
         let respondents = responses
             .iter()
-            .map(|r| {
-                let kind = StakeholderKind::parse(&r.respondent_kind).unwrap_or(StakeholderKind::Public);
-                (r.respondent.clone(), kind, r.submitted_at)
-            })
-            .collect();
+            .map(|r| Ok((r.respondent.clone(), parse_response(r)?.0, r.submitted_at)))
+            .collect::<Result<_>>()?;
         let analysis = Self::analysis_of(&questions, &responses)?;
         Ok(ConsultationView {
             summary,
@@ -558,8 +554,7 @@ impl App {
         let (_, questions, responses, _) = self.consultation_parts(&record).await?;
         let mut rows = Vec::new();
         for r in responses {
-            let kind = StakeholderKind::parse(&r.respondent_kind).ok_or_else(|| corrupt("respondent kind", r.id))?;
-            let answers: Vec<String> = serde_json::from_str(&r.answers).map_err(|_| corrupt("answers", r.id))?;
+            let (kind, answers) = parse_response(&r)?;
             let words = questions
                 .iter()
                 .zip(answers)
@@ -585,21 +580,13 @@ impl App {
     /// on it.
     pub async fn engagement_record(&self, principal: &Principal, subject: &str) -> Result<Vec<ConsultationSummary>> {
         authorize(Some(principal), &Action::ViewStage(Stage::Strategy))?;
-        let mut found = Vec::new();
-        for record in self.store().consultations().await?.into_iter().filter(|c| c.subject == subject) {
-            found.push(self.consultation_parts(&record).await?.0);
-        }
-        Ok(found)
+        self.summaries(|c| c.subject == subject).await
     }
 
     /// Consultations as the public sees them: no names, the analysis only once closed.
     pub async fn public_consultation_list(&self) -> Result<Vec<ConsultationSummary>> {
         authorize(None, &Action::ViewPublic)?;
-        let mut found = Vec::new();
-        for record in self.store().consultations().await? {
-            found.push(self.consultation_parts(&record).await?.0);
-        }
-        Ok(found)
+        self.summaries(|_| true).await
     }
 
     pub async fn public_consultation(&self, id: i64) -> Result<PublicConsultationView> {

@@ -16,6 +16,7 @@ use commissioning::monitor::quality::{Percentage, QualityKind};
 use commissioning::org::OdsCode;
 use commissioning::procure::psr::Process;
 use commissioning::procure::tender::TenderStage;
+use commissioning::strategy::engagement::Status;
 
 use crate::contract_performance::{kpi_performance, quality_series};
 use crate::{App, AppError, Result, authorize};
@@ -251,13 +252,13 @@ impl App {
             if let (Some(opens), Some(closes)) =
                 (day(change.consultation_opens.as_deref()), day(change.consultation_closes.as_deref()))
             {
-                let open = opens <= today && today <= closes;
+                let status = Status::on(opens, closes, today);
                 consultations.push(PublicConsultation {
                     title: spec.title.clone(),
                     opens,
                     closes,
-                    open,
-                    outcome: if today > closes { change.consultation_outcome.clone() } else { String::new() },
+                    open: status == Status::Open,
+                    outcome: if status == Status::Closed { change.consultation_outcome.clone() } else { String::new() },
                 });
             }
         }

@@ -388,6 +388,39 @@ impl Store {
         rows.iter().map(stakeholder_from_row).collect()
     }
 
+    pub async fn stakeholder(&self, id: i64) -> Result<StakeholderRecord> {
+        let row = sqlx::query(&format!("SELECT {STAKEHOLDER_COLUMNS} FROM stakeholders WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        stakeholder_from_row(&row)
+    }
+
+    /// For each stakeholder engaged: how many consultations it was invited to, and how many
+    /// it responded to.
+    pub async fn stakeholder_engagement(&self) -> Result<std::collections::BTreeMap<i64, (usize, usize)>> {
+        let mut counts = std::collections::BTreeMap::new();
+        let invited = sqlx::query("SELECT stakeholder_id, COUNT(*) FROM consultation_invitees GROUP BY stakeholder_id")
+            .fetch_all(self.pool())
+            .await?;
+        for row in &invited {
+            let n: i64 = row.try_get(1)?;
+            counts.entry(row.try_get::<i64, _>(0)?).or_insert((0, 0)).0 = n as usize;
+        }
+        let responded = sqlx::query(
+            "SELECT stakeholder_id, COUNT(DISTINCT consultation_id) FROM consultation_responses \
+             WHERE stakeholder_id IS NOT NULL GROUP BY stakeholder_id",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        for row in &responded {
+            let n: i64 = row.try_get(1)?;
+            counts.entry(row.try_get::<i64, _>(0)?).or_insert((0, 0)).1 = n as usize;
+        }
+        Ok(counts)
+    }
+
     pub async fn consultations(&self) -> Result<Vec<ConsultationRecord>> {
         let rows = sqlx::query(&format!("SELECT {CONSULTATION_COLUMNS} FROM consultations ORDER BY opens DESC, id"))
             .fetch_all(self.pool())

@@ -5,6 +5,7 @@ mod account;
 mod audit;
 mod backup;
 mod contracts;
+mod engagement;
 mod monitor;
 mod needs;
 mod provision;
